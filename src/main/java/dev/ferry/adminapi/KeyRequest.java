@@ -1,0 +1,5 @@
+package dev.ferry.adminapi;
+
+/** Body of POST /api/v1/users/{username}/keys. */
+record KeyRequest(String publicKey) {
+}

@@ -1,0 +1,154 @@
+package dev.ferry.adminapi;
+
+import dev.ferry.shared.ConflictException;
+import dev.ferry.shared.InvalidInputException;
+import dev.ferry.shared.NotFoundException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.exc.InvalidFormatException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+
+/**
+ * Maps domain exceptions and malformed requests to RFC 9457 problem details. Every 4xx names
+ * what to fix; a 500 says nothing about internals (the log has the details).
+ */
+@RestControllerAdvice
+class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
+
+    @ExceptionHandler(InvalidInputException.class)
+    ProblemDetail invalid(InvalidInputException e) {
+        return problem(HttpStatus.BAD_REQUEST, "Invalid input", e.getMessage(), e.field());
+    }
+
+    @ExceptionHandler(ConflictException.class)
+    ProblemDetail conflict(ConflictException e) {
+        return problem(HttpStatus.CONFLICT, "Conflict", e.getMessage(), e.field());
+    }
+
+    @ExceptionHandler(NotFoundException.class)
+    ProblemDetail notFound(NotFoundException e) {
+        return problem(HttpStatus.NOT_FOUND, "Not found", e.getMessage(), null);
+    }
+
+    @ExceptionHandler(JacksonException.class)
+    ProblemDetail json(JacksonException e) {
+        return jsonProblem(e);
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ProblemDetail typeMismatch(MethodArgumentTypeMismatchException e) {
+        String type = e.getRequiredType() == null ? "value" : e.getRequiredType().getSimpleName();
+        return problem(HttpStatus.BAD_REQUEST, "Invalid input",
+                "'" + e.getName() + "' must be a valid " + type.toLowerCase() + ", not '" + abbreviate(String.valueOf(e.getValue())) + "'",
+                e.getName());
+    }
+
+    @ExceptionHandler(UncheckedIOException.class)
+    ProblemDetail storage(UncheckedIOException e) {
+        log.error("Storage failure: {}", e.getMessage(), e);
+        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "Storage failure",
+                "the storage could not complete the change; it was not applied. Check the server log and the storage, then retry.", null);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        Throwable cause = e.getCause();
+        ProblemDetail body = cause instanceof JacksonException je
+                ? jsonProblem(je)
+                : problem(HttpStatus.BAD_REQUEST, "Invalid input", "the request body is missing or is not valid JSON", null);
+        return ResponseEntity.badRequest().body(body);
+    }
+
+    private ProblemDetail jsonProblem(JacksonException e) {
+        String field = path(e);
+        String detail;
+        if (e instanceof UnrecognizedPropertyException u) {
+            detail = "unknown field '" + field + "': remove it (see /v3/api-docs for the fields of this resource)";
+        } else if (e instanceof InvalidFormatException f) {
+            detail = "'" + field + "' has an invalid value '" + abbreviate(String.valueOf(f.getValue())) + "'"
+                    + hint(f.getTargetType());
+        } else if (e instanceof MismatchedInputException m) {
+            detail = (field.isEmpty() ? "the body" : "'" + field + "'") + " has the wrong JSON type" + hint(m.getTargetType());
+        } else {
+            detail = "the request body is not valid JSON: " + abbreviate(e.getOriginalMessage());
+        }
+        return problem(HttpStatus.BAD_REQUEST, "Invalid input", detail, field.isEmpty() ? null : field);
+    }
+
+    private static String path(JacksonException e) {
+        StringBuilder path = new StringBuilder();
+        for (JacksonException.Reference ref : e.getPath()) {
+            if (ref.getPropertyName() != null) {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(ref.getPropertyName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    private static String hint(Class<?> type) {
+        if (type == null) {
+            return "";
+        }
+        if (java.time.temporal.Temporal.class.isAssignableFrom(type)) {
+            return ": use an ISO-8601 time with an offset, e.g. 2026-11-24T10:00:00Z";
+        }
+        if (Number.class.isAssignableFrom(type) || type.isPrimitive() && type != boolean.class) {
+            return ": use a number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return ": use true or false";
+        }
+        if (List.class.isAssignableFrom(type)) {
+            return ": use a JSON array";
+        }
+        if (Map.class.isAssignableFrom(type) || type.isRecord()) {
+            return ": use a JSON object";
+        }
+        if (type == String.class) {
+            return ": use a string";
+        }
+        return "";
+    }
+
+    static ProblemDetail problem(HttpStatus status, String title, String detail, String field) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setTitle(title);
+        if (field != null) {
+            problem.setProperty("field", field);
+            problem.setProperty("errors", List.of(Map.of("field", field, "message", detail)));
+        }
+        return problem;
+    }
+
+    private static String abbreviate(String s) {
+        if (s == null) {
+            return "";
+        }
+        String printable = s.replaceAll("[^\\x20-\\x7e]", "?");
+        return printable.length() > 100 ? printable.substring(0, 100) + "..." : printable;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.ferry.adminapi;
+
+import dev.ferry.admins.AdminAccounts;
+import dev.ferry.shared.PasswordHasher;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.core.userdetails.UsernameNotFoundException;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * The admin API is closed by default: HTTP Basic with an admin account; AUDITORs read, ADMINs
+ * also write. Only health probes and the OpenAPI description are public.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+    @Bean
+    SecurityFilterChain adminApi(HttpSecurity http) throws Exception {
+        http.authorizeHttpRequests(auth -> auth
+                        .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
+                        .requestMatchers("/v3/api-docs", "/v3/api-docs/**").permitAll()
+                        .requestMatchers(HttpMethod.GET, "/api/**").hasAnyRole("ADMIN", "AUDITOR")
+                        .requestMatchers(HttpMethod.HEAD, "/api/**").hasAnyRole("ADMIN", "AUDITOR")
+                        .requestMatchers("/api/**").hasRole("ADMIN")
+                        .requestMatchers("/actuator/**").hasAnyRole("ADMIN", "AUDITOR")
+                        .anyRequest().permitAll())
+                .httpBasic(basic -> basic.realmName("ferry").authenticationEntryPoint((request, response, e) ->
+                        writeProblem(response, HttpStatus.UNAUTHORIZED, "Unauthorized",
+                                "authenticate with HTTP Basic (an admin account) or a bearer token", true)))
+                .exceptionHandling(ex -> ex.accessDeniedHandler((request, response, e) ->
+                        writeProblem(response, HttpStatus.FORBIDDEN, "Forbidden",
+                                "this account may only read: changes need the ADMIN role", false)))
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                // Stateless Basic auth sends no cookie a browser could replay, so CSRF tokens add nothing here.
+                .csrf(csrf -> csrf.ignoringRequestMatchers("/api/**"));
+        return http.build();
+    }
+
+    @Bean
+    UserDetailsService adminDetails(AdminAccounts admins) {
+        return username -> admins.find(username)
+                .map(admin -> User.withUsername(admin.username())
+                        .password(admin.passwordHash())
+                        .roles(admin.role().name())
+                        .build())
+                .orElseThrow(() -> new UsernameNotFoundException("no such admin"));
+    }
+
+    @Bean
+    PasswordEncoder passwordEncoder(PasswordHasher hasher) {
+        return new PasswordEncoder() {
+            @Override
+            public String encode(CharSequence raw) {
+                return hasher.hash(raw);
+            }
+
+            @Override
+            public boolean matches(CharSequence raw, String encoded) {
+                return hasher.matches(raw, encoded);
+            }
+        };
+    }
+
+    private static void writeProblem(HttpServletResponse response, HttpStatus status, String title, String detail,
+            boolean challenge) throws java.io.IOException {
+        response.setStatus(status.value());
+        if (challenge) {
+            response.setHeader("WWW-Authenticate", "Basic realm=\"ferry\"");
+        }
+        response.setContentType("application/problem+json");
+        response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status.value()
+                + ",\"detail\":\"" + detail + "\"}");
+    }
+}

@@ -1,0 +1,29 @@
+package dev.ferry.adminapi;
+
+import dev.ferry.users.UserSpec;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+
+/** Body of POST and PUT /api/v1/users. Unknown fields are refused. */
+record UserRequest(
+        String username,
+        String password,
+        List<String> publicKeys,
+        Boolean enabled,
+        OffsetDateTime expiresAt,
+        UserSpec.Storage storage,
+        UserSpec.Quota quota,
+        Map<String, List<String>> permissions,
+        List<String> allowedIps,
+        Integer maxSessions) {
+
+    UserSpec spec() {
+        return new UserSpec(username, enabled, expiresAt, storage, quota, permissions, allowedIps, maxSessions);
+    }
+
+    @Override
+    public String toString() {
+        return "UserRequest[username=" + username + "]";
+    }
+}

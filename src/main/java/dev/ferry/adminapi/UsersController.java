@@ -1,0 +1,115 @@
+package dev.ferry.adminapi;
+
+import dev.ferry.shared.InvalidInputException;
+import dev.ferry.users.KeyView;
+import dev.ferry.users.PasswordChange;
+import dev.ferry.users.UserPage;
+import dev.ferry.users.UserService;
+import dev.ferry.users.UserView;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriComponentsBuilder;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+/** /api/v1/users and their keys: translates HTTP to {@link UserService} and back. */
+@RestController
+@RequestMapping("/api/v1/users")
+@Tag(name = "users", description = "SFTP accounts and their SSH keys")
+class UsersController {
+
+    private final UserService users;
+    private final ObjectMapper json;
+
+    UsersController(UserService users, ObjectMapper json) {
+        this.users = users;
+        this.json = json;
+    }
+
+    @PostMapping
+    @Operation(summary = "Create a user (and their home)")
+    ResponseEntity<UserView> create(@RequestBody JsonNode body, UriComponentsBuilder uri) {
+        UserRequest request = read(body);
+        UserView created = users.create(request.spec(), request.password(), request.publicKeys());
+        URI location = uri.path("/api/v1/users/{username}").buildAndExpand(created.username()).toUri();
+        return ResponseEntity.created(location).body(created);
+    }
+
+    @GetMapping
+    @Operation(summary = "List users, filtered by a part of the name")
+    UserPage list(@RequestParam(required = false) String q,
+            @RequestParam(defaultValue = "0") int page,
+            @RequestParam(defaultValue = "50") int size) {
+        return users.list(q, page, size);
+    }
+
+    @GetMapping("/{username}")
+    UserView get(@PathVariable String username) {
+        return users.get(username);
+    }
+
+    @PutMapping("/{username}")
+    @Operation(summary = "Replace a user; an omitted password or publicKeys keeps the current ones, a null password removes it")
+    UserView replace(@PathVariable String username, @RequestBody JsonNode body) {
+        UserRequest request = read(body);
+        PasswordChange password;
+        if (!body.has("password")) {
+            password = PasswordChange.keep();
+        } else if (body.get("password").isNull()) {
+            password = PasswordChange.remove();
+        } else {
+            password = PasswordChange.set(request.password());
+        }
+        List<String> keys = body.has("publicKeys") && !body.get("publicKeys").isNull() ? request.publicKeys() : null;
+        return users.replace(username, request.spec(), password, keys);
+    }
+
+    @DeleteMapping("/{username}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Delete a user; files are kept unless purge=true")
+    void delete(@PathVariable String username, @RequestParam(defaultValue = "false") boolean purge) {
+        users.delete(username, purge);
+    }
+
+    @GetMapping("/{username}/keys")
+    List<KeyView> keys(@PathVariable String username) {
+        return users.keys(username);
+    }
+
+    @PostMapping("/{username}/keys")
+    ResponseEntity<KeyView> addKey(@PathVariable String username, @RequestBody KeyRequest request, UriComponentsBuilder uri) {
+        if (request == null || request.publicKey() == null) {
+            throw new InvalidInputException("publicKey", "publicKey is required: one line like 'ssh-ed25519 AAAAC3Nz... comment'");
+        }
+        KeyView key = users.addKey(username, request.publicKey());
+        URI location = uri.path("/api/v1/users/{username}/keys/{id}").buildAndExpand(username, key.id()).toUri();
+        return ResponseEntity.created(location).body(key);
+    }
+
+    @DeleteMapping("/{username}/keys/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void deleteKey(@PathVariable String username, @PathVariable long id) {
+        users.deleteKey(username, id);
+    }
+
+    private UserRequest read(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new InvalidInputException(null, "the request body must be a JSON object describing the user");
+        }
+        return json.treeToValue(body, UserRequest.class);
+    }
+}

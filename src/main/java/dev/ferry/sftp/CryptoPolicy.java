@@ -1,0 +1,79 @@
+package dev.ferry.sftp;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.sshd.common.NamedFactory;
+import org.apache.sshd.common.NamedResource;
+import org.apache.sshd.common.OptionalFeature;
+import org.apache.sshd.common.cipher.BuiltinCiphers;
+import org.apache.sshd.common.cipher.Cipher;
+import org.apache.sshd.common.compression.BuiltinCompressions;
+import org.apache.sshd.common.compression.Compression;
+import org.apache.sshd.common.kex.BuiltinDHFactories;
+import org.apache.sshd.common.mac.BuiltinMacs;
+import org.apache.sshd.common.mac.Mac;
+import org.apache.sshd.common.signature.BuiltinSignatures;
+import org.apache.sshd.common.signature.Signature;
+import org.apache.sshd.server.ServerBuilder;
+import org.apache.sshd.server.SshServer;
+
+/**
+ * The algorithms Ferry offers: no SHA-1, no CBC, encrypt-then-MAC only, no compression, post-quantum
+ * hybrid key exchange first. MINA negotiates strict key exchange (Terrapin, CVE-2023-48795) by itself.
+ * AES-GCM is listed before chacha20-poly1305 because MINA's ChaCha20 is pure Java and far slower;
+ * OpenSSH clients still use their own first choice.
+ */
+final class CryptoPolicy {
+
+    static final List<BuiltinDHFactories> KEX = List.of(
+            BuiltinDHFactories.mlkem768x25519,
+            BuiltinDHFactories.sntrup761x25519_openssh,
+            BuiltinDHFactories.sntrup761x25519,
+            BuiltinDHFactories.curve25519,
+            BuiltinDHFactories.curve25519_libssh,
+            BuiltinDHFactories.dhg18_512,
+            BuiltinDHFactories.dhg16_512);
+
+    static final List<BuiltinCiphers> CIPHERS = List.of(
+            BuiltinCiphers.aes128gcm,
+            BuiltinCiphers.aes256gcm,
+            BuiltinCiphers.cc20p1305_openssh,
+            BuiltinCiphers.aes256ctr,
+            BuiltinCiphers.aes192ctr,
+            BuiltinCiphers.aes128ctr);
+
+    static final List<BuiltinMacs> MACS = List.of(
+            BuiltinMacs.hmacsha256etm,
+            BuiltinMacs.hmacsha512etm);
+
+    /** Host key signatures are limited by the keys the server has (ed25519, RSA); ECDSA stays for user keys. */
+    static final List<BuiltinSignatures> SIGNATURES = List.of(
+            BuiltinSignatures.ed25519,
+            BuiltinSignatures.sk_ssh_ed25519,
+            BuiltinSignatures.rsaSHA512,
+            BuiltinSignatures.rsaSHA256,
+            BuiltinSignatures.nistp256,
+            BuiltinSignatures.nistp384,
+            BuiltinSignatures.nistp521,
+            BuiltinSignatures.sk_ecdsa_sha2_nistp256);
+
+    private CryptoPolicy() {
+    }
+
+    static void apply(SshServer server) {
+        server.setKeyExchangeFactories(NamedFactory.setUpTransformedFactories(
+                false, supported(KEX), ServerBuilder.DH2KEX));
+        server.setCipherFactories(new ArrayList<NamedFactory<Cipher>>(supported(CIPHERS)));
+        server.setMacFactories(new ArrayList<NamedFactory<Mac>>(supported(MACS)));
+        server.setSignatureFactories(new ArrayList<NamedFactory<Signature>>(supported(SIGNATURES)));
+        server.setCompressionFactories(List.<NamedFactory<Compression>>of(BuiltinCompressions.none));
+    }
+
+    static List<String> names(List<? extends NamedResource> resources) {
+        return resources.stream().map(NamedResource::getName).toList();
+    }
+
+    private static <T extends OptionalFeature> List<T> supported(List<T> candidates) {
+        return candidates.stream().filter(OptionalFeature::isSupported).toList();
+    }
+}

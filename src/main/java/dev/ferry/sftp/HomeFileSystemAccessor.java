@@ -1,0 +1,200 @@
+package dev.ferry.sftp;
+
+import dev.ferry.storage.StagedWrite;
+import dev.ferry.storage.UserHome;
+import java.io.IOException;
+import java.nio.channels.Channel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.Map;
+import java.util.Set;
+import org.apache.sshd.common.AttributeRepository.AttributeKey;
+import org.apache.sshd.sftp.server.DirectoryHandle;
+import org.apache.sshd.sftp.server.FileHandle;
+import org.apache.sshd.sftp.server.SftpFileSystemAccessor;
+import org.apache.sshd.sftp.server.SftpSubsystemProxy;
+
+/**
+ * Every file system call of an SFTP session goes through here: paths are confined to the home
+ * (through links too), writes are staged and published only on the client's CLOSE, and links
+ * can only point inside the home.
+ */
+final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
+
+    /** Set on a file handle when the client closed it, as opposed to a connection that dropped. */
+    static final AttributeKey<Boolean> CLOSED_BY_CLIENT = new AttributeKey<>();
+
+    private static final Set<String> OWNERSHIP_ATTRIBUTES = Set.of("uid", "gid", "owner", "group");
+
+    @Override
+    public Path resolveLocalFilePath(SftpSubsystemProxy subsystem, Path rootDir, String remotePath)
+            throws IOException, InvalidPathException {
+        if (remotePath.indexOf('\0') >= 0) {
+            throw new InvalidPathException(remotePath.replace('\0', '?'), "NUL character in path");
+        }
+        Path path = SftpFileSystemAccessor.super.resolveLocalFilePath(subsystem, rootDir, remotePath);
+        home(subsystem).checkConfined(path, false);
+        return path;
+    }
+
+    @Override
+    public SeekableByteChannel openFile(SftpSubsystemProxy subsystem, FileHandle fileHandle, Path file, String handle,
+            Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException {
+        UserHome home = home(subsystem);
+        if (options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND)) {
+            return home.openForWrite(file, options, attrs);
+        }
+        confined(home, file, true);
+        return SftpFileSystemAccessor.super.openFile(subsystem, fileHandle, file, handle, options, attrs);
+    }
+
+    @Override
+    public void closeFile(SftpSubsystemProxy subsystem, FileHandle fileHandle, Path file, String handle,
+            Channel channel, Set<? extends OpenOption> options) throws IOException {
+        if (channel instanceof StagedWrite upload) {
+            if (Boolean.TRUE.equals(fileHandle.getAttribute(CLOSED_BY_CLIENT))) {
+                upload.commit();
+            } else {
+                upload.abort();
+            }
+            return;
+        }
+        SftpFileSystemAccessor.super.closeFile(subsystem, fileHandle, file, handle, channel, options);
+    }
+
+    @Override
+    public DirectoryStream<Path> openDirectory(SftpSubsystemProxy subsystem, DirectoryHandle dirHandle, Path dir,
+            String handle, LinkOption... linkOptions) throws IOException {
+        confined(home(subsystem), dir, true);
+        return SftpFileSystemAccessor.super.openDirectory(subsystem, dirHandle, dir, handle, linkOptions);
+    }
+
+    @Override
+    public Map<String, ?> readFileAttributes(SftpSubsystemProxy subsystem, Path file, String view, LinkOption... options)
+            throws IOException {
+        confined(home(subsystem), file, follows(options));
+        return SftpFileSystemAccessor.super.readFileAttributes(subsystem, file, view, options);
+    }
+
+    @Override
+    public void setFileAttribute(SftpSubsystemProxy subsystem, Path file, String view, String attribute, Object value,
+            LinkOption... options) throws IOException {
+        if (OWNERSHIP_ATTRIBUTES.contains(attribute)) {
+            throw new AccessDeniedException(file.toString(), null, "changing the owner or group is not allowed");
+        }
+        confined(home(subsystem), file, follows(options));
+        SftpFileSystemAccessor.super.setFileAttribute(subsystem, file, view, attribute, value, options);
+    }
+
+    @Override
+    public void setFileOwner(SftpSubsystemProxy subsystem, Path file, java.security.Principal value,
+            LinkOption... options) throws IOException {
+        throw new AccessDeniedException(file.toString(), null, "changing the owner is not allowed");
+    }
+
+    @Override
+    public void setGroupOwner(SftpSubsystemProxy subsystem, Path file, java.security.Principal value,
+            LinkOption... options) throws IOException {
+        throw new AccessDeniedException(file.toString(), null, "changing the group is not allowed");
+    }
+
+    @Override
+    public void createLink(SftpSubsystemProxy subsystem, Path link, Path existing, boolean symLink) throws IOException {
+        UserHome home = home(subsystem);
+        if (symLink) {
+            Path target = confinedLinkTarget(link, existing);
+            Files.createSymbolicLink(link, target);
+            return;
+        }
+        Path source = link.getFileSystem().getPath("/").resolve(existing.toString()).normalize();
+        home.checkConfined(source, false);
+        if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
+            throw new FileSystemException(source.toString(), null, "only regular files can be hard-linked");
+        }
+        Files.createLink(link, source);
+    }
+
+    @Override
+    public void renameFile(SftpSubsystemProxy subsystem, Path oldPath, Path newPath, Collection<java.nio.file.CopyOption> opts)
+            throws IOException {
+        UserHome home = home(subsystem);
+        home.checkConfined(oldPath, false);
+        home.checkConfined(newPath, false);
+        SftpFileSystemAccessor.super.renameFile(subsystem, oldPath, newPath, opts);
+    }
+
+    @Override
+    public void copyFile(SftpSubsystemProxy subsystem, Path src, Path dst, Collection<java.nio.file.CopyOption> opts)
+            throws IOException {
+        UserHome home = home(subsystem);
+        home.checkConfined(src, true);
+        home.checkConfined(dst, false);
+        SftpFileSystemAccessor.super.copyFile(subsystem, src, dst, opts);
+    }
+
+    /**
+     * The target as a relative link that stays inside the home, resolved from the link's
+     * directory: absolute targets are taken as paths of the home, and a target that climbs
+     * above "/" is refused.
+     */
+    static Path confinedLinkTarget(Path link, Path target) throws IOException {
+        String text = target.toString();
+        if (text.isEmpty() || text.indexOf('\0') >= 0) {
+            throw new FileSystemException(link.toString(), null, "invalid link target");
+        }
+        Path linkDir = link.toAbsolutePath().normalize().getParent();
+        Deque<String> resolved = new ArrayDeque<>();
+        if (!text.startsWith("/")) {
+            for (Path element : linkDir) {
+                resolved.addLast(element.toString());
+            }
+        }
+        for (String name : text.split("/")) {
+            if (name.isEmpty() || name.equals(".")) {
+                continue;
+            }
+            if (name.equals("..")) {
+                if (resolved.pollLast() == null) {
+                    throw new AccessDeniedException(link.toString(), null, "link target points outside the home");
+                }
+                continue;
+            }
+            resolved.addLast(name);
+        }
+        Path absolute = link.getFileSystem().getPath("/" + String.join("/", resolved));
+        Path relative = linkDir.relativize(absolute);
+        return relative.toString().isEmpty() ? link.getFileSystem().getPath(".") : relative;
+    }
+
+    private static void confined(UserHome home, Path path, boolean followFinal) throws IOException {
+        // Paths of other file systems are the server's own staging files, never a client's.
+        if (path.getFileSystem() == home.fileSystem()) {
+            home.checkConfined(path, followFinal);
+        }
+    }
+
+    private static boolean follows(LinkOption... options) {
+        for (LinkOption option : options) {
+            if (option == LinkOption.NOFOLLOW_LINKS) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static UserHome home(SftpSubsystemProxy subsystem) {
+        return SessionAccount.home(subsystem.getServerSession());
+    }
+}

@@ -1,0 +1,27 @@
+package dev.ferry.sftp;
+
+import java.nio.file.FileSystemException;
+import org.apache.sshd.sftp.common.SftpException;
+import org.apache.sshd.sftp.common.SftpHelper;
+import org.apache.sshd.sftp.server.SftpErrorStatusDataHandler;
+import org.apache.sshd.sftp.server.SftpSubsystemEnvironment;
+
+/**
+ * The one place SFTP status messages are made: the status's plain meaning plus, where Ferry
+ * gave one, a reason. Never exception text or file names, which could name on-disk paths.
+ */
+final class SafeErrorMessages implements SftpErrorStatusDataHandler {
+
+    @Override
+    public String resolveErrorMessage(SftpSubsystemEnvironment subsystem, int id, Throwable e, int subStatus, int cmd,
+            Object... args) {
+        if (e instanceof SftpException && e.getMessage() != null) {
+            return e.getMessage();
+        }
+        String meaning = SftpHelper.resolveStatusMessage(subStatus);
+        if (e instanceof FileSystemException fse && fse.getReason() != null && !fse.getReason().contains("/")) {
+            return meaning + ": " + fse.getReason();
+        }
+        return meaning;
+    }
+}

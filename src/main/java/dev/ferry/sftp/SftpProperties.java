@@ -1,0 +1,27 @@
+package dev.ferry.sftp;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The SFTP listener.
+ *
+ * @param port               listen port ({@code SFTP_PORT})
+ * @param host               bind address ({@code SFTP_HOST})
+ * @param authTimeout        a connection must authenticate within this time, or it is closed
+ * @param maxAuthAttempts    failed authentication requests per connection before it is closed
+ * @param idleTimeout        an authenticated session with no traffic for this long is closed
+ * @param maxReadPacket      largest SFTP READ reply; OpenSSH asks for 255 KiB (MINA's default is 63 KiB)
+ * @param maxHandles         open file and directory handles per SFTP session
+ */
+@ConfigurationProperties("sftp")
+public record SftpProperties(
+        @DefaultValue("2222") int port,
+        @DefaultValue("0.0.0.0") String host,
+        @DefaultValue("30s") Duration authTimeout,
+        @DefaultValue("6") int maxAuthAttempts,
+        @DefaultValue("15m") Duration idleTimeout,
+        @DefaultValue("261120") int maxReadPacket,
+        @DefaultValue("256") int maxHandles) {
+}

@@ -1,0 +1,44 @@
+package dev.ferry.storage;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.FileSystem;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.util.Set;
+
+/**
+ * One user's home, opened for a session. Paths are of {@link #fileSystem()}, whose root is the
+ * home: nothing outside it can be named.
+ */
+public interface UserHome extends Closeable {
+
+    FileSystem fileSystem();
+
+    Set<Capability> capabilities();
+
+    /**
+     * Refuses a path that resolves (through symbolic links) outside the home.
+     *
+     * @param followFinal whether the last element is followed if it is a link (open, stat) or
+     *                    not (lstat, remove, rename of the link itself)
+     */
+    void checkConfined(Path path, boolean followFinal) throws IOException;
+
+    /**
+     * Opens a file for writing so that nothing appears under its name until
+     * {@link StagedWrite#commit()}: readers keep seeing the previous content (or nothing).
+     * Without {@code TRUNCATE_EXISTING} the staged file starts as a copy of the existing one,
+     * so appends, resumes and in-place writes keep their meaning.
+     */
+    StagedWrite openForWrite(Path file, Set<? extends OpenOption> options, FileAttribute<?>... attributes)
+            throws IOException;
+
+    /** Total and free space of the store holding the home, in bytes. */
+    SpaceInfo space() throws IOException;
+
+    @Override
+    default void close() throws IOException {
+    }
+}

@@ -1,0 +1,140 @@
+package dev.ferry.storage.local;
+
+import dev.ferry.storage.StagedWrite;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * An upload written to a staging file and published by one atomic rename (or, for an
+ * exclusive create, a hard link that fails if the name was taken meanwhile).
+ */
+final class LocalStagedWrite implements StagedWrite {
+
+    private final FileChannel channel;
+    private final Path target;
+    private final Path staged;
+    private final Path localTarget;
+    private final boolean exclusive;
+    private volatile boolean committed;
+
+    LocalStagedWrite(FileChannel channel, Path target, Path staged, Path localTarget, boolean exclusive) {
+        this.channel = channel;
+        this.target = target;
+        this.staged = staged;
+        this.localTarget = localTarget;
+        this.exclusive = exclusive;
+    }
+
+    @Override
+    public Path target() {
+        return target;
+    }
+
+    @Override
+    public Path stagedFile() {
+        return staged;
+    }
+
+    @Override
+    public synchronized void commit() throws IOException {
+        if (committed) {
+            return;
+        }
+        channel.close();
+        try {
+            if (exclusive) {
+                Files.createLink(localTarget, staged);
+                Files.delete(staged);
+            } else {
+                try {
+                    Files.move(staged, localTarget, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    // The home is on another file system than the staging area (a mount inside the root).
+                    Files.move(staged, localTarget, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            committed = true;
+        } catch (FileAlreadyExistsException e) {
+            abort();
+            throw new FileAlreadyExistsException(target.toString());
+        } catch (NoSuchFileException e) {
+            abort();
+            throw new NoSuchFileException(String.valueOf(target.toAbsolutePath().getParent()));
+        } catch (IOException | RuntimeException e) {
+            abort();
+            throw e;
+        }
+    }
+
+    @Override
+    public void abort() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // the staged bytes are discarded anyway
+        }
+        try {
+            Files.deleteIfExists(staged);
+        } catch (IOException ignored) {
+            // left for the start-up cleanup of stale staged files
+        }
+    }
+
+    @Override
+    public boolean isCommitted() {
+        return committed;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        return channel.read(dst);
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        return channel.write(src);
+    }
+
+    @Override
+    public long position() throws IOException {
+        return channel.position();
+    }
+
+    @Override
+    public SeekableByteChannel position(long newPosition) throws IOException {
+        channel.position(newPosition);
+        return this;
+    }
+
+    @Override
+    public long size() throws IOException {
+        return channel.size();
+    }
+
+    @Override
+    public SeekableByteChannel truncate(long size) throws IOException {
+        channel.truncate(size);
+        return this;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return channel.isOpen();
+    }
+
+    /** Closing without {@link #commit()} discards the upload. */
+    @Override
+    public void close() {
+        if (!committed) {
+            abort();
+        }
+    }
+}

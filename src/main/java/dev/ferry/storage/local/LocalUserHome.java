@@ -1,0 +1,186 @@
+package dev.ferry.storage.local;
+
+import dev.ferry.storage.Capability;
+import dev.ferry.storage.SpaceInfo;
+import dev.ferry.storage.StagedWrite;
+import dev.ferry.storage.UserHome;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileStore;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.sshd.common.file.root.RootedFileSystemProvider;
+
+/**
+ * A home directory on local disk, seen through a rooted file system so that "/" is the home.
+ * Confinement is checked twice: lexically by the rooted file system, and on the real path
+ * (through symbolic links) by {@link #checkConfined}.
+ */
+final class LocalUserHome implements UserHome {
+
+    private final Path home;
+    private final Path staging;
+    private final Set<Capability> capabilities;
+    private final FileSystem fileSystem;
+
+    LocalUserHome(Path realHome, Path staging, Set<Capability> capabilities) throws IOException {
+        this.home = realHome;
+        this.staging = staging;
+        this.capabilities = capabilities;
+        this.fileSystem = new RootedFileSystemProvider().newFileSystem(realHome, Collections.emptyMap());
+    }
+
+    @Override
+    public FileSystem fileSystem() {
+        return fileSystem;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return capabilities;
+    }
+
+    @Override
+    public void checkConfined(Path path, boolean followFinal) throws IOException {
+        Path local = toLocal(path);
+        Path probe = followFinal || local.equals(home) ? local : local.getParent();
+        // The nearest existing ancestor must resolve, through every link, to a place inside the home.
+        while (probe != null) {
+            try {
+                Path real = probe.toRealPath();
+                if (!real.startsWith(home)) {
+                    throw new AccessDeniedException(virtual(path), null, "resolves outside the home");
+                }
+                return;
+            } catch (NoSuchFileException e) {
+                probe = probe.getParent();
+            }
+        }
+        throw new AccessDeniedException(virtual(path), null, "resolves outside the home");
+    }
+
+    @Override
+    public StagedWrite openForWrite(Path file, Set<? extends OpenOption> options, FileAttribute<?>... attributes)
+            throws IOException {
+        checkConfined(file, false);
+        Path target = toLocal(file);
+        String name = virtual(file);
+        if (target.equals(home)) {
+            throw new FileSystemException(name, null, "is a directory");
+        }
+        boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+        if (exists && Files.isSymbolicLink(target)) {
+            checkConfined(file, true);
+        }
+        if (exists && Files.isDirectory(target)) {
+            throw new FileSystemException(name, null, "is a directory");
+        }
+        if (exists && options.contains(StandardOpenOption.CREATE_NEW)) {
+            throw new FileAlreadyExistsException(name);
+        }
+        if (!exists && !options.contains(StandardOpenOption.CREATE) && !options.contains(StandardOpenOption.CREATE_NEW)) {
+            throw new NoSuchFileException(name);
+        }
+        if (!Files.isDirectory(target.getParent())) {
+            throw new NoSuchFileException(virtual(file.toAbsolutePath().getParent()));
+        }
+
+        Path staged = staging.resolve(UUID.randomUUID().toString());
+        boolean keepContent = exists && !options.contains(StandardOpenOption.TRUNCATE_EXISTING);
+        if (keepContent) {
+            Files.copy(target, staged, StandardCopyOption.COPY_ATTRIBUTES);
+        } else {
+            Files.createFile(staged);
+            applyPermissions(staged, attributes);
+        }
+        Set<OpenOption> channelOptions = new java.util.HashSet<>();
+        channelOptions.add(StandardOpenOption.WRITE);
+        if (options.contains(StandardOpenOption.READ)) {
+            channelOptions.add(StandardOpenOption.READ);
+        }
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(staged, channelOptions);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(staged);
+            throw e;
+        }
+        return new LocalStagedWrite(channel, file, staged, target, options.contains(StandardOpenOption.CREATE_NEW));
+    }
+
+    /**
+     * Applies the POSIX permissions a client sent with OPEN (clients send the local file's mode);
+     * other attributes are ignored at creation, clients set times after writing.
+     */
+    private static void applyPermissions(Path file, FileAttribute<?>... attributes) throws IOException {
+        for (FileAttribute<?> attribute : attributes) {
+            if (attribute.name().endsWith("permissions") && attribute.value() instanceof Set<?> perms) {
+                Set<java.nio.file.attribute.PosixFilePermission> mode = EnumSet.noneOf(java.nio.file.attribute.PosixFilePermission.class);
+                for (Object p : perms) {
+                    if (p instanceof java.nio.file.attribute.PosixFilePermission permission) {
+                        mode.add(permission);
+                    }
+                }
+                // The server must keep reading and replacing what it stores: the owner keeps read and write.
+                mode.add(java.nio.file.attribute.PosixFilePermission.OWNER_READ);
+                mode.add(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+                Files.setPosixFilePermissions(file, mode);
+            }
+        }
+    }
+
+    @Override
+    public SpaceInfo space() throws IOException {
+        FileStore store = Files.getFileStore(home);
+        return new SpaceInfo(store.getTotalSpace(), store.getUnallocatedSpace(), store.getUsableSpace());
+    }
+
+    @Override
+    public void close() throws IOException {
+        fileSystem.close();
+    }
+
+    /** The on-disk path for a path of this home's file system, normalised so it cannot leave the home. */
+    Path toLocal(Path path) {
+        Deque<String> names = new ArrayDeque<>();
+        for (Path element : path.toAbsolutePath()) {
+            String name = element.toString();
+            if (name.isEmpty() || name.equals(".")) {
+                continue;
+            }
+            if (name.equals("..")) {
+                names.pollLast();
+                continue;
+            }
+            if (name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
+                throw new java.nio.file.InvalidPathException(name, "invalid file name");
+            }
+            names.addLast(name);
+        }
+        Path local = home;
+        for (String name : names) {
+            local = local.resolve(name);
+        }
+        return local;
+    }
+
+    private static String virtual(Path path) {
+        return path.toAbsolutePath().normalize().toString();
+    }
+}

@@ -1,0 +1,76 @@
+package dev.ferry.users;
+
+import jakarta.persistence.CollectionTable;
+import jakarta.persistence.Column;
+import jakarta.persistence.ElementCollection;
+import jakarta.persistence.Entity;
+import jakarta.persistence.FetchType;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.MapKeyColumn;
+import jakarta.persistence.OrderColumn;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+@Entity
+@Table(name = "users")
+class User {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    Long id;
+
+    @Column(nullable = false, length = 64)
+    String username;
+
+    @Column(name = "password_hash")
+    String passwordHash;
+
+    boolean enabled = true;
+
+    @Column(name = "expires_at")
+    Instant expiresAt;
+
+    @Column(name = "storage_type", nullable = false)
+    String storageType = "local";
+
+    @Column(name = "s3_bucket")
+    String s3Bucket;
+
+    @Column(name = "s3_prefix")
+    String s3Prefix;
+
+    @Column(name = "quota_max_bytes")
+    long quotaMaxBytes;
+
+    @Column(name = "quota_max_files")
+    long quotaMaxFiles;
+
+    @Column(name = "max_sessions")
+    int maxSessions;
+
+    @Column(name = "created_at", nullable = false)
+    Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    Instant updatedAt;
+
+    /** Virtual path -> comma-separated permissions. */
+    @ElementCollection(fetch = FetchType.EAGER)
+    @CollectionTable(name = "user_permissions", joinColumns = @JoinColumn(name = "user_id"))
+    @MapKeyColumn(name = "path")
+    @Column(name = "permissions")
+    Map<String, String> permissions = new LinkedHashMap<>();
+
+    @ElementCollection(fetch = FetchType.EAGER)
+    @CollectionTable(name = "user_allowed_ips", joinColumns = @JoinColumn(name = "user_id"))
+    @OrderColumn(name = "position")
+    @Column(name = "cidr")
+    List<String> allowedIps = new ArrayList<>();
+}

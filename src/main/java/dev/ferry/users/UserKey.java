@@ -1,0 +1,36 @@
+package dev.ferry.users;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+@Entity
+@Table(name = "user_keys")
+class UserKey {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    Long id;
+
+    @Column(name = "user_id", nullable = false)
+    Long userId;
+
+    @Column(name = "key_type", nullable = false)
+    String keyType;
+
+    /** Base64 of the SSH wire-format public key blob. */
+    @Column(name = "key_data", nullable = false)
+    String keyData;
+
+    String comment;
+
+    @Column(nullable = false)
+    String fingerprint;
+
+    @Column(name = "created_at", nullable = false)
+    Instant createdAt;
+}

@@ -1,0 +1,168 @@
+package dev.ferry.users;
+
+import dev.ferry.shared.InvalidInputException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** The rules for what a user may look like; each failure names the JSON field to fix. */
+final class UserRules {
+
+    static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{1,63}");
+    static final Set<String> PERMISSIONS = Set.of(
+            "*", "list", "download", "upload", "overwrite", "delete", "rename", "mkdir", "rmdir", "symlink", "setstat");
+    static final int MIN_PASSWORD = 8;
+    static final int MAX_PASSWORD = 1024;
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]+");
+
+    private UserRules() {
+    }
+
+    static String username(String username) {
+        if (username == null || username.isBlank()) {
+            throw new InvalidInputException("username", "username is required");
+        }
+        if (!USERNAME.matcher(username).matches() || username.contains("..")) {
+            throw new InvalidInputException("username", "username '" + printable(username) + "' is not allowed: use 2 to 64 characters "
+                    + "from A-Z a-z 0-9 . _ -, starting with a letter or digit, without '..'");
+        }
+        return username;
+    }
+
+    static void password(String password) {
+        if (password == null) {
+            return;
+        }
+        if (password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD) {
+            throw new InvalidInputException("password", "password must have " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
+        }
+    }
+
+    static long nonNegative(String field, Long value) {
+        if (value == null) {
+            return 0;
+        }
+        if (value < 0) {
+            throw new InvalidInputException(field, field + " must be 0 (unlimited) or more, not " + value);
+        }
+        return value;
+    }
+
+    /** Normalises paths ({@code /a/b}), checks permission names; an empty map means the default. */
+    static Map<String, String> permissions(Map<String, List<String>> permissions) {
+        Map<String, String> result = new LinkedHashMap<>();
+        if (permissions == null || permissions.isEmpty()) {
+            result.put("/", "*");
+            return result;
+        }
+        for (Map.Entry<String, List<String>> entry : permissions.entrySet()) {
+            String path = permissionPath(entry.getKey());
+            if (entry.getValue() == null) {
+                throw new InvalidInputException("permissions", "permissions for '" + path + "' must be a list, e.g. [\"list\", \"download\"]");
+            }
+            Set<String> names = new LinkedHashSet<>();
+            for (String name : entry.getValue()) {
+                if (name == null || !PERMISSIONS.contains(name)) {
+                    throw new InvalidInputException("permissions", "unknown permission '" + printable(String.valueOf(name)) + "' for '" + path
+                            + "': use " + String.join(", ", List.of("*", "list", "download", "upload", "overwrite", "delete",
+                            "rename", "mkdir", "rmdir", "symlink", "setstat")));
+                }
+                names.add(name);
+            }
+            if (result.put(path, String.join(",", names)) != null) {
+                throw new InvalidInputException("permissions", "the path '" + path + "' is given twice");
+            }
+        }
+        return result;
+    }
+
+    static String permissionPath(String path) {
+        if (path == null || !path.startsWith("/")) {
+            throw new InvalidInputException("permissions", "permission path '" + printable(String.valueOf(path)) + "' must start with '/'");
+        }
+        if (path.length() > 4096 || path.indexOf('\0') >= 0) {
+            throw new InvalidInputException("permissions", "permission path is too long or contains a NUL character");
+        }
+        List<String> segments = new ArrayList<>();
+        for (String segment : path.split("/")) {
+            if (segment.isEmpty() || segment.equals(".")) {
+                continue;
+            }
+            if (segment.equals("..")) {
+                throw new InvalidInputException("permissions", "permission path '" + printable(path) + "' must not contain '..'");
+            }
+            segments.add(segment);
+        }
+        return "/" + String.join("/", segments);
+    }
+
+    static List<String> allowedIps(List<String> cidrs) {
+        List<String> result = new ArrayList<>();
+        if (cidrs == null) {
+            return result;
+        }
+        for (String cidr : cidrs) {
+            result.add(cidr(cidr));
+        }
+        return result;
+    }
+
+    /** An address or CIDR, IPv4 or IPv6, in a normalised form; never resolves host names. */
+    static String cidr(String cidr) {
+        String text = cidr == null ? "" : cidr.strip();
+        String address = text;
+        Integer prefix = null;
+        int slash = text.indexOf('/');
+        if (slash >= 0) {
+            address = text.substring(0, slash);
+            try {
+                prefix = Integer.parseInt(text.substring(slash + 1));
+            } catch (NumberFormatException e) {
+                throw badCidr(cidr);
+            }
+        }
+        boolean v4 = IPV4.matcher(address).matches();
+        boolean v6 = !v4 && address.contains(":") && IPV6.matcher(address).matches();
+        if (!v4 && !v6) {
+            throw badCidr(cidr);
+        }
+        if (v4) {
+            for (String octet : address.split("\\.")) {
+                if (Integer.parseInt(octet) > 255) {
+                    throw badCidr(cidr);
+                }
+            }
+        }
+        InetAddress parsed;
+        try {
+            parsed = InetAddress.getByName(address); // a literal: no lookup happens
+        } catch (UnknownHostException e) {
+            throw badCidr(cidr);
+        }
+        int bits = parsed.getAddress().length * 8;
+        if (prefix != null && (prefix < 0 || prefix > (v4 ? 32 : 128))) {
+            throw badCidr(cidr);
+        }
+        if (prefix == null || prefix == bits) {
+            return parsed.getHostAddress();
+        }
+        return parsed.getHostAddress() + "/" + prefix;
+    }
+
+    private static InvalidInputException badCidr(String cidr) {
+        return new InvalidInputException("allowedIps", "'" + printable(String.valueOf(cidr))
+                + "' is not an IP address or CIDR: use e.g. 203.0.113.7, 203.0.113.0/24 or 2001:db8::/32");
+    }
+
+    static String printable(String s) {
+        String p = s.replaceAll("[^\\x20-\\x7e]", "?");
+        return p.length() > 80 ? p.substring(0, 80) + "..." : p;
+    }
+}

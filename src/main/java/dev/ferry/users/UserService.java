@@ -1,0 +1,351 @@
+package dev.ferry.users;
+
+import dev.ferry.shared.ConflictException;
+import dev.ferry.shared.InvalidInputException;
+import dev.ferry.shared.NotFoundException;
+import dev.ferry.shared.PasswordHasher;
+import dev.ferry.storage.HomeLocation;
+import dev.ferry.storage.StorageBackend;
+import dev.ferry.storage.StorageBackends;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.data.domain.Page;
+import org.springframework.data.domain.PageRequest;
+import org.springframework.data.domain.Sort;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** Provisioning and login lookups for SFTP users and their keys. */
+@Service
+public class UserService {
+
+    private static final Logger log = LoggerFactory.getLogger(UserService.class);
+    public static final int MAX_PAGE_SIZE = 500;
+
+    private final UserRepository users;
+    private final UserKeyRepository keys;
+    private final PasswordHasher passwords;
+    private final StorageBackends storage;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+
+    UserService(UserRepository users, UserKeyRepository keys, PasswordHasher passwords, StorageBackends storage,
+            TransactionTemplate tx, Optional<Clock> clock) {
+        this.users = users;
+        this.keys = keys;
+        this.passwords = passwords;
+        this.storage = storage;
+        this.tx = tx;
+        this.clock = clock.orElse(Clock.systemUTC());
+    }
+
+    // ---- provisioning -------------------------------------------------------------------
+
+    @Transactional
+    public UserView create(UserSpec spec, String password, List<String> publicKeys) {
+        String username = UserRules.username(spec.username());
+        UserRules.password(password);
+        List<SshPublicKey> parsedKeys = parseKeys(publicKeys);
+        if (users.findByUsernameIgnoreCase(username).isPresent()) {
+            throw duplicate(username);
+        }
+        User user = new User();
+        user.username = username;
+        user.createdAt = now();
+        apply(user, spec);
+        user.passwordHash = password == null ? null : passwords.hash(password);
+        try {
+            users.saveAndFlush(user);
+        } catch (DataIntegrityViolationException e) {
+            throw duplicate(username);
+        }
+        replaceKeys(user, parsedKeys);
+        try {
+            backend(user).createHome(location(user));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the home of " + username, e);
+        }
+        log.info("Created user {}", username);
+        return view(user);
+    }
+
+    /** Replaces a user; {@code publicKeys == null} keeps the keys. The username cannot change. */
+    @Transactional
+    public UserView replace(String username, UserSpec spec, PasswordChange password, List<String> publicKeys) {
+        User user = find(username);
+        if (spec.username() != null && !spec.username().equals(user.username)) {
+            throw new InvalidInputException("username", "the username cannot be changed (it names the home): "
+                    + "leave it out or give '" + user.username + "'");
+        }
+        HomeLocation before = location(user);
+        apply(user, spec);
+        if (!location(user).equals(before)) {
+            throw new InvalidInputException("storage", "the storage of an existing user cannot be changed yet: create a new user instead");
+        }
+        if (password instanceof PasswordChange.Set set) {
+            UserRules.password(set.password());
+            user.passwordHash = passwords.hash(set.password());
+        } else if (password instanceof PasswordChange.Remove) {
+            user.passwordHash = null;
+        }
+        if (publicKeys != null) {
+            replaceKeys(user, parseKeys(publicKeys));
+        }
+        user.updatedAt = now();
+        users.saveAndFlush(user);
+        log.info("Replaced user {}", user.username);
+        return view(user);
+    }
+
+    /** Deletes the account; its files are kept unless {@code purge}. */
+    public void delete(String username, boolean purge) {
+        User user = tx.execute(status -> {
+            User found = find(username);
+            keys.deleteByUserId(found.id);
+            users.delete(found);
+            return found;
+        });
+        log.info("Deleted user {}{}", user.username, purge ? " and purged the home" : "");
+        if (purge) {
+            try {
+                backend(user).purgeHome(location(user));
+            } catch (IOException e) {
+                throw new UncheckedIOException("the user was deleted but its files could not all be removed", e);
+            }
+        }
+    }
+
+    @Transactional(readOnly = true)
+    public UserView get(String username) {
+        return view(find(username));
+    }
+
+    @Transactional(readOnly = true)
+    public UserPage list(String query, int page, int size) {
+        if (page < 0) {
+            throw new InvalidInputException("page", "page must be 0 or more");
+        }
+        if (size < 1 || size > MAX_PAGE_SIZE) {
+            throw new InvalidInputException("size", "size must be between 1 and " + MAX_PAGE_SIZE);
+        }
+        String q = query == null ? "" : query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+        Page<User> result = users.search(q, PageRequest.of(page, size, Sort.by("username")));
+        return new UserPage(result.getContent().stream().map(this::view).toList(), page, size, result.getTotalElements());
+    }
+
+    // ---- keys ---------------------------------------------------------------------------
+
+    @Transactional(readOnly = true)
+    public List<KeyView> keys(String username) {
+        User user = find(username);
+        return keys.findByUserIdOrderById(user.id).stream().map(UserService::keyView).toList();
+    }
+
+    @Transactional
+    public KeyView addKey(String username, String publicKey) {
+        User user = find(username);
+        SshPublicKey parsed = SshPublicKey.parse("publicKey", publicKey);
+        if (keys.findByUserIdAndFingerprint(user.id, parsed.fingerprint()).isPresent()) {
+            throw new ConflictException("publicKey", "this key (" + parsed.fingerprint() + ") is already registered for " + user.username);
+        }
+        UserKey key = newKey(user, parsed);
+        try {
+            keys.saveAndFlush(key);
+        } catch (DataIntegrityViolationException e) {
+            throw new ConflictException("publicKey", "this key (" + parsed.fingerprint() + ") is already registered for " + user.username);
+        }
+        return keyView(key);
+    }
+
+    @Transactional
+    public void deleteKey(String username, long keyId) {
+        User user = find(username);
+        UserKey key = keys.findByIdAndUserId(keyId, user.id)
+                .orElseThrow(() -> new NotFoundException("user " + user.username + " has no key with id " + keyId));
+        keys.delete(key);
+    }
+
+    // ---- login --------------------------------------------------------------------------
+
+    /** The account of a user, enabled or not, for checks at login. */
+    @Transactional(readOnly = true)
+    public Optional<LoginAccount> findLoginAccount(String username) {
+        if (username == null || !UserRules.USERNAME.matcher(username).matches()) {
+            return Optional.empty();
+        }
+        return users.findByUsernameIgnoreCase(username).map(this::loginAccount);
+    }
+
+    /** The account if {@code keyBlob} (SSH wire format) is one of the user's keys. */
+    @Transactional(readOnly = true)
+    public Optional<LoginAccount> findByKey(String username, byte[] keyBlob) {
+        if (username == null || !UserRules.USERNAME.matcher(username).matches()) {
+            return Optional.empty();
+        }
+        String fingerprint = SshPublicKey.fingerprintOf(keyBlob);
+        return users.findByUsernameIgnoreCase(username)
+                .filter(user -> keys.findByUserIdAndFingerprint(user.id, fingerprint)
+                        .filter(key -> Arrays.equals(Base64.getDecoder().decode(key.keyData), keyBlob))
+                        .isPresent())
+                .map(this::loginAccount);
+    }
+
+    /** The account if the password is right; costs the same time whether or not the user exists. */
+    @Transactional(readOnly = true)
+    public Optional<LoginAccount> findByPassword(String username, String password) {
+        Optional<User> user = username == null || !UserRules.USERNAME.matcher(username).matches()
+                ? Optional.empty()
+                : users.findByUsernameIgnoreCase(username);
+        if (user.isEmpty() || user.get().passwordHash == null) {
+            passwords.burn(password);
+            return Optional.empty();
+        }
+        if (!passwords.matches(password, user.get().passwordHash)) {
+            return Optional.empty();
+        }
+        return user.map(this::loginAccount);
+    }
+
+    // ---- internals ----------------------------------------------------------------------
+
+    private void apply(User user, UserSpec spec) {
+        user.enabled = spec.enabled() == null || spec.enabled();
+        user.expiresAt = spec.expiresAt() == null ? null : spec.expiresAt().toInstant();
+        UserSpec.Storage s = spec.storage() == null ? new UserSpec.Storage("local", null, null) : spec.storage();
+        String type = s.type() == null ? "local" : s.type();
+        if (!type.equals("local") && !type.equals("s3")) {
+            throw new InvalidInputException("storage.type", "storage type '" + UserRules.printable(type) + "' is unknown: use 'local' or 's3'");
+        }
+        if (storage.find(type).isEmpty()) {
+            throw new InvalidInputException("storage.type", "storage type '" + type + "' is not available on this server "
+                    + "(available: " + String.join(", ", storage.types()) + ")");
+        }
+        if (type.equals("local") && (s.bucket() != null || s.prefix() != null)) {
+            throw new InvalidInputException("storage", "bucket and prefix apply only to storage type 's3'");
+        }
+        user.storageType = type;
+        user.s3Bucket = s.bucket();
+        user.s3Prefix = s.prefix();
+        UserSpec.Quota quota = spec.quota() == null ? new UserSpec.Quota(0L, 0L) : spec.quota();
+        user.quotaMaxBytes = UserRules.nonNegative("quota.maxBytes", quota.maxBytes());
+        user.quotaMaxFiles = UserRules.nonNegative("quota.maxFiles", quota.maxFiles());
+        user.maxSessions = (int) Math.min(Integer.MAX_VALUE,
+                UserRules.nonNegative("maxSessions", spec.maxSessions() == null ? null : spec.maxSessions().longValue()));
+        user.permissions.clear();
+        user.permissions.putAll(UserRules.permissions(spec.permissions()));
+        user.allowedIps.clear();
+        user.allowedIps.addAll(UserRules.allowedIps(spec.allowedIps()));
+        user.updatedAt = now();
+    }
+
+    private List<SshPublicKey> parseKeys(List<String> lines) {
+        List<SshPublicKey> parsed = new ArrayList<>();
+        if (lines == null) {
+            return parsed;
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < lines.size(); i++) {
+            SshPublicKey key = SshPublicKey.parse("publicKeys[" + i + "]", lines.get(i));
+            if (!seen.add(key.fingerprint())) {
+                throw new InvalidInputException("publicKeys[" + i + "]", "the same key (" + key.fingerprint() + ") is listed twice");
+            }
+            parsed.add(key);
+        }
+        return parsed;
+    }
+
+    private void replaceKeys(User user, List<SshPublicKey> parsed) {
+        keys.deleteByUserId(user.id);
+        keys.flush();
+        for (SshPublicKey key : parsed) {
+            keys.save(newKey(user, key));
+        }
+        keys.flush();
+    }
+
+    private UserKey newKey(User user, SshPublicKey parsed) {
+        UserKey key = new UserKey();
+        key.userId = user.id;
+        key.keyType = parsed.type();
+        key.keyData = parsed.blob();
+        key.comment = parsed.comment();
+        key.fingerprint = parsed.fingerprint();
+        key.createdAt = now();
+        return key;
+    }
+
+    private User find(String username) {
+        if (username == null || username.length() > 64) {
+            throw new NotFoundException("no user named '" + UserRules.printable(String.valueOf(username)) + "'");
+        }
+        return users.findByUsernameIgnoreCase(username)
+                .orElseThrow(() -> new NotFoundException("no user named '" + UserRules.printable(username) + "'"));
+    }
+
+    private ConflictException duplicate(String username) {
+        return new ConflictException("username", "a user named '" + username + "' already exists (names are unique regardless of case)");
+    }
+
+    private StorageBackend backend(User user) {
+        return storage.get(user.storageType);
+    }
+
+    private HomeLocation location(User user) {
+        return new HomeLocation(user.storageType, user.username, user.s3Bucket, user.s3Prefix);
+    }
+
+    private UserView view(User user) {
+        List<String> keyLines = keys.findByUserIdOrderById(user.id).stream()
+                .map(k -> k.keyType + " " + k.keyData + (k.comment == null ? "" : " " + k.comment))
+                .toList();
+        UserSpec.Storage storageView = user.storageType.equals("local")
+                ? new UserSpec.Storage("local", null, null)
+                : new UserSpec.Storage(user.storageType, user.s3Bucket, user.s3Prefix);
+        return new UserView(user.username, user.passwordHash != null, keyLines, user.enabled, time(user.expiresAt),
+                storageView, new UserSpec.Quota(user.quotaMaxBytes, user.quotaMaxFiles), permissionsView(user),
+                List.copyOf(user.allowedIps), user.maxSessions, time(user.createdAt), time(user.updatedAt));
+    }
+
+    private LoginAccount loginAccount(User user) {
+        return new LoginAccount(user.id, user.username, user.enabled, user.expiresAt, location(user), permissionsView(user),
+                List.copyOf(user.allowedIps), user.maxSessions, user.quotaMaxBytes, user.quotaMaxFiles);
+    }
+
+    private static Map<String, List<String>> permissionsView(User user) {
+        Map<String, List<String>> result = new LinkedHashMap<>();
+        user.permissions.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(e -> result.put(e.getKey(), e.getValue().isEmpty() ? List.of() : List.of(e.getValue().split(","))));
+        return result;
+    }
+
+    private static KeyView keyView(UserKey key) {
+        return new KeyView(key.id, key.keyType, key.keyType + " " + key.keyData + (key.comment == null ? "" : " " + key.comment),
+                key.comment, key.fingerprint, time(key.createdAt));
+    }
+
+    private static OffsetDateTime time(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private Instant now() {
+        return clock.instant();
+    }
+}

@@ -1,0 +1,28 @@
+package dev.ferry.users;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything about a user that an admin sets, except the password and keys (which have
+ * keep/replace/remove semantics of their own). Null means the default.
+ */
+public record UserSpec(
+        String username,
+        Boolean enabled,
+        OffsetDateTime expiresAt,
+        Storage storage,
+        Quota quota,
+        Map<String, List<String>> permissions,
+        List<String> allowedIps,
+        Integer maxSessions) {
+
+    /** {@code type} is {@code local} or {@code s3}; bucket and prefix only for s3. */
+    public record Storage(String type, String bucket, String prefix) {
+    }
+
+    /** 0 or null means unlimited. */
+    public record Quota(Long maxBytes, Long maxFiles) {
+    }
+}

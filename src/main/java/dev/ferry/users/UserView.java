@@ -1,0 +1,21 @@
+package dev.ferry.users;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+
+/** A user as the admin API shows it; never carries the password or its hash. */
+public record UserView(
+        String username,
+        boolean hasPassword,
+        List<String> publicKeys,
+        boolean enabled,
+        OffsetDateTime expiresAt,
+        UserSpec.Storage storage,
+        UserSpec.Quota quota,
+        Map<String, List<String>> permissions,
+        List<String> allowedIps,
+        int maxSessions,
+        OffsetDateTime createdAt,
+        OffsetDateTime updatedAt) {
+}
