@@ -1,0 +1,90 @@
+package dev.ferry.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A plain HTTP client for the admin API, as a script would use it. */
+public final class AdminClient {
+
+    public record Response(int status, String body, java.net.http.HttpHeaders headers) {
+
+        public JsonNode json() {
+            return MAPPER.readTree(body);
+        }
+
+        public String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+    }
+
+    static final ObjectMapper MAPPER = JsonMapper.builder().build();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final String base;
+    private final String authorization;
+
+    public AdminClient(String base, String username, String password) {
+        this.base = base;
+        this.authorization = username == null ? null
+                : "Basic " + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    public AdminClient withoutCredentials() {
+        return new AdminClient(base, null, null);
+    }
+
+    public AdminClient as(String username, String password) {
+        return new AdminClient(base, username, password);
+    }
+
+    public Response get(String path) {
+        return send("GET", path, null);
+    }
+
+    public Response post(String path, String json) {
+        return send("POST", path, json);
+    }
+
+    public Response put(String path, String json) {
+        return send("PUT", path, json);
+    }
+
+    public Response delete(String path) {
+        return send("DELETE", path, null);
+    }
+
+    public Response send(String method, String path, String json) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
+                .header("Accept", "application/json, application/problem+json");
+        if (json != null) {
+            request.header("Content-Type", "application/json");
+        }
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        try {
+            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(response.statusCode(), response.body(), response.headers());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** JSON string literal for building request bodies. */
+    public static String quote(String s) {
+        return MAPPER.writeValueAsString(s);
+    }
+}

@@ -1,0 +1,72 @@
+package dev.ferry.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs OpenSSH's own {@code sftp} and {@code scp} command-line clients against a test server. */
+public final class OpenSshClient {
+
+    public record Result(int exitCode, String output) {
+    }
+
+    private final int port;
+    private final String username;
+    private final Path keyFile;
+
+    public OpenSshClient(int port, String username, Path keyFile) {
+        this.port = port;
+        this.username = username;
+        this.keyFile = keyFile;
+    }
+
+    /** {@code sftp -b -} with the given batch commands; a failing command ends the batch with exit code 1. */
+    public Result sftpBatch(Path workDir, String... commands) {
+        List<String> cmd = new ArrayList<>(List.of("sftp", "-b", "-", "-P", String.valueOf(port)));
+        cmd.addAll(commonOptions());
+        cmd.add(username + "@127.0.0.1");
+        return run(workDir, cmd, String.join("\n", commands) + "\n");
+    }
+
+    /** {@code scp} (SFTP protocol, the default of OpenSSH 9) with the given arguments. */
+    public Result scp(Path workDir, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("scp", "-P", String.valueOf(port)));
+        cmd.addAll(commonOptions());
+        cmd.addAll(List.of(args));
+        return run(workDir, cmd, "");
+    }
+
+    public String remote(String path) {
+        return username + "@127.0.0.1:" + path;
+    }
+
+    private List<String> commonOptions() {
+        return List.of("-F", "/dev/null", "-i", keyFile.toString(),
+                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "LogLevel=ERROR",
+                "-o", "ConnectTimeout=20");
+    }
+
+    private static Result run(Path workDir, List<String> cmd, String stdin) {
+        try {
+            Process process = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true).start();
+            process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+            process.getOutputStream().close();
+            byte[] out = process.getInputStream().readAllBytes();
+            if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("timed out: " + cmd);
+            }
+            return new Result(process.exitValue(), new String(out, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + cmd.get(0) + " (is openssh-client installed?)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
