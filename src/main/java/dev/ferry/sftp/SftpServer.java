@@ -82,6 +82,8 @@ class SftpServer implements SmartLifecycle {
         CoreModuleProperties.TCP_NODELAY.set(ssh, true);
         SftpModuleProperties.MAX_READDATA_PACKET_LENGTH.set(ssh, properties.maxReadPacket());
         SftpModuleProperties.MAX_OPEN_HANDLES_PER_SESSION.set(ssh, properties.maxHandles());
+        // SFTP v3 only, like OpenSSH and SFTPGo: what every client speaks, and one protocol to secure.
+        SftpModuleProperties.SFTP_VERSION.set(ssh, 3);
 
         try {
             ssh.start();
