@@ -85,6 +85,19 @@ class HomeSftpSubsystem extends SftpSubsystem {
         doSetAttributes(SftpConstants.SSH_FXP_FSETSTAT, "", upload.stagedFile(), attrs, false);
     }
 
+    /**
+     * MINA answers a stat with whatever attributes it could read when a view fails; a path that
+     * is refused (outside the home) must fail the whole request instead of answering partly.
+     */
+    @Override
+    protected java.util.NavigableMap<String, Object> handleReadFileAttributesException(
+            java.nio.file.Path file, String view, LinkOption[] options, IOException e) throws IOException {
+        if (e instanceof java.nio.file.AccessDeniedException || e instanceof java.nio.file.NoSuchFileException) {
+            throw e;
+        }
+        return super.handleReadFileAttributesException(file, view, options, e);
+    }
+
     private StagedWrite upload(String handle) {
         Handle h = handles.get(handle);
         if (h instanceof FileHandle fileHandle && fileHandle.getFileChannel() instanceof StagedWrite upload) {
