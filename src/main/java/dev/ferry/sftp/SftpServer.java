@@ -67,8 +67,8 @@ class SftpServer implements SmartLifecycle {
         ssh.setHostBasedAuthenticator(null);
 
         // SFTP only: no shell, no exec, no forwarding of any kind.
-        ssh.setShellFactory(null);
-        ssh.setCommandFactory(null);
+        ssh.setShellFactory(channel -> new SftpOnlyCommand());
+        ssh.setCommandFactory((channel, command) -> new SftpOnlyCommand());
         ssh.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         ssh.setAgentFactory(null);
         ssh.setSubsystemFactories(Collections.singletonList(new HomeSftpSubsystemFactory()));
