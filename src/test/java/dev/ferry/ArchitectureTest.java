@@ -1,0 +1,66 @@
+package dev.ferry;
+
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keeps the module graph honest: adapters (sftp, adminapi) depend on the modules, never the other
+ * way round; protocol libraries stay inside their adapter.
+ */
+class ArchitectureTest {
+
+    static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.ferry");
+    }
+
+    @Test
+    void onlyTheSftpAdapterUsesMinaSshd() {
+        // storage.local uses MINA's rooted file system (a plain java.nio FileSystem), nothing else of it.
+        noClasses().that().resideOutsideOfPackages("dev.ferry.sftp..", "dev.ferry.storage.local..")
+                .should().dependOnClassesThat().resideInAPackage("org.apache.sshd..")
+                .check(classes);
+        noClasses().that().resideInAPackage("dev.ferry.storage.local..")
+                .should().dependOnClassesThat(resideInAPackage("org.apache.sshd..")
+                        .and(not(resideInAPackage("org.apache.sshd.common.file.root.."))))
+                .check(classes);
+    }
+
+    @Test
+    void onlyTheAdminApiUsesSpringWeb() {
+        noClasses().that().resideOutsideOfPackage("dev.ferry.adminapi..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.springframework.web..", "jakarta.servlet..")
+                .check(classes);
+    }
+
+    @Test
+    void modulesDoNotDependOnAdapters() {
+        noClasses().that().resideInAnyPackage("dev.ferry.users..", "dev.ferry.admins..", "dev.ferry.storage..", "dev.ferry.shared..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.ferry.sftp..", "dev.ferry.adminapi..")
+                .check(classes);
+    }
+
+    @Test
+    void storageKnowsNothingOfUsersOrAdmins() {
+        noClasses().that().resideInAPackage("dev.ferry.storage..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.ferry.users..", "dev.ferry.admins..", "jakarta.persistence..")
+                .check(classes);
+    }
+
+    @Test
+    void sharedDependsOnNoModule() {
+        noClasses().that().resideInAPackage("dev.ferry.shared..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.ferry.users..", "dev.ferry.admins..", "dev.ferry.storage..",
+                        "dev.ferry.system..")
+                .check(classes);
+    }
+}
