@@ -20,6 +20,7 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
@@ -83,6 +84,9 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         String detail;
         if (e instanceof UnrecognizedPropertyException u) {
             detail = "unknown field '" + field + "': remove it (see /v3/api-docs for the fields of this resource)";
+        } else if (e instanceof InputCoercionException c) {
+            // valid JSON, but a number too large for the field (e.g. maxSessions: 3000000000)
+            detail = "'" + field + "' is out of range: " + abbreviate(c.getOriginalMessage());
         } else if (e instanceof InvalidFormatException f) {
             detail = "'" + field + "' has an invalid value '" + abbreviate(String.valueOf(f.getValue())) + "'"
                     + hint(f.getTargetType());

@@ -14,6 +14,7 @@ import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.core.userdetails.UsernameNotFoundException;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 
 /**
  * The admin API is closed by default: HTTP Basic with an admin account; AUDITORs read, ADMINs
@@ -42,6 +43,13 @@ class SecurityConfiguration {
                 // Stateless Basic auth sends no cookie a browser could replay, so CSRF tokens add nothing here.
                 .csrf(csrf -> csrf.ignoringRequestMatchers("/api/**"));
         return http.build();
+    }
+
+    /** URLs the firewall refuses (an encoded '%', a ';', ...) get a problem too, not Boot's error JSON. */
+    @Bean
+    RequestRejectedHandler requestRejected() {
+        return (request, response, e) -> writeProblem(response, HttpStatus.BAD_REQUEST, "Bad request",
+                "the URL contains characters that are not allowed here (such as an encoded % or a ;)", false);
     }
 
     @Bean

@@ -67,6 +67,10 @@ public record SshPublicKey(String type, String blob, String comment, String fing
         if (comment != null && comment.length() > 255) {
             throw new InvalidInputException(field, "the key comment is longer than 255 characters");
         }
+        if (comment != null && comment.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f)) {
+            // PostgreSQL cannot store NUL, and escape sequences would reach terminals listing the keys
+            throw new InvalidInputException(field, "the key comment contains control characters: use printable text");
+        }
         if (comment != null && comment.isEmpty()) {
             comment = null;
         }
@@ -89,7 +93,8 @@ public record SshPublicKey(String type, String blob, String comment, String fing
     }
 
     private static boolean isSupportedType(String type) {
-        return type.equals("ssh-ed25519") || type.equals("ssh-rsa") || type.startsWith("ecdsa-sha2-nistp")
+        return type.equals("ssh-ed25519") || type.equals("ssh-rsa") || type.equals("ecdsa-sha2-nistp256")
+                || type.equals("ecdsa-sha2-nistp384") || type.equals("ecdsa-sha2-nistp521")
                 || type.equals("sk-ssh-ed25519@openssh.com") || type.equals("sk-ecdsa-sha2-nistp256@openssh.com");
     }
 

@@ -1,6 +1,7 @@
 package dev.ferry.users;
 
 import dev.ferry.shared.InvalidInputException;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -146,10 +147,16 @@ final class UserRules {
         } catch (UnknownHostException e) {
             throw badCidr(cidr);
         }
-        int bits = parsed.getAddress().length * 8;
-        if (prefix != null && (prefix < 0 || prefix > (v4 ? 32 : 128))) {
+        // Java reads an IPv4-mapped IPv6 address (::ffff:a.b.c.d) as the IPv4 address: keep the
+        // rule in that form, with the prefix counted in IPv4 bits, so that it stays a valid CIDR.
+        boolean mapped = v6 && parsed instanceof Inet4Address;
+        if (prefix != null && (prefix < (mapped ? 96 : 0) || prefix > (v4 ? 32 : 128))) {
             throw badCidr(cidr);
         }
+        if (mapped && prefix != null) {
+            prefix -= 96;
+        }
+        int bits = parsed.getAddress().length * 8;
         if (prefix == null || prefix == bits) {
             return parsed.getHostAddress();
         }

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -38,6 +39,7 @@ public class UserService {
 
     private static final Logger log = LoggerFactory.getLogger(UserService.class);
     public static final int MAX_PAGE_SIZE = 500;
+    private static final Pattern USERNAME_PART = Pattern.compile("[A-Za-z0-9._-]*");
 
     private final UserRepository users;
     private final UserKeyRepository keys;
@@ -145,8 +147,18 @@ public class UserService {
         if (size < 1 || size > MAX_PAGE_SIZE) {
             throw new InvalidInputException("size", "size must be between 1 and " + MAX_PAGE_SIZE);
         }
-        String q = query == null ? "" : query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
-        Page<User> result = users.search(q, PageRequest.of(page, size, Sort.by("username")));
+        if ((long) page * size > Integer.MAX_VALUE) {
+            throw new InvalidInputException("page", "page is too large: page * size must stay below " + Integer.MAX_VALUE);
+        }
+        String q = query == null ? "" : query;
+        if (!USERNAME_PART.matcher(q).matches()) {
+            // no username contains such a character; and PostgreSQL refuses some of them (NUL) outright
+            return new UserPage(List.of(), page, size, 0);
+        }
+        // '_' is a LIKE wildcard ('%' and '\' cannot get here). Ordered regardless of case, like the
+        // names' uniqueness: a C-collation database would otherwise list 'B' before 'a'.
+        Page<User> result = users.search(q.replace("_", "\\_"),
+                PageRequest.of(page, size, Sort.by(Sort.Order.asc("username").ignoreCase())));
         return new UserPage(result.getContent().stream().map(this::view).toList(), page, size, result.getTotalElements());
     }
 
