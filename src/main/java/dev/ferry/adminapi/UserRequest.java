@@ -16,10 +16,13 @@ record UserRequest(
         UserSpec.Quota quota,
         Map<String, List<String>> permissions,
         List<String> allowedIps,
-        Integer maxSessions) {
+        Integer maxSessions,
+        Long maxFileSize,
+        UserSpec.Bandwidth bandwidth) {
 
     UserSpec spec() {
-        return new UserSpec(username, enabled, expiresAt, storage, quota, permissions, allowedIps, maxSessions);
+        return new UserSpec(username, enabled, expiresAt, storage, quota, permissions, allowedIps, maxSessions,
+                maxFileSize, bandwidth);
     }
 
     @Override

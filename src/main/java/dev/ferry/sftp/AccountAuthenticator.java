@@ -1,13 +1,20 @@
 package dev.ferry.sftp;
 
 import dev.ferry.users.LoginAccount;
+import dev.ferry.users.SshPublicKey;
 import dev.ferry.users.UserService;
 import java.security.PublicKey;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
+import org.apache.sshd.common.NamedFactory;
+import org.apache.sshd.common.signature.Signature;
+import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 import org.apache.sshd.server.auth.password.PasswordAuthenticator;
 import org.apache.sshd.server.auth.pubkey.PublickeyAuthenticator;
+import org.apache.sshd.server.auth.pubkey.UserAuthPublicKey;
+import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.server.session.ServerSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,43 +22,107 @@ import org.slf4j.LoggerFactory;
 /**
  * Checks public keys and passwords against the accounts in PostgreSQL at every login, so keys
  * added or removed through the admin API count from the next login on. Disabled and expired
- * accounts are refused whatever the credential.
+ * accounts are refused whatever the credential. A verified credential is then admitted by
+ * {@link SftpSessions} (allowed IPs, session cap); a refusal there fails the authentication.
  */
 final class AccountAuthenticator implements PublickeyAuthenticator, PasswordAuthenticator {
 
     private static final Logger log = LoggerFactory.getLogger(AccountAuthenticator.class);
 
     private final UserService users;
+    private final SftpSessions sessions;
     private final Clock clock;
 
-    AccountAuthenticator(UserService users, Clock clock) {
+    AccountAuthenticator(UserService users, SftpSessions sessions, Clock clock) {
         this.users = users;
+        this.sessions = sessions;
         this.clock = clock;
     }
 
+    /**
+     * MINA asks for a key both before and after the client proves it holds it; this only says
+     * whether the key is the user's. Admission follows in {@link AdmittingPublicKeyAuth} once the
+     * signature is verified.
+     */
     @Override
     public boolean authenticate(String username, PublicKey key, ServerSession session) {
         ByteArrayBuffer buffer = new ByteArrayBuffer();
         buffer.putRawPublicKey(key);
-        return accept(users.findByKey(username, buffer.getCompactData()), session, "publickey");
+        byte[] blob = buffer.getCompactData();
+        Optional<LoginAccount> account = users.findByKey(username, blob);
+        if (!usable(account, session, "publickey")) {
+            return false;
+        }
+        session.setAttribute(SessionAccount.ACCOUNT, account.get());
+        session.setAttribute(SessionAccount.KEY_FINGERPRINT, SshPublicKey.fingerprintOf(blob));
+        return true;
     }
 
     @Override
     public boolean authenticate(String username, String password, ServerSession session) {
-        return accept(users.findByPassword(username, password), session, "password");
+        Optional<LoginAccount> account = users.findByPassword(username, password);
+        if (!usable(account, session, "password")) {
+            return false;
+        }
+        session.setAttribute(SessionAccount.ACCOUNT, account.get());
+        session.removeAttribute(SessionAccount.KEY_FINGERPRINT);
+        return admit(session);
     }
 
-    private boolean accept(Optional<LoginAccount> found, ServerSession session, String method) {
+    /** Registers the session of a verified login, or refuses it (allowed IPs, session cap). */
+    boolean admit(ServerSession session) {
+        LoginAccount account = SessionAccount.account(session);
+        String refusal = sessions.admit(session, account);
+        if (refusal != null) {
+            log.info("Refused login of {} from {}: {}", account.username(), session.getClientAddress(), refusal);
+            return false;
+        }
+        return true;
+    }
+
+    private boolean usable(Optional<LoginAccount> found, ServerSession session, String method) {
         if (found.isEmpty()) {
             return false;
         }
-        LoginAccount account = found.get();
-        String refusal = account.refusal(clock.instant());
+        String refusal = found.get().refusal(clock.instant());
         if (refusal != null) {
-            log.info("Refused {} login of {} from {}: {}", method, account.username(), session.getClientAddress(), refusal);
+            log.info("Refused {} login of {} from {}: {}", method, found.get().username(), session.getClientAddress(), refusal);
             return false;
         }
-        session.setAttribute(SessionAccount.ACCOUNT, account);
         return true;
+    }
+
+    /** MINA's public key method, admitting the session only after the signature is verified. */
+    static final class AdmittingPublicKeyAuth extends UserAuthPublicKey {
+
+        private final AccountAuthenticator authenticator;
+
+        AdmittingPublicKeyAuth(List<NamedFactory<Signature>> signatures, AccountAuthenticator authenticator) {
+            super(signatures);
+            this.authenticator = authenticator;
+        }
+
+        @Override
+        public Boolean doAuth(Buffer buffer, boolean init) throws Exception {
+            Boolean result = super.doAuth(buffer, init);
+            if (Boolean.TRUE.equals(result)) {
+                return authenticator.admit(getServerSession());
+            }
+            return result;
+        }
+    }
+
+    static final class AdmittingPublicKeyAuthFactory extends UserAuthPublicKeyFactory {
+
+        private final AccountAuthenticator authenticator;
+
+        AdmittingPublicKeyAuthFactory(AccountAuthenticator authenticator) {
+            this.authenticator = authenticator;
+        }
+
+        @Override
+        public UserAuthPublicKey createUserAuth(ServerSession session) {
+            return new AdmittingPublicKeyAuth(getSignatureFactories(), authenticator);
+        }
     }
 }

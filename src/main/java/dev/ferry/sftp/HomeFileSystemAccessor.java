@@ -25,6 +25,7 @@ import org.apache.sshd.sftp.server.DirectoryHandle;
 import org.apache.sshd.sftp.server.FileHandle;
 import org.apache.sshd.sftp.server.SftpFileSystemAccessor;
 import org.apache.sshd.sftp.server.SftpSubsystemProxy;
+import dev.ferry.quotas.QuotaLedger;
 
 /**
  * Every file system call of an SFTP session goes through here: paths are confined to the home
@@ -37,6 +38,14 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
     static final AttributeKey<Boolean> CLOSED_BY_CLIENT = new AttributeKey<>();
 
     private static final Set<String> OWNERSHIP_ATTRIBUTES = Set.of("uid", "gid", "owner", "group");
+
+    private final SftpSessions sessions;
+    private final QuotaLedger ledger;
+
+    HomeFileSystemAccessor(SftpSessions sessions, QuotaLedger ledger) {
+        this.sessions = sessions;
+        this.ledger = ledger;
+    }
 
     @Override
     public Path resolveLocalFilePath(SftpSubsystemProxy subsystem, Path rootDir, String remotePath)
@@ -53,11 +62,20 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
     public SeekableByteChannel openFile(SftpSubsystemProxy subsystem, FileHandle fileHandle, Path file, String handle,
             Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException {
         UserHome home = home(subsystem);
+        FerrySession session = SessionAccount.ferrySession(subsystem.getServerSession());
         if (options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND)) {
-            return home.openForWrite(file, options, attrs);
+            boolean regular = Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS);
+            long baseSize = regular ? Files.size(file) : 0;
+            StagedWrite staged = home.openForWrite(file, options, attrs);
+            MeteredUpload upload = new MeteredUpload(staged, session, ledger, sessions.uploadLimiter(session.account()),
+                    AccessControl.virtual(file), baseSize, !regular);
+            session.uploads.add(upload);
+            return upload;
         }
         confined(home, file, true);
-        return SftpFileSystemAccessor.super.openFile(subsystem, fileHandle, file, handle, options, attrs);
+        SeekableByteChannel channel = SftpFileSystemAccessor.super.openFile(subsystem, fileHandle, file, handle, options, attrs);
+        RateLimiter limiter = sessions.downloadLimiter(session.account());
+        return limiter == null ? channel : new PacedChannel(channel, limiter);
     }
 
     @Override
@@ -118,12 +136,18 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
             Files.createSymbolicLink(link, target);
             return;
         }
+        if (account(subsystem).hasQuota()) {
+            // A hard link is one more regular file of the same size that no upload reserved.
+            throw new FileSystemException(link.toString(), null, "hard links are not available to users with a quota");
+        }
         Path source = link.getFileSystem().getPath("/").resolve(existing.toString()).normalize();
         home.checkConfined(source, false);
         if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
             throw new FileSystemException(source.toString(), null, "only regular files can be hard-linked");
         }
+        long size = Files.size(source);
         Files.createLink(link, source);
+        ledger.record(account(subsystem).id(), size, 1);
     }
 
     @Override
@@ -132,16 +156,36 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
         UserHome home = home(subsystem);
         home.checkConfined(oldPath, false);
         home.checkConfined(newPath, false);
+        long replaced = regularFileSize(newPath);
         SftpFileSystemAccessor.super.renameFile(subsystem, oldPath, newPath, opts);
+        if (replaced >= 0 && !oldPath.equals(newPath)) {
+            ledger.record(account(subsystem).id(), -replaced, -1);
+        }
     }
 
     @Override
+    public void removeFile(SftpSubsystemProxy subsystem, Path path, boolean isDirectory) throws IOException {
+        long size = isDirectory ? -1 : regularFileSize(path);
+        SftpFileSystemAccessor.super.removeFile(subsystem, path, isDirectory);
+        if (size >= 0) {
+            ledger.record(account(subsystem).id(), -size, -1);
+        }
+    }
+
+    /** Size of a regular file (not following links), or -1 for anything else. */
+    private static long regularFileSize(Path path) throws IOException {
+        return Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) ? Files.size(path) : -1;
+    }
+
+    private static dev.ferry.users.LoginAccount account(SftpSubsystemProxy subsystem) {
+        return SessionAccount.ferrySession(subsystem.getServerSession()).account();
+    }
+
+    /** Server-side copies (copy-file, copy-data) would bypass quotas and permissions: not offered. */
+    @Override
     public void copyFile(SftpSubsystemProxy subsystem, Path src, Path dst, Collection<java.nio.file.CopyOption> opts)
             throws IOException {
-        UserHome home = home(subsystem);
-        home.checkConfined(src, true);
-        home.checkConfined(dst, false);
-        SftpFileSystemAccessor.super.copyFile(subsystem, src, dst, opts);
+        throw new UnsupportedOperationException("server-side copy is not supported");
     }
 
     /**

@@ -30,8 +30,12 @@ class HomeSftpSubsystem extends SftpSubsystem {
     private static final long ST_NOSUID = 0x2;
     private static final long BLOCK_SIZE = 4096;
 
-    HomeSftpSubsystem(ChannelSession channel, SftpSubsystemConfigurator configurator) {
+    private final java.util.function.LongFunction<dev.ferry.quotas.Usage> quotaUsage;
+
+    HomeSftpSubsystem(ChannelSession channel, SftpSubsystemConfigurator configurator,
+            java.util.function.LongFunction<dev.ferry.quotas.Usage> quotaUsage) {
         super(channel, configurator);
+        this.quotaUsage = quotaUsage;
     }
 
     @Override
@@ -42,8 +46,47 @@ class HomeSftpSubsystem extends SftpSubsystem {
         return extensions;
     }
 
+    /** Extensions Ferry answers; the others (copy-file, copy-data, md5-hash, ...) would bypass its rules. */
+    static final java.util.Set<String> ALLOWED_EXTENSIONS = java.util.Set.of(
+            STATVFS, FSTATVFS, "posix-rename@openssh.com", "hardlink@openssh.com", "fsync@openssh.com",
+            "lsetstat@openssh.com", "limits@openssh.com");
+
+    @Override
+    protected java.util.Map<String, org.apache.sshd.common.OptionalFeature> getSupportedClientExtensions(ServerSession session) {
+        return java.util.Map.of();
+    }
+
+    @Override
+    protected Map<String, Object> doStat(int id, String path, int flags) throws IOException {
+        requireListOfParent(path);
+        return super.doStat(id, path, flags);
+    }
+
+    @Override
+    protected Map<String, Object> doLStat(int id, String path, int flags) throws IOException {
+        requireListOfParent(path);
+        return super.doLStat(id, path, flags);
+    }
+
+    @Override
+    protected java.util.AbstractMap.SimpleImmutableEntry<java.nio.file.Path, String> doReadLink(int id, String path) throws IOException {
+        requireListOfParent(path);
+        return super.doReadLink(id, path);
+    }
+
+    /** Seeing an entry's attributes is listing its directory. */
+    private void requireListOfParent(String path) throws IOException {
+        java.nio.file.Path file = resolveFile(path).toAbsolutePath().normalize();
+        java.nio.file.Path parent = file.getParent() == null ? file : file.getParent();
+        AccessControl.require(getServerSession(), parent, true, dev.ferry.access.Permission.LIST);
+    }
+
     @Override
     protected void executeExtendedCommand(Buffer buffer, int id, String extension) throws IOException {
+        if (!ALLOWED_EXTENSIONS.contains(extension)) {
+            doUnsupportedExtension(buffer, id, extension);
+            return;
+        }
         switch (extension) {
             case STATVFS -> {
                 String path = buffer.getString();
@@ -112,9 +155,22 @@ class HomeSftpSubsystem extends SftpSubsystem {
 
     private void statvfs(Buffer buffer, int id, PathSupplier target) throws IOException {
         SpaceInfo space;
+        long maxFiles = 0;
+        long usedFiles = 0;
         try {
             target.get();
             space = SessionAccount.home(getServerSession()).space();
+            dev.ferry.users.LoginAccount account = SessionAccount.ferrySession(getServerSession()).account();
+            if (account.hasQuota()) {
+                // With a quota, df shows the quota and what is left of it, not the disk.
+                dev.ferry.quotas.Usage usage = quotaUsage.apply(account.id());
+                if (account.quotaMaxBytes() > 0) {
+                    long left = Math.max(0, account.quotaMaxBytes() - usage.usedBytes());
+                    space = new SpaceInfo(account.quotaMaxBytes(), Math.min(left, space.freeBytes()), Math.min(left, space.availableBytes()));
+                }
+                maxFiles = account.quotaMaxFiles();
+                usedFiles = usage.usedFiles();
+            }
         } catch (IOException | RuntimeException e) {
             sendStatus(prepareReply(buffer), id, e, SftpConstants.SSH_FXP_EXTENDED, STATVFS);
             return;
@@ -127,9 +183,9 @@ class HomeSftpSubsystem extends SftpSubsystem {
         reply.putLong(space.totalBytes() / BLOCK_SIZE);      // f_blocks
         reply.putLong(space.freeBytes() / BLOCK_SIZE);       // f_bfree
         reply.putLong(space.availableBytes() / BLOCK_SIZE);  // f_bavail
-        reply.putLong(0);                                    // f_files: not tracked
-        reply.putLong(0);                                    // f_ffree
-        reply.putLong(0);                                    // f_favail
+        reply.putLong(maxFiles);                             // f_files: the file quota, 0 if none
+        reply.putLong(Math.max(0, maxFiles - usedFiles));    // f_ffree
+        reply.putLong(Math.max(0, maxFiles - usedFiles));    // f_favail
         reply.putLong(0);                                    // f_fsid
         reply.putLong(ST_NOSUID);                            // f_flag
         reply.putLong(255);                                  // f_namemax

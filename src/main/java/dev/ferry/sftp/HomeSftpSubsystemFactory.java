@@ -1,5 +1,6 @@
 package dev.ferry.sftp;
 
+import dev.ferry.quotas.QuotaLedger;
 import java.io.IOException;
 import org.apache.sshd.common.util.GenericUtils;
 import org.apache.sshd.server.channel.ChannelSession;
@@ -7,17 +8,22 @@ import org.apache.sshd.server.command.Command;
 import org.apache.sshd.sftp.server.SftpSubsystem;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 
-/** Creates {@link HomeSftpSubsystem}s wired to Ferry's accessor and error messages. */
+/** Creates {@link HomeSftpSubsystem}s wired to Ferry's accessor, access control and error messages. */
 final class HomeSftpSubsystemFactory extends SftpSubsystemFactory {
 
-    HomeSftpSubsystemFactory() {
-        setFileSystemAccessor(new HomeFileSystemAccessor());
+    private final QuotaLedger ledger;
+
+    HomeSftpSubsystemFactory(SftpSessions sessions, QuotaLedger ledger) {
+        this.ledger = ledger;
+        setFileSystemAccessor(new HomeFileSystemAccessor(sessions, ledger));
         setErrorStatusDataHandler(new SafeErrorMessages());
+        addSftpEventListener(new AccessControl());
+        addSftpEventListener(new TransferCounters());
     }
 
     @Override
     public Command createSubsystem(ChannelSession channel) throws IOException {
-        SftpSubsystem subsystem = new HomeSftpSubsystem(channel, this);
+        SftpSubsystem subsystem = new HomeSftpSubsystem(channel, this, ledger::usage);
         GenericUtils.forEach(getRegisteredListeners(), subsystem::addSftpEventListener);
         return subsystem;
     }

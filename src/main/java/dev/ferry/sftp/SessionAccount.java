@@ -10,6 +10,9 @@ final class SessionAccount {
 
     static final AttributeKey<LoginAccount> ACCOUNT = new AttributeKey<>();
     static final AttributeKey<UserHome> HOME = new AttributeKey<>();
+    static final AttributeKey<FerrySession> FERRY_SESSION = new AttributeKey<>();
+    /** SHA256 fingerprint of the key a session logged in with (null for passwords). */
+    static final AttributeKey<String> KEY_FINGERPRINT = new AttributeKey<>();
 
     private SessionAccount() {
     }
@@ -20,6 +23,14 @@ final class SessionAccount {
             throw new IllegalStateException("session has no authenticated account");
         }
         return account;
+    }
+
+    static FerrySession ferrySession(SessionContext session) {
+        FerrySession ferry = session.getAttribute(FERRY_SESSION);
+        if (ferry == null) {
+            throw new IllegalStateException("session is not registered");
+        }
+        return ferry;
     }
 
     static UserHome home(SessionContext session) {

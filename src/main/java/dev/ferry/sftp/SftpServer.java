@@ -1,5 +1,6 @@
 package dev.ferry.sftp;
 
+import dev.ferry.quotas.QuotaLedger;
 import dev.ferry.storage.StorageBackends;
 import dev.ferry.users.UserService;
 import java.io.IOException;
@@ -13,7 +14,6 @@ import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.auth.password.PasswordAuthenticator;
 import org.apache.sshd.server.auth.password.UserAuthPasswordFactory;
-import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.server.auth.pubkey.PublickeyAuthenticator;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
 import org.apache.sshd.sftp.SftpModuleProperties;
@@ -36,13 +36,18 @@ class SftpServer implements SmartLifecycle {
     private final HostKeyStore hostKeys;
     private final UserService users;
     private final StorageBackends storage;
+    private final SftpSessions sessions;
+    private final QuotaLedger ledger;
     private volatile SshServer server;
 
-    SftpServer(SftpProperties properties, HostKeyStore hostKeys, UserService users, StorageBackends storage) {
+    SftpServer(SftpProperties properties, HostKeyStore hostKeys, UserService users, StorageBackends storage,
+            SftpSessions sessions, QuotaLedger ledger) {
         this.properties = properties;
         this.hostKeys = hostKeys;
         this.users = users;
         this.storage = storage;
+        this.sessions = sessions;
+        this.ledger = ledger;
     }
 
     @Override
@@ -58,10 +63,12 @@ class SftpServer implements SmartLifecycle {
             throw new IllegalStateException("cannot load or create the host keys", e);
         }
 
-        AccountAuthenticator authenticator = new AccountAuthenticator(users, Clock.systemUTC());
+        AccountAuthenticator authenticator = new AccountAuthenticator(users, sessions, Clock.systemUTC());
         ssh.setPublickeyAuthenticator((PublickeyAuthenticator) authenticator);
         ssh.setPasswordAuthenticator((PasswordAuthenticator) authenticator);
-        ssh.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE, UserAuthPasswordFactory.INSTANCE));
+        ssh.setUserAuthFactories(List.of(
+                new AccountAuthenticator.AdmittingPublicKeyAuthFactory(authenticator), UserAuthPasswordFactory.INSTANCE));
+        ssh.addSessionListener(sessions);
         ssh.setKeyboardInteractiveAuthenticator(null);
         ssh.setGSSAuthenticator(null);
         ssh.setHostBasedAuthenticator(null);
@@ -71,7 +78,7 @@ class SftpServer implements SmartLifecycle {
         ssh.setCommandFactory((channel, command) -> new SftpOnlyCommand());
         ssh.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         ssh.setAgentFactory(null);
-        ssh.setSubsystemFactories(Collections.singletonList(new HomeSftpSubsystemFactory()));
+        ssh.setSubsystemFactories(Collections.singletonList(new HomeSftpSubsystemFactory(sessions, ledger)));
         ssh.setFileSystemFactory(new HomeFileSystemFactory(storage));
 
         CoreModuleProperties.AUTH_TIMEOUT.set(ssh, properties.authTimeout());
@@ -97,6 +104,7 @@ class SftpServer implements SmartLifecycle {
     @Override
     public void stop() {
         SshServer ssh = server;
+        sessions.shutdown();
         if (ssh != null) {
             try {
                 ssh.stop(true);

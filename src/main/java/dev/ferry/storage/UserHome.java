@@ -27,6 +27,15 @@ public interface UserHome extends Closeable {
     void checkConfined(Path path, boolean followFinal) throws IOException;
 
     /**
+     * The path with every link among its parents resolved (and the last element too if
+     * {@code followFinal}), as a path of this home; the path itself where there are no links.
+     * Permission checks use it so a link cannot lend one path's rights to another.
+     */
+    default Path resolveLinks(Path path, boolean followFinal) throws IOException {
+        return path.toAbsolutePath().normalize();
+    }
+
+    /**
      * Opens a file for writing so that nothing appears under its name until
      * {@link StagedWrite#commit()}: readers keep seeing the previous content (or nothing).
      * Without {@code TRUNCATE_EXISTING} the staged file starts as a copy of the existing one,

@@ -19,7 +19,15 @@ public record LoginAccount(
         List<String> allowedIps,
         int maxSessions,
         long quotaMaxBytes,
-        long quotaMaxFiles) {
+        long quotaMaxFiles,
+        long maxFileSize,
+        long uploadBytesPerSecond,
+        long downloadBytesPerSecond) {
+
+    /** Whether uploads must reserve space in the quota ledger. */
+    public boolean hasQuota() {
+        return quotaMaxBytes > 0 || quotaMaxFiles > 0;
+    }
 
     /** Why this account may not log in now, or null if it may. */
     public String refusal(Instant now) {

@@ -55,6 +55,15 @@ class User {
     @Column(name = "max_sessions")
     int maxSessions;
 
+    @Column(name = "max_file_size")
+    long maxFileSize;
+
+    @Column(name = "upload_bytes_per_second")
+    long uploadBytesPerSecond;
+
+    @Column(name = "download_bytes_per_second")
+    long downloadBytesPerSecond;
+
     @Column(name = "created_at", nullable = false)
     Instant createdAt;
 

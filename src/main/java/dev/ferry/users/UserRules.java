@@ -1,9 +1,6 @@
 package dev.ferry.users;
 
 import dev.ferry.shared.InvalidInputException;
-import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -11,17 +8,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import dev.ferry.access.IpAllowList;
+import dev.ferry.access.Permission;
 
 /** The rules for what a user may look like; each failure names the JSON field to fix. */
 final class UserRules {
 
     static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{1,63}");
-    static final Set<String> PERMISSIONS = Set.of(
-            "*", "list", "download", "upload", "overwrite", "delete", "rename", "mkdir", "rmdir", "symlink", "setstat");
     static final int MIN_PASSWORD = 8;
     static final int MAX_PASSWORD = 1024;
-    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]+");
 
     private UserRules() {
     }
@@ -70,7 +65,7 @@ final class UserRules {
             }
             Set<String> names = new LinkedHashSet<>();
             for (String name : entry.getValue()) {
-                if (name == null || !PERMISSIONS.contains(name)) {
+                if (name == null || !(Permission.ALL.equals(name) || Permission.fromApiName(name).isPresent())) {
                     throw new InvalidInputException("permissions", "unknown permission '" + printable(String.valueOf(name)) + "' for '" + path
                             + "': use " + String.join(", ", List.of("*", "list", "download", "upload", "overwrite", "delete",
                             "rename", "mkdir", "rmdir", "symlink", "setstat")));
@@ -117,50 +112,11 @@ final class UserRules {
 
     /** An address or CIDR, IPv4 or IPv6, in a normalised form; never resolves host names. */
     static String cidr(String cidr) {
-        String text = cidr == null ? "" : cidr.strip();
-        String address = text;
-        Integer prefix = null;
-        int slash = text.indexOf('/');
-        if (slash >= 0) {
-            address = text.substring(0, slash);
-            try {
-                prefix = Integer.parseInt(text.substring(slash + 1));
-            } catch (NumberFormatException e) {
-                throw badCidr(cidr);
-            }
-        }
-        boolean v4 = IPV4.matcher(address).matches();
-        boolean v6 = !v4 && address.contains(":") && IPV6.matcher(address).matches();
-        if (!v4 && !v6) {
-            throw badCidr(cidr);
-        }
-        if (v4) {
-            for (String octet : address.split("\\.")) {
-                if (Integer.parseInt(octet) > 255) {
-                    throw badCidr(cidr);
-                }
-            }
-        }
-        InetAddress parsed;
         try {
-            parsed = InetAddress.getByName(address); // a literal: no lookup happens
-        } catch (UnknownHostException e) {
+            return IpAllowList.normalise(cidr);
+        } catch (IllegalArgumentException e) {
             throw badCidr(cidr);
         }
-        // Java reads an IPv4-mapped IPv6 address (::ffff:a.b.c.d) as the IPv4 address: keep the
-        // rule in that form, with the prefix counted in IPv4 bits, so that it stays a valid CIDR.
-        boolean mapped = v6 && parsed instanceof Inet4Address;
-        if (prefix != null && (prefix < (mapped ? 96 : 0) || prefix > (v4 ? 32 : 128))) {
-            throw badCidr(cidr);
-        }
-        if (mapped && prefix != null) {
-            prefix -= 96;
-        }
-        int bits = parsed.getAddress().length * 8;
-        if (prefix == null || prefix == bits) {
-            return parsed.getHostAddress();
-        }
-        return parsed.getHostAddress() + "/" + prefix;
     }
 
     private static InvalidInputException badCidr(String cidr) {

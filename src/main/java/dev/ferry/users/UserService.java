@@ -46,15 +46,17 @@ public class UserService {
     private final PasswordHasher passwords;
     private final StorageBackends storage;
     private final TransactionTemplate tx;
+    private final UsageLookup usage;
     private final Clock clock;
 
     UserService(UserRepository users, UserKeyRepository keys, PasswordHasher passwords, StorageBackends storage,
-            TransactionTemplate tx, Optional<Clock> clock) {
+            TransactionTemplate tx, UsageLookup usage, Optional<Clock> clock) {
         this.users = users;
         this.keys = keys;
         this.passwords = passwords;
         this.storage = storage;
         this.tx = tx;
+        this.usage = usage;
         this.clock = clock.orElse(Clock.systemUTC());
     }
 
@@ -260,6 +262,10 @@ public class UserService {
         user.quotaMaxFiles = UserRules.nonNegative("quota.maxFiles", quota.maxFiles());
         user.maxSessions = (int) Math.min(Integer.MAX_VALUE,
                 UserRules.nonNegative("maxSessions", spec.maxSessions() == null ? null : spec.maxSessions().longValue()));
+        user.maxFileSize = UserRules.nonNegative("maxFileSize", spec.maxFileSize());
+        UserSpec.Bandwidth bandwidth = spec.bandwidth() == null ? new UserSpec.Bandwidth(0L, 0L) : spec.bandwidth();
+        user.uploadBytesPerSecond = UserRules.nonNegative("bandwidth.uploadBytesPerSecond", bandwidth.uploadBytesPerSecond());
+        user.downloadBytesPerSecond = UserRules.nonNegative("bandwidth.downloadBytesPerSecond", bandwidth.downloadBytesPerSecond());
         user.permissions.clear();
         user.permissions.putAll(UserRules.permissions(spec.permissions()));
         user.allowedIps.clear();
@@ -332,12 +338,16 @@ public class UserService {
                 : new UserSpec.Storage(user.storageType, user.s3Bucket, user.s3Prefix);
         return new UserView(user.username, user.passwordHash != null, keyLines, user.enabled, time(user.expiresAt),
                 storageView, new UserSpec.Quota(user.quotaMaxBytes, user.quotaMaxFiles), permissionsView(user),
-                List.copyOf(user.allowedIps), user.maxSessions, time(user.createdAt), time(user.updatedAt));
+                List.copyOf(user.allowedIps), user.maxSessions, user.maxFileSize,
+                new UserSpec.Bandwidth(user.uploadBytesPerSecond, user.downloadBytesPerSecond),
+                user.id == null ? new dev.ferry.quotas.Usage(0, 0) : usage.usage(user.id),
+                time(user.createdAt), time(user.updatedAt));
     }
 
     private LoginAccount loginAccount(User user) {
         return new LoginAccount(user.id, user.username, user.enabled, user.expiresAt, location(user), permissionsView(user),
-                List.copyOf(user.allowedIps), user.maxSessions, user.quotaMaxBytes, user.quotaMaxFiles);
+                List.copyOf(user.allowedIps), user.maxSessions, user.quotaMaxBytes, user.quotaMaxFiles,
+                user.maxFileSize, user.uploadBytesPerSecond, user.downloadBytesPerSecond);
     }
 
     private static Map<String, List<String>> permissionsView(User user) {

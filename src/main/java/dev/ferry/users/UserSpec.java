@@ -16,7 +16,13 @@ public record UserSpec(
         Quota quota,
         Map<String, List<String>> permissions,
         List<String> allowedIps,
-        Integer maxSessions) {
+        Integer maxSessions,
+        Long maxFileSize,
+        Bandwidth bandwidth) {
+
+    /** Bytes per second for each direction; 0 or null means unlimited. */
+    public record Bandwidth(Long uploadBytesPerSecond, Long downloadBytesPerSecond) {
+    }
 
     /** {@code type} is {@code local} or {@code s3}; bucket and prefix only for s3. */
     public record Storage(String type, String bucket, String prefix) {

@@ -1,5 +1,6 @@
 package dev.ferry.users;
 
+import dev.ferry.quotas.Usage;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,9 @@ public record UserView(
         Map<String, List<String>> permissions,
         List<String> allowedIps,
         int maxSessions,
+        long maxFileSize,
+        UserSpec.Bandwidth bandwidth,
+        Usage usage,
         OffsetDateTime createdAt,
         OffsetDateTime updatedAt) {
 }

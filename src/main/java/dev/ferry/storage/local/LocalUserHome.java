@@ -76,6 +76,37 @@ final class LocalUserHome implements UserHome {
     }
 
     @Override
+    public Path resolveLinks(Path path, boolean followFinal) throws IOException {
+        Path local = toLocal(path);
+        Path existing = followFinal || local.equals(home) ? local : local.getParent();
+        Path rest = existing.relativize(local);
+        while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+            rest = existing.getFileName().resolve(rest);
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return path.toAbsolutePath().normalize();
+        }
+        Path real;
+        try {
+            real = existing.toRealPath().resolve(rest).normalize();
+        } catch (IOException e) {
+            // a dangling link: never let the exception (and its on-disk path) reach the client
+            throw new NoSuchFileException(virtual(path));
+        }
+        if (!real.startsWith(home)) {
+            throw new AccessDeniedException(virtual(path), null, "resolves outside the home");
+        }
+        Path virtual = fileSystem.getPath("/");
+        for (Path name : home.relativize(real)) {
+            if (!name.toString().isEmpty()) {
+                virtual = virtual.resolve(name.toString());
+            }
+        }
+        return virtual;
+    }
+
+    @Override
     public StagedWrite openForWrite(Path file, Set<? extends OpenOption> options, FileAttribute<?>... attributes)
             throws IOException {
         checkConfined(file, false);

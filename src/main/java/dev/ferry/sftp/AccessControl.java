@@ -1,0 +1,112 @@
+package dev.ferry.sftp;
+
+import dev.ferry.access.Permission;
+import dev.ferry.storage.UserHome;
+import java.io.IOException;
+import java.nio.file.CopyOption;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import org.apache.sshd.server.session.ServerSession;
+import org.apache.sshd.sftp.common.SftpConstants;
+import org.apache.sshd.sftp.common.SftpException;
+import org.apache.sshd.sftp.server.DirectoryHandle;
+import org.apache.sshd.sftp.server.FileHandle;
+import org.apache.sshd.sftp.server.Handle;
+import org.apache.sshd.sftp.server.SftpEventListener;
+
+/**
+ * Decides before every SFTP operation whether the user's per-path permissions allow it; a refusal
+ * changes nothing and says which permission is missing. A path is checked as named and as it
+ * resolves through links, so a link never lends the rights of one path to another.
+ */
+final class AccessControl implements SftpEventListener {
+
+    @Override
+    public void opening(ServerSession session, String remoteHandle, Handle localHandle) throws IOException {
+        Path path = localHandle.getFile();
+        if (localHandle instanceof DirectoryHandle) {
+            require(session, path, true, Permission.LIST);
+            return;
+        }
+        if (localHandle instanceof FileHandle file) {
+            Set<StandardOpenOption> options = file.getOpenOptions();
+            boolean write = options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND);
+            if (write) {
+                boolean exists = Files.exists(path, LinkOption.NOFOLLOW_LINKS);
+                require(session, path, false, exists ? Permission.OVERWRITE : Permission.UPLOAD);
+            }
+            if (!write || options.contains(StandardOpenOption.READ)) {
+                require(session, path, true, Permission.DOWNLOAD);
+            }
+        }
+    }
+
+    @Override
+    public void creating(ServerSession session, Path path, Map<String, ?> attrs) throws IOException {
+        require(session, path, false, Permission.MKDIR);
+    }
+
+    @Override
+    public void moving(ServerSession session, Path source, Path target, Collection<CopyOption> opts) throws IOException {
+        require(session, source, false, Permission.RENAME);
+        require(session, target, false, Permission.RENAME);
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            require(session, target, false, Permission.OVERWRITE);
+        }
+    }
+
+    @Override
+    public void removing(ServerSession session, Path path, boolean isDirectory) throws IOException {
+        require(session, path, false, isDirectory ? Permission.RMDIR : Permission.DELETE);
+    }
+
+    @Override
+    public void linking(ServerSession session, Path link, Path target, boolean symLink) throws IOException {
+        require(session, link, false, Permission.SYMLINK);
+        Path absoluteTarget = link.toAbsolutePath().normalize().getParent().resolve(target.toString()).normalize();
+        require(session, absoluteTarget, false, Permission.SYMLINK);
+        if (!symLink) {
+            require(session, absoluteTarget, false, Permission.DOWNLOAD);
+        }
+    }
+
+    @Override
+    public void modifyingAttributes(ServerSession session, Path path, Map<String, ?> attrs) throws IOException {
+        FerrySession ferry = SessionAccount.ferrySession(session);
+        if (path.getFileSystem() != SessionAccount.home(session).fileSystem()) {
+            return; // the staged file of this session's own upload (FSETSTAT on its handle)
+        }
+        if (ferry.uploadedRecently(virtual(path))) {
+            return;
+        }
+        require(session, path, false, Permission.SETSTAT);
+    }
+
+    /** Checks a permission where {@code path} is named and where it resolves to. */
+    static void require(ServerSession session, Path path, boolean followFinal, Permission permission) throws IOException {
+        FerrySession ferry = SessionAccount.ferrySession(session);
+        String named = virtual(path);
+        check(ferry, named, permission);
+        UserHome home = SessionAccount.home(session);
+        String resolved = virtual(home.resolveLinks(path, followFinal && Files.isSymbolicLink(path)));
+        if (!resolved.equals(named)) {
+            check(ferry, resolved, permission);
+        }
+    }
+
+    private static void check(FerrySession ferry, String path, Permission permission) throws SftpException {
+        if (!ferry.permissions().allows(path, permission)) {
+            throw new SftpException(SftpConstants.SSH_FX_PERMISSION_DENIED,
+                    "permission denied: '" + permission.apiName() + "' is not granted on " + path);
+        }
+    }
+
+    static String virtual(Path path) {
+        return path.toAbsolutePath().normalize().toString();
+    }
+}

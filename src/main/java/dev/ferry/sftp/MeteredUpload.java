@@ -1,0 +1,203 @@
+package dev.ferry.sftp;
+
+import dev.ferry.quotas.QuotaExceededException;
+import dev.ferry.quotas.QuotaLedger;
+import dev.ferry.storage.StagedWrite;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.Path;
+import org.apache.sshd.sftp.common.SftpConstants;
+import org.apache.sshd.sftp.common.SftpException;
+
+/**
+ * An upload with its limits: the maximum file size, the user's quota (space is reserved in the
+ * cluster-wide ledger in chunks, so the database is asked once per chunk, not per packet) and
+ * the upload bandwidth. A write that breaks a limit fails and poisons the upload: its CLOSE
+ * discards the staged bytes, so a refused upload never appears under its name.
+ */
+final class MeteredUpload implements StagedWrite {
+
+    /** Space is reserved this much at a time (or what the quota has left, whichever is less). */
+    static final long RESERVATION_CHUNK = 8L * 1024 * 1024;
+
+    private final StagedWrite delegate;
+    private final FerrySession session;
+    private final QuotaLedger ledger;
+    private final RateLimiter limiter;
+    private final String virtualPath;
+    private final long baseSize;
+    private final boolean newFile;
+    private final long maxFileSize;
+    private final boolean quota;
+    private long reservationId;
+    private long reservedBytes;
+    private volatile String failure;
+
+    MeteredUpload(StagedWrite delegate, FerrySession session, QuotaLedger ledger, RateLimiter limiter, String virtualPath,
+            long baseSize, boolean newFile) throws IOException {
+        this.delegate = delegate;
+        this.session = session;
+        this.ledger = ledger;
+        this.limiter = limiter;
+        this.virtualPath = virtualPath;
+        this.baseSize = baseSize;
+        this.newFile = newFile;
+        this.maxFileSize = session.account().maxFileSize();
+        this.quota = session.account().hasQuota();
+        if (quota) {
+            try {
+                reservationId = ledger.reserve(session.account().id(), 0, newFile ? 1 : 0);
+            } catch (QuotaExceededException e) {
+                delegate.abort();
+                throw new SftpException(SftpConstants.SSH_FX_FAILURE, e.getMessage());
+            }
+        }
+    }
+
+    String virtualPath() {
+        return virtualPath;
+    }
+
+    long reservationId() {
+        return reservationId;
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        if (failure != null) {
+            throw new SftpException(SftpConstants.SSH_FX_FAILURE, failure);
+        }
+        int length = src.remaining();
+        long end = delegate.position() + length;
+        if (maxFileSize > 0 && end > maxFileSize) {
+            throw fail("file too large: the limit is " + maxFileSize + " bytes per file");
+        }
+        if (quota) {
+            long needed = end - baseSize;
+            if (needed > reservedBytes) {
+                reserveAtLeast(needed - reservedBytes);
+            }
+        }
+        if (limiter != null) {
+            limiter.acquire(length);
+        }
+        try {
+            int written = delegate.write(src);
+            session.bytesIn.add(written);
+            return written;
+        } catch (IOException | RuntimeException e) {
+            failure = "write failed: the upload was discarded";
+            throw e;
+        }
+    }
+
+    private void reserveAtLeast(long missing) throws SftpException {
+        long chunk = Math.max(missing, RESERVATION_CHUNK);
+        try {
+            ledger.grow(reservationId, session.account().id(), chunk);
+            reservedBytes += chunk;
+        } catch (QuotaExceededException big) {
+            // Near the limit: take exactly what this write needs, so the last bytes that fit are accepted.
+            try {
+                ledger.grow(reservationId, session.account().id(), missing);
+                reservedBytes += missing;
+            } catch (QuotaExceededException e) {
+                throw fail(e.getMessage());
+            }
+        }
+    }
+
+    private SftpException fail(String message) {
+        failure = message;
+        return new SftpException(SftpConstants.SSH_FX_FAILURE, message);
+    }
+
+    @Override
+    public void commit() throws IOException {
+        if (failure != null) {
+            abort();
+            throw new SftpException(SftpConstants.SSH_FX_FAILURE, failure + " (the upload was discarded)");
+        }
+        long delta = delegate.size() - baseSize;
+        long files = newFile ? 1 : 0;
+        if (quota) {
+            ledger.commit(reservationId, session.account().id(), delta, files);
+        }
+        try {
+            delegate.commit();
+            session.published(virtualPath);
+        } catch (IOException | RuntimeException e) {
+            ledger.record(session.account().id(), quota ? -delta : 0, quota ? -files : 0);
+            throw e;
+        } finally {
+            session.uploads.remove(this);
+        }
+        if (!quota) {
+            ledger.record(session.account().id(), delta, files);
+        }
+    }
+
+    @Override
+    public void abort() {
+        session.uploads.remove(this);
+        if (quota && reservationId != 0) {
+            ledger.release(reservationId);
+        }
+        delegate.abort();
+    }
+
+    @Override
+    public void close() {
+        if (!delegate.isCommitted()) {
+            abort();
+        }
+    }
+
+    @Override
+    public Path target() {
+        return delegate.target();
+    }
+
+    @Override
+    public Path stagedFile() {
+        return delegate.stagedFile();
+    }
+
+    @Override
+    public boolean isCommitted() {
+        return delegate.isCommitted();
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        return delegate.read(dst);
+    }
+
+    @Override
+    public long position() throws IOException {
+        return delegate.position();
+    }
+
+    @Override
+    public SeekableByteChannel position(long newPosition) throws IOException {
+        delegate.position(newPosition);
+        return this;
+    }
+
+    @Override
+    public long size() throws IOException {
+        return delegate.size();
+    }
+
+    @Override
+    public SeekableByteChannel truncate(long size) throws IOException {
+        delegate.truncate(size);
+        return this;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return delegate.isOpen();
+    }
+}

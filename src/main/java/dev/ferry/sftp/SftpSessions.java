@@ -1,0 +1,151 @@
+package dev.ferry.sftp;
+
+import dev.ferry.access.IpAllowList;
+import dev.ferry.quotas.QuotaLedger;
+import dev.ferry.sessions.SessionOpening;
+import dev.ferry.sessions.SessionProgress;
+import dev.ferry.sessions.SessionRegistry;
+import dev.ferry.users.LoginAccount;
+import dev.ferry.users.UserService;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.server.session.ServerSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * The authenticated SFTP sessions of this instance, registered cluster-wide in
+ * {@link SessionRegistry}. Every two seconds the heartbeat publishes their counters, refreshes
+ * their accounts (so permission, quota and bandwidth changes apply to open sessions) and ends
+ * the sessions that were ended through the API or whose user is disabled, expired or deleted.
+ */
+@Component
+class SftpSessions implements SessionListener {
+
+    private static final Logger log = LoggerFactory.getLogger(SftpSessions.class);
+
+    private final SessionRegistry registry;
+    private final UserService users;
+    private final QuotaLedger ledger;
+    private final Map<String, FerrySession> local = new ConcurrentHashMap<>();
+    private final Map<Long, RateLimiter> uploadLimiters = new ConcurrentHashMap<>();
+    private final Map<Long, RateLimiter> downloadLimiters = new ConcurrentHashMap<>();
+
+    SftpSessions(SessionRegistry registry, UserService users, QuotaLedger ledger) {
+        this.registry = registry;
+        this.users = users;
+        this.ledger = ledger;
+    }
+
+    /** Why this login may not proceed, or null; registers the session when it may. */
+    String admit(ServerSession session, LoginAccount account) {
+        InetAddress address = clientAddress(session);
+        if (!IpAllowList.of(account.allowedIps()).allows(address)) {
+            return "address " + (address == null ? "unknown" : address.getHostAddress()) + " is not in the user's allowed IPs";
+        }
+        Optional<String> id = registry.open(new SessionOpening(account.id(), account.username(),
+                address == null ? "unknown" : address.getHostAddress(), session.getClientVersion(),
+                session.getAttribute(SessionAccount.KEY_FINGERPRINT), account.maxSessions()));
+        if (id.isEmpty()) {
+            return "the user already has the maximum of " + account.maxSessions() + " sessions";
+        }
+        FerrySession ferry = new FerrySession(id.get(), session, account);
+        session.setAttribute(SessionAccount.FERRY_SESSION, ferry);
+        local.put(id.get(), ferry);
+        return null;
+    }
+
+    @Override
+    public void sessionClosed(Session session) {
+        FerrySession ferry = session.getAttribute(SessionAccount.FERRY_SESSION);
+        if (ferry != null && local.remove(ferry.id()) != null) {
+            try {
+                registry.close(ferry.id());
+            } catch (RuntimeException e) {
+                log.warn("Could not unregister session {}: {}", ferry.id(), e.toString());
+            }
+        }
+    }
+
+    RateLimiter uploadLimiter(LoginAccount account) {
+        return limiter(uploadLimiters, account.id(), account.uploadBytesPerSecond());
+    }
+
+    RateLimiter downloadLimiter(LoginAccount account) {
+        return limiter(downloadLimiters, account.id(), account.downloadBytesPerSecond());
+    }
+
+    private static RateLimiter limiter(Map<Long, RateLimiter> limiters, long userId, long bytesPerSecond) {
+        if (bytesPerSecond <= 0) {
+            limiters.remove(userId);
+            return null;
+        }
+        return limiters.compute(userId, (id, existing) ->
+                existing != null && existing.bytesPerSecond() == bytesPerSecond ? existing : new RateLimiter(bytesPerSecond));
+    }
+
+    @Scheduled(fixedDelay = 2000, initialDelay = 2000)
+    void heartbeat() {
+        try {
+            registry.heartbeat(local.values().stream()
+                    .map(s -> new SessionProgress(s.id(), s.bytesIn.sum(), s.bytesOut.sum(), s.currentTransfer()))
+                    .toList());
+            for (String id : registry.sessionsToEnd()) {
+                FerrySession ferry = local.get(id);
+                if (ferry != null) {
+                    log.info("Ending session {} of {}", id, ferry.account().username());
+                    ferry.serverSession().close(true);
+                }
+            }
+            refreshAccounts();
+            ledger.keepAlive(local.values().stream().flatMap(s -> s.uploads.stream())
+                    .map(MeteredUpload::reservationId).filter(r -> r != 0).toList());
+        } catch (RuntimeException e) {
+            log.warn("Session heartbeat failed: {}", e.toString());
+        }
+    }
+
+    private void refreshAccounts() {
+        Set<String> usernames = new HashSet<>();
+        local.values().forEach(s -> usernames.add(s.account().username()));
+        for (String username : usernames) {
+            Optional<LoginAccount> fresh = users.findLoginAccount(username);
+            fresh.ifPresent(account -> local.values().stream()
+                    .filter(s -> s.account().id() == account.id())
+                    .forEach(s -> s.refresh(account)));
+        }
+    }
+
+    @Scheduled(fixedDelay = 60_000, initialDelay = 10_000)
+    void removeStale() {
+        registry.removeStale();
+    }
+
+    void shutdown() {
+        try {
+            registry.removeOwn();
+        } catch (RuntimeException e) {
+            log.warn("Could not remove this instance's sessions: {}", e.toString());
+        }
+    }
+
+    List<FerrySession> localSessions() {
+        return List.copyOf(local.values());
+    }
+
+    static InetAddress clientAddress(ServerSession session) {
+        SocketAddress remote = session.getClientAddress();
+        return remote instanceof InetSocketAddress inet ? inet.getAddress() : null;
+    }
+}

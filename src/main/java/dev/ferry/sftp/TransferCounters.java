@@ -1,0 +1,42 @@
+package dev.ferry.sftp;
+
+import java.io.IOException;
+import org.apache.sshd.server.session.ServerSession;
+import org.apache.sshd.sftp.server.FileHandle;
+import org.apache.sshd.sftp.server.Handle;
+import org.apache.sshd.sftp.server.SftpEventListener;
+
+/** Counts SFTP payload bytes read by each session and names the transfer in progress. */
+final class TransferCounters implements SftpEventListener {
+
+    @Override
+    public void open(ServerSession session, String remoteHandle, Handle localHandle) {
+        if (localHandle instanceof FileHandle) {
+            FerrySession ferry = session.getAttribute(SessionAccount.FERRY_SESSION);
+            if (ferry != null) {
+                ferry.currentTransfer(AccessControl.virtual(localHandle.getFile()));
+            }
+        }
+    }
+
+    @Override
+    public void read(ServerSession session, String remoteHandle, FileHandle localHandle, long offset, byte[] data,
+            int dataOffset, int dataLen, int readLen, Throwable thrown) {
+        FerrySession ferry = session.getAttribute(SessionAccount.FERRY_SESSION);
+        if (ferry != null && readLen > 0) {
+            ferry.bytesOut.add(readLen);
+        }
+    }
+
+    @Override
+    public void closed(ServerSession session, String remoteHandle, Handle localHandle, Throwable thrown) {
+        FerrySession ferry = session.getAttribute(SessionAccount.FERRY_SESSION);
+        if (ferry != null && localHandle instanceof FileHandle) {
+            ferry.currentTransfer(null);
+        }
+    }
+
+    @Override
+    public void removed(ServerSession session, java.nio.file.Path path, boolean isDirectory, Throwable thrown) throws IOException {
+    }
+}
