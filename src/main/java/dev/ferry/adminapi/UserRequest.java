@@ -1,11 +1,16 @@
 package dev.ferry.adminapi;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.ferry.users.UserSpec;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 
-/** Body of POST and PUT /api/v1/users. Unknown fields are refused. */
+/**
+ * Body of POST and PUT /api/v1/users. Unknown fields are refused; the read-only fields of a GET
+ * answer are ignored, so a script can GET a user, change a field and PUT it back.
+ */
+@JsonIgnoreProperties({"hasPassword", "usage", "createdAt", "updatedAt"})
 record UserRequest(
         String username,
         String password,

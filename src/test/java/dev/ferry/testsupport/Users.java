@@ -1,0 +1,40 @@
+package dev.ferry.testsupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.security.KeyPair;
+import java.util.function.Consumer;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Creating and changing users through the admin API, as a provisioning script would. */
+public final class Users {
+
+    private Users() {
+    }
+
+    /** Creates a user with one key and the given extra JSON fields (e.g. {@code "quota":{...}}). */
+    public static void create(AdminClient admin, String username, KeyPair key, String extraFields) {
+        String body = "{\"username\":\"" + username + "\",\"publicKeys\":[" + AdminClient.quote(TestKeys.publicLine(key)) + "]"
+                + (extraFields == null || extraFields.isEmpty() ? "" : "," + extraFields) + "}";
+        var created = admin.post("/api/v1/users", body);
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+    }
+
+    /** GET, change, PUT back. */
+    public static void update(AdminClient admin, String username, Consumer<ObjectNode> change) {
+        var current = admin.get("/api/v1/users/" + username);
+        assertThat(current.status()).as(current.body()).isEqualTo(200);
+        ObjectNode user = (ObjectNode) current.json();
+        change.accept(user);
+        var updated = admin.put("/api/v1/users/" + username, user.toString());
+        assertThat(updated.status()).as(updated.body()).isEqualTo(200);
+    }
+
+    public static long usedBytes(AdminClient admin, String username) {
+        return admin.get("/api/v1/users/" + username).json().get("usage").get("usedBytes").asLong();
+    }
+
+    public static long usedFiles(AdminClient admin, String username) {
+        return admin.get("/api/v1/users/" + username).json().get("usage").get("usedFiles").asLong();
+    }
+}
