@@ -1,6 +1,7 @@
 package dev.ferry.sftp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.testsupport.AdminClient;
 import dev.ferry.testsupport.FerryInstance;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.sshd.sftp.common.SftpException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -295,6 +297,30 @@ class OpenSshClientIT {
         // The home itself stays listable with the link in it.
         assertThat(home1.exitCode()).as(home1.output()).isZero();
         assertThat(home1.output()).contains("marker.txt");
+        // Nor does any answer name what the link points at.
+        try (SftpTestClient sftp = SftpTestClient.withKey(ferry.sftpPort(), user(client), key)) {
+            assertThatThrownBy(() -> sftp.sftp().readLink("/evil")).isInstanceOf(SftpException.class);
+            assertThatThrownBy(() -> sftp.sftp().canonicalPath("/evil/passwd")).isInstanceOf(SftpException.class);
+            assertThat(sftp.sftp().canonicalPath("/evil/..")).isEqualTo("/");
+        }
+    }
+
+    @Test
+    void failuresReachOpenSshAsVersion3Statuses() throws IOException {
+        OpenSshClient client = newUser();
+        Path home = homeOf(client);
+        Files.createDirectories(home.resolve("dir"));
+        Files.writeString(home.resolve("dir/inside.txt"), "x");
+
+        // "-" lets the batch go on after a failing command.
+        OpenSshClient.Result result = run(client, "-mkdir dir", "-rm dir", "-rmdir dir", "-rename dir/inside.txt nodir/x",
+                "-get nothing.txt", "-put /dev/null dir/inside.txt/x");
+
+        assertThat(result.output().lines().filter(line -> line.startsWith("remote ") || line.contains(": "))
+                .toList()).as(result.output()).isNotEmpty();
+        assertThat(result.output()).as("v3 has no codes beyond OP_UNSUPPORTED").doesNotContain("Unknown status");
+        assertThat(result.output()).contains("remote mkdir \"/dir\": Failure");
+        assertThat(home.resolve("dir/inside.txt")).hasContent("x");
     }
 
     @Test
