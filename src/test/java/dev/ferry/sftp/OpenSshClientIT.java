@@ -13,8 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -86,11 +88,19 @@ class OpenSshClientIT {
         byte[] data = randomBytes(3 * 1024 * 1024 + 517);
         Files.write(local.resolve("up.bin"), data);
 
-        OpenSshClient.Result result = run(client, "put up.bin remote.bin", "get remote.bin down.bin");
+        Files.setLastModifiedTime(local.resolve("up.bin"), FileTime.from(Instant.parse("2001-09-09T01:46:40Z")));
+
+        OpenSshClient.Result result = run(client, "put up.bin remote.bin", "get remote.bin down.bin",
+                "put -p up.bin kept.bin", "get -p kept.bin kept-down.bin");
 
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(Files.readAllBytes(homeOf(client).resolve("remote.bin"))).isEqualTo(data);
         assertThat(Files.readAllBytes(local.resolve("down.bin"))).isEqualTo(data);
+        // -p sets the times on the open upload handle, before CLOSE publishes it.
+        assertThat(Files.getLastModifiedTime(homeOf(client).resolve("kept.bin")).toInstant())
+                .isEqualTo(Instant.parse("2001-09-09T01:46:40Z"));
+        assertThat(Files.getLastModifiedTime(local.resolve("kept-down.bin")).toInstant())
+                .isEqualTo(Instant.parse("2001-09-09T01:46:40Z"));
     }
 
     @Test
@@ -336,6 +346,38 @@ class OpenSshClientIT {
         assertThat(Files.readAllBytes(homeOf(client).resolve("scp.bin"))).isEqualTo(data);
         assertThat(down.exitCode()).as(down.output()).isZero();
         assertThat(Files.readAllBytes(local.resolve("down.bin"))).isEqualTo(data);
+    }
+
+    @Test
+    void scpCopiesDirectoriesRecursivelyAndExpandsRemoteGlobs() throws IOException {
+        OpenSshClient client = newUser();
+        Path tree = Files.createDirectories(local.resolve("tree/sub"));
+        Files.writeString(local.resolve("tree/a.txt"), "a");
+        Files.writeString(tree.resolve("b.txt"), "b");
+        Files.createDirectories(local.resolve("back"));
+
+        OpenSshClient.Result up = scp(client, "-r", "tree", client.remote("copy"));
+        OpenSshClient.Result down = scp(client, client.remote("copy/*.txt"), "back/");
+
+        assertThat(up.exitCode()).as(up.output()).isZero();
+        assertThat(homeOf(client).resolve("copy/a.txt")).hasContent("a");
+        assertThat(homeOf(client).resolve("copy/sub/b.txt")).hasContent("b");
+        assertThat(down.exitCode()).as(down.output()).isZero();
+        assertThat(local.resolve("back/a.txt")).hasContent("a");
+    }
+
+    @Test
+    void namesWithSpacesRoundTrip() throws IOException {
+        OpenSshClient client = newUser();
+        Files.writeString(local.resolve("local file.txt"), "spaces");
+
+        OpenSshClient.Result result = run(client, "mkdir \"new dir\"", "put \"local file.txt\" \"new dir/remote file.txt\"",
+                "get \"new dir/remote file.txt\" back.txt", "ls -1 \"new dir\"");
+
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(homeOf(client).resolve("new dir/remote file.txt")).hasContent("spaces");
+        assertThat(local.resolve("back.txt")).hasContent("spaces");
+        assertThat(result.output()).contains("remote file.txt");
     }
 
     // ------------------------------------------------------------------------------------------
