@@ -2,6 +2,8 @@ package dev.ferry.sftp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.admins.AdminAccounts;
+import dev.ferry.admins.AdminRole;
 import dev.ferry.testsupport.FerryInstance;
 import dev.ferry.testsupport.TestPostgres;
 import java.nio.charset.StandardCharsets;
@@ -14,9 +16,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -65,16 +69,44 @@ class HostKeysIT {
     }
 
     @Test
-    void replicasStartingTogetherOnAnEmptyDatabaseAgreeOnTheHostKeys() throws Exception {
+    void replicasStartingTogetherOnAnEmptyDatabaseAgreeOnHostKeysAndAdmin() throws Exception {
         TestPostgres.Database database = TestPostgres.get().newDatabase();
         Path storage = FerryInstance.tempDir("ferry-files");
         CompletableFuture<FerryInstance> a = CompletableFuture.supplyAsync(() -> FerryInstance.start(database, storage, Map.of()));
         CompletableFuture<FerryInstance> b = CompletableFuture.supplyAsync(() -> FerryInstance.start(database, storage, Map.of()));
-        FerryInstance first = keep(a.get(180, TimeUnit.SECONDS));
-        FerryInstance second = keep(b.get(180, TimeUnit.SECONDS));
+        CompletableFuture.allOf(a, b).exceptionally(e -> null).get(180, TimeUnit.SECONDS);
+        // Close whichever started, even when the other did not.
+        List.of(a, b).stream().filter(f -> !f.isCompletedExceptionally()).forEach(f -> keep(f.join()));
+        FerryInstance first = a.get();
+        FerryInstance second = b.get();
 
         assertThat(fingerprint(second, "ed25519")).isEqualTo(fingerprint(first, "ed25519"));
         assertThat(fingerprint(second, "rsa")).isEqualTo(fingerprint(first, "rsa"));
+
+        // The admin bootstrap the replicas also race on, made to collide every time: one wins,
+        // the others create nothing and do not fail (a failure there aborts a replica's start).
+        AdminAccounts[] accounts = {first.bean(AdminAccounts.class), second.bean(AdminAccounts.class)};
+        CountDownLatch go = new CountDownLatch(1);
+        List<CompletableFuture<Boolean>> attempts = IntStream.range(0, 6)
+                .mapToObj(i -> CompletableFuture.supplyAsync(() -> {
+                    awaitQuietly(go);
+                    return accounts[i % 2].createIfAbsent("racer", "password-" + i, AdminRole.ADMIN);
+                }))
+                .toList();
+        go.countDown();
+        List<Boolean> created = new ArrayList<>();
+        for (CompletableFuture<Boolean> attempt : attempts) {
+            created.add(attempt.get(60, TimeUnit.SECONDS));
+        }
+        assertThat(created).containsOnlyOnce(true);
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private FerryInstance keep(FerryInstance instance) {
