@@ -1,9 +1,7 @@
 package dev.ferry.admins;
 
 import dev.ferry.shared.PasswordHasher;
-import java.time.Instant;
 import java.util.Optional;
-import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -37,18 +35,10 @@ public class AdminAccounts {
     @Transactional
     public boolean createIfAbsent(String username, String password, AdminRole role) {
         if (admins.findByUsernameIgnoreCase(username).isPresent()) {
-            return false;
+            return false; // spares the slow hash
         }
-        Admin admin = new Admin();
-        admin.username = username;
-        admin.passwordHash = passwords.hash(password);
-        admin.role = role.name();
-        admin.createdAt = Instant.now();
-        try {
-            admins.saveAndFlush(admin);
-            return true;
-        } catch (DataIntegrityViolationException e) {
-            return false;
-        }
+        // A plain insert that loses the race fails on the unique index and leaves the transaction
+        // rollback-only, failing the start of the second replica; this one just inserts nothing.
+        return admins.insertIfAbsent(username, passwords.hash(password), role.name()) == 1;
     }
 }

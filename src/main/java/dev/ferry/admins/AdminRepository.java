@@ -2,10 +2,17 @@ package dev.ferry.admins;
 
 import java.util.Optional;
 import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.Modifying;
 import org.springframework.data.jpa.repository.Query;
 
 interface AdminRepository extends JpaRepository<Admin, Long> {
 
     @Query("select a from Admin a where lower(a.username) = lower(:username)")
     Optional<Admin> findByUsernameIgnoreCase(String username);
+
+    /** Inserts the admin unless the name is taken (case-insensitively); 1 if inserted, 0 if not. */
+    @Modifying
+    @Query(value = "insert into admins (username, password_hash, role) values (:username, :passwordHash, :role)"
+            + " on conflict do nothing", nativeQuery = true)
+    int insertIfAbsent(String username, String passwordHash, String role);
 }

@@ -151,6 +151,14 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
     }
 
     @Override
+    public String resolveLinkTarget(SftpSubsystemProxy subsystem, Path link) throws IOException {
+        // A link planted on disk may point outside the home: its target would name (and, made
+        // home-relative, measure) the server's own directories.
+        home(subsystem).checkConfined(link, true);
+        return SftpFileSystemAccessor.super.resolveLinkTarget(subsystem, link);
+    }
+
+    @Override
     public void renameFile(SftpSubsystemProxy subsystem, Path oldPath, Path newPath, Collection<java.nio.file.CopyOption> opts)
             throws IOException {
         UserHome home = home(subsystem);

@@ -141,6 +141,29 @@ class HomeSftpSubsystem extends SftpSubsystem {
         return super.handleReadFileAttributesException(file, view, options, e);
     }
 
+    /**
+     * SFTP v3, what OpenSSH and most clients speak, has status codes up to OP_UNSUPPORTED; MINA's
+     * finer ones (file exists, directory not empty, ...) reach those clients as "Unknown status".
+     * They are mapped as OpenSSH's sftp-server maps the errors; the message keeps the detail.
+     */
+    @Override
+    protected void sendStatus(Buffer buffer, int id, int substatus, String msg, String lang) throws IOException {
+        super.sendStatus(buffer, id, getVersion() <= SftpConstants.SFTP_V3 ? v3Status(substatus) : substatus, msg, lang);
+    }
+
+    static int v3Status(int status) {
+        if (status <= SftpConstants.SSH_FX_OP_UNSUPPORTED) {
+            return status;
+        }
+        return switch (status) {
+            case SftpConstants.SSH_FX_NO_SUCH_PATH, SftpConstants.SSH_FX_NOT_A_DIRECTORY, SftpConstants.SSH_FX_LINK_LOOP ->
+                    SftpConstants.SSH_FX_NO_SUCH_FILE;
+            case SftpConstants.SSH_FX_WRITE_PROTECT, SftpConstants.SSH_FX_CANNOT_DELETE -> SftpConstants.SSH_FX_PERMISSION_DENIED;
+            case SftpConstants.SSH_FX_INVALID_FILENAME, SftpConstants.SSH_FX_INVALID_PARAMETER -> SftpConstants.SSH_FX_BAD_MESSAGE;
+            default -> SftpConstants.SSH_FX_FAILURE;
+        };
+    }
+
     private StagedWrite upload(String handle) {
         Handle h = handles.get(handle);
         if (h instanceof FileHandle fileHandle && fileHandle.getFileChannel() instanceof StagedWrite upload) {

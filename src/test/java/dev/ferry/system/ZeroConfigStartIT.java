@@ -1,0 +1,211 @@
+package dev.ferry.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.ferry.testsupport.AdminClient;
+import dev.ferry.testsupport.FreePorts;
+import dev.ferry.testsupport.OpenSshClient;
+import dev.ferry.testsupport.TestKeys;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged jar started the way the README says, {@code java -jar target/ferry.jar}, with no
+ * configuration but its ports: embedded PostgreSQL and files under {@code ./data}, a generated
+ * admin password logged once, and a host key, users and password that survive a restart.
+ */
+class ZeroConfigStartIT {
+
+    private static final Path JAR = Path.of("target", "ferry.jar").toAbsolutePath();
+    private static final Duration STARTUP = Duration.ofSeconds(120);
+    private static final Pattern GENERATED_PASSWORD = Pattern.compile("generated password: (\\S+)");
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @TempDir
+    Path workDir;
+    @TempDir
+    Path clientDir;
+
+    private int sftpPort;
+    private int httpPort;
+    private Process server;
+
+    @BeforeEach
+    void ports() {
+        assertThat(JAR).as("built by the package phase").isRegularFile();
+        sftpPort = FreePorts.next();
+        httpPort = FreePorts.next();
+    }
+
+    @AfterEach
+    void stopEverything() throws Exception {
+        if (server != null && server.isAlive()) {
+            stop(server);
+        }
+        // A PostgreSQL left behind by a server that did not stop cleanly is not the JVM's child any more.
+        postmaster().ifPresent(pg -> {
+            pg.destroy();
+            pg.onExit().orTimeout(20, TimeUnit.SECONDS).exceptionally(e -> {
+                pg.destroyForcibly();
+                return pg;
+            }).join();
+        });
+    }
+
+    @Test
+    void startsWithNoConfigurationAndKeepsItsStateAcrossARestart() throws Exception {
+        server = start("first.log");
+        awaitHealthy(server, "first.log");
+
+        assertThat(workDir.resolve("data/pg")).isDirectory();
+        assertThat(workDir.resolve("data/pg/PG_VERSION")).isRegularFile();
+        assertThat(workDir.resolve("data/files")).isDirectory();
+
+        String firstLog = log("first.log");
+        Matcher generated = GENERATED_PASSWORD.matcher(firstLog);
+        assertThat(generated.find()).as("log prints the generated password:%n%s", firstLog).isTrue();
+        String password = generated.group(1);
+        assertThat(generated.find()).as("the password is printed only once").isFalse();
+        assertThat(firstLog.split(Pattern.quote(password), -1)).as("the password appears once in the log").hasSize(2);
+
+        AdminClient admin = new AdminClient(apiBase(), "admin", password);
+        assertThat(admin.get("/api/v1/users").status()).isEqualTo(200);
+        assertThat(admin.as("admin", password + "x").get("/api/v1/users").status()).isEqualTo(401);
+
+        KeyPair key = TestKeys.ed25519();
+        Path keyFile = TestKeys.writePrivateKey(key, clientDir);
+        var created = admin.post("/api/v1/users", "{\"username\":\"zero\",\"publicKeys\":["
+                + AdminClient.quote(TestKeys.publicLine(key)) + "]}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        OpenSshClient sftp = new OpenSshClient(sftpPort, "zero", keyFile);
+        Files.writeString(clientDir.resolve("hello.txt"), "kept across restarts");
+        OpenSshClient.Result upload = sftp.sftpBatch(clientDir, "put hello.txt", "pwd");
+        assertThat(upload.exitCode()).as(upload.output()).isZero();
+        assertThat(upload.output()).contains("Remote working directory: /");
+        assertThat(workDir.resolve("data/files/zero/hello.txt")).hasContent("kept across restarts");
+        String fingerprint = ed25519Fingerprint();
+
+        stop(server);
+        assertThat(postmaster()).as("embedded PostgreSQL stopped with the server").isEmpty();
+
+        server = start("second.log");
+        awaitHealthy(server, "second.log");
+
+        String secondLog = log("second.log");
+        assertThat(secondLog).doesNotContain("generated password").doesNotContain(password);
+        var user = admin.get("/api/v1/users/zero");
+        assertThat(user.status()).as(user.body()).isEqualTo(200);
+        OpenSshClient.Result again = sftp.sftpBatch(clientDir, "get hello.txt back.txt");
+        assertThat(again.exitCode()).as(again.output()).isZero();
+        assertThat(clientDir.resolve("back.txt")).hasContent("kept across restarts");
+        assertThat(ed25519Fingerprint()).as("host key after restart").isEqualTo(fingerprint);
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    private Process start(String logName) throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-jar", JAR.toString())
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(workDir.resolve(logName).toFile());
+        Map<String, String> env = builder.environment();
+        // Nothing from the build's environment may configure the server: only what the test sets.
+        env.keySet().removeIf(name -> name.startsWith("SPRING_") || name.startsWith("SFTP_") || name.startsWith("SERVER_"));
+        env.put("SFTP_PORT", String.valueOf(sftpPort));
+        env.put("SFTP_HOST", "127.0.0.1");
+        env.put("SERVER_PORT", String.valueOf(httpPort));
+        return builder.start();
+    }
+
+    private void awaitHealthy(Process process, String logName) throws Exception {
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                fail("the server exited with " + process.exitValue() + ":\n" + log(logName));
+            }
+            try {
+                HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(java.net.URI.create(apiBase() + "/actuator/health"))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                if (health.statusCode() == 200 && health.body().contains("\"UP\"")) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(500);
+        }
+        fail("not healthy within " + STARTUP + ":\n" + log(logName));
+    }
+
+    /** SIGTERM, as an init system stops it, and waits for the JVM to end. */
+    private void stop(Process process) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+            fail("the server did not stop within 60 s of SIGTERM");
+        }
+    }
+
+    /** The embedded PostgreSQL still running on this working directory, if any. */
+    private Optional<ProcessHandle> postmaster() {
+        Path pidFile = workDir.resolve("data/pg/postmaster.pid");
+        try {
+            if (!Files.exists(pidFile)) {
+                return Optional.empty();
+            }
+            String first = Files.readAllLines(pidFile).stream().findFirst().orElse("").trim();
+            return first.isEmpty() ? Optional.empty() : ProcessHandle.of(Long.parseLong(first)).filter(ProcessHandle::isAlive);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The ed25519 host key fingerprint as an OpenSSH user sees it: ssh-keyscan piped to ssh-keygen -lf -. */
+    private String ed25519Fingerprint() throws Exception {
+        String scanned = run(List.of("ssh-keyscan", "-T", "10", "-p", String.valueOf(sftpPort), "-t", "ed25519", "127.0.0.1"), "");
+        assertThat(scanned).as("ssh-keyscan output").contains("ssh-ed25519 ");
+        String listed = run(List.of("ssh-keygen", "-lf", "-"), scanned);
+        Matcher sha = Pattern.compile("SHA256:[A-Za-z0-9+/]+").matcher(listed);
+        assertThat(sha.find()).as(listed).isTrue();
+        return sha.group();
+    }
+
+    private static String run(List<String> cmd, String stdin) throws Exception {
+        Process process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().close();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("%s ends", cmd).isTrue();
+        assertThat(process.exitValue()).as("%s: %s", cmd, out).isZero();
+        return out;
+    }
+
+    private String apiBase() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    private String log(String name) throws IOException {
+        return Files.readString(workDir.resolve(name), StandardCharsets.UTF_8);
+    }
+}
