@@ -38,7 +38,9 @@ public final class IpAllowList {
     }
 
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]+");
+    /** Starts like the JDK's literal parser expects: anything else it would look up as a host name. */
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:][0-9A-Fa-f:.]*");
+    private static final Pattern PREFIX = Pattern.compile("[0-9]{1,3}");
     public static final IpAllowList ANY = new IpAllowList(List.of());
 
     private final List<Block> blocks;
@@ -93,20 +95,25 @@ public final class IpAllowList {
         int slash = text.indexOf('/');
         if (slash >= 0) {
             address = text.substring(0, slash);
-            try {
-                prefix = Integer.parseInt(text.substring(slash + 1));
-            } catch (NumberFormatException e) {
+            String digits = text.substring(slash + 1);
+            if (!PREFIX.matcher(digits).matches()) {
                 throw new IllegalArgumentException("invalid prefix length");
             }
+            prefix = Integer.parseInt(digits);
         }
         boolean v4 = IPV4.matcher(address).matches();
         boolean v6 = !v4 && address.contains(":") && IPV6.matcher(address).matches();
         if (!v4 && !v6) {
             throw new IllegalArgumentException("not an IP address");
         }
-        if (v4) {
-            for (String octet : address.split("\\.")) {
-                if (Integer.parseInt(octet) > 255) {
+        String dotted = address.substring(address.lastIndexOf(':') + 1);
+        if (dotted.contains(".")) {
+            for (String octet : dotted.split("\\.")) {
+                if (octet.length() > 1 && octet.charAt(0) == '0') {
+                    // 010 is 8 to some tools and 10 to others: refuse rather than guess.
+                    throw new IllegalArgumentException("IPv4 octet with a leading zero");
+                }
+                if (v4 && Integer.parseInt(octet) > 255) {
                     throw new IllegalArgumentException("IPv4 octet above 255");
                 }
             }

@@ -2,6 +2,7 @@ package dev.ferry.access;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
@@ -46,7 +47,11 @@ public final class PermissionRules {
                             .orElseThrow(() -> new IllegalArgumentException("unknown permission: " + name)));
                 }
             }
-            list.add(new Rule(normalise(path), set));
+            String normalised = normalise(path);
+            if (list.stream().anyMatch(r -> r.path().equals(normalised))) {
+                throw new IllegalArgumentException("permission path given twice: " + normalised);
+            }
+            list.add(new Rule(normalised, Collections.unmodifiableSet(set)));
         });
         list.sort(Comparator.comparingInt((Rule r) -> r.path().length()).reversed());
         return new PermissionRules(List.copyOf(list));
@@ -57,8 +62,15 @@ public final class PermissionRules {
         return permissionsAt(path).contains(permission);
     }
 
-    /** The permissions of the rule that governs {@code path}; empty if none does. */
+    /**
+     * The permissions of the rule that governs {@code path}; empty if none does. Unmodifiable.
+     *
+     * @throws IllegalArgumentException if {@code path} does not start with "/"
+     */
     public Set<Permission> permissionsAt(String path) {
+        if (!path.startsWith("/")) {
+            throw new IllegalArgumentException("path must start with '/': " + path);
+        }
         String normalised = normalise(path);
         for (Rule rule : longestFirst) {
             if (governs(rule.path(), normalised)) {
@@ -76,9 +88,10 @@ public final class PermissionRules {
     }
 
     private static String normalise(String path) {
-        if (path.length() > 1 && path.endsWith("/")) {
-            return path.substring(0, path.length() - 1);
+        int end = path.length();
+        while (end > 1 && path.charAt(end - 1) == '/') {
+            end--;
         }
-        return path;
+        return path.substring(0, end);
     }
 }
