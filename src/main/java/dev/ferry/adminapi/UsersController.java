@@ -34,10 +34,12 @@ class UsersController {
 
     private final UserService users;
     private final ObjectMapper json;
+    private final AdminAudit audit;
 
-    UsersController(UserService users, ObjectMapper json) {
+    UsersController(UserService users, ObjectMapper json, AdminAudit audit) {
         this.users = users;
         this.json = json;
+        this.audit = audit;
     }
 
     @PostMapping
@@ -45,6 +47,7 @@ class UsersController {
     ResponseEntity<UserView> create(@RequestBody JsonNode body, UriComponentsBuilder uri) {
         UserRequest request = read(body);
         UserView created = users.create(request.spec(), request.password(), request.publicKeys());
+        audit.record("/api/v1/users/" + created.username(), "created user " + created.username() + ": " + AdminChanges.describe(created));
         URI location = uri.path("/api/v1/users/{username}").buildAndExpand(created.username()).toUri();
         return ResponseEntity.created(location).body(created);
     }
@@ -75,14 +78,22 @@ class UsersController {
             password = PasswordChange.set(request.password());
         }
         List<String> keys = body.has("publicKeys") && !body.get("publicKeys").isNull() ? request.publicKeys() : null;
-        return users.replace(username, request.spec(), password, keys);
+        UserView before = users.get(username);
+        UserView after = users.replace(username, request.spec(), password, keys);
+        String passwordChange = password instanceof PasswordChange.Set ? "; password set"
+                : password instanceof PasswordChange.Remove ? "; password removed" : "";
+        audit.record("/api/v1/users/" + after.username(), "replaced user " + after.username() + ": "
+                + AdminChanges.diff(before, after) + passwordChange);
+        return after;
     }
 
     @DeleteMapping("/{username}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @Operation(summary = "Delete a user; files are kept unless purge=true")
     void delete(@PathVariable String username, @RequestParam(defaultValue = "false") boolean purge) {
+        UserView before = users.get(username);
         users.delete(username, purge);
+        audit.record("/api/v1/users/" + before.username(), "deleted user " + before.username() + (purge ? " and purged the home" : ", files kept"));
     }
 
     @GetMapping("/{username}/keys")
@@ -96,6 +107,7 @@ class UsersController {
             throw new InvalidInputException("publicKey", "publicKey is required: one line like 'ssh-ed25519 AAAAC3Nz... comment'");
         }
         KeyView key = users.addKey(username, request.publicKey());
+        audit.record("/api/v1/users/" + username + "/keys/" + key.id(), "added key " + key.fingerprint() + " (" + key.type() + ") to " + username);
         URI location = uri.path("/api/v1/users/{username}/keys/{id}").buildAndExpand(username, key.id()).toUri();
         return ResponseEntity.created(location).body(key);
     }
@@ -103,7 +115,10 @@ class UsersController {
     @DeleteMapping("/{username}/keys/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void deleteKey(@PathVariable String username, @PathVariable long id) {
+        KeyView removed = users.keys(username).stream().filter(k -> k.id() == id).findFirst().orElse(null);
         users.deleteKey(username, id);
+        audit.record("/api/v1/users/" + username + "/keys/" + id, "removed key "
+                + (removed == null ? String.valueOf(id) : removed.fingerprint()) + " from " + username);
     }
 
     private UserRequest read(JsonNode body) {

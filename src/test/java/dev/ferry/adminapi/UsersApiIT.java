@@ -233,7 +233,7 @@ class UsersApiIT {
                 Arguments.of("\"Username\": \"x\"", "Username"),
                 Arguments.of("\"quota\": {\"maxBytes\": 1, \"bogus\": 2}", "quota.bogus"),
                 Arguments.of("\"storage\": {\"type\": \"local\", \"path\": \"/etc\"}", "storage.path"),
-                Arguments.of("\"hasPassword\": true", "hasPassword"));
+                Arguments.of("\"passwd\": \"secret123\"", "passwd"));
     }
 
     @ParameterizedTest(name = "[{0}]")

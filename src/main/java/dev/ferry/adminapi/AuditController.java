@@ -1,0 +1,160 @@
+package dev.ferry.adminapi;
+
+import dev.ferry.audit.AuditPage;
+import dev.ferry.audit.AuditQuery;
+import dev.ferry.audit.AuditRecord;
+import dev.ferry.audit.AuditSearch;
+import dev.ferry.audit.AuditType;
+import dev.ferry.audit.ChainVerification;
+import dev.ferry.shared.InvalidInputException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.Locale;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+
+/** /api/v1/audit: search, CSV export and verification of the tamper-evident trail. */
+@RestController
+@RequestMapping("/api/v1/audit")
+@Tag(name = "audit", description = "Transfer and admin audit trail")
+class AuditController {
+
+    static final int MAX_PAGE_SIZE = 500;
+
+    private final AuditSearch search;
+
+    AuditController(AuditSearch search) {
+        this.search = search;
+    }
+
+    @GetMapping(produces = {MediaType.APPLICATION_JSON_VALUE})
+    @Operation(summary = "Search the audit trail, newest first; Accept: text/csv exports every match")
+    AuditPage list(@RequestParam(required = false) String username, @RequestParam(required = false) String type,
+            @RequestParam(required = false) String from, @RequestParam(required = false) String to,
+            @RequestParam(required = false) String path,
+            @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
+        return search.search(query(username, type, from, to, path, page, size));
+    }
+
+    @GetMapping(produces = "text/csv")
+    ResponseEntity<StreamingResponseBody> csv(@RequestParam(required = false) String username,
+            @RequestParam(required = false) String type, @RequestParam(required = false) String from,
+            @RequestParam(required = false) String to, @RequestParam(required = false) String path) {
+        AuditQuery query = query(username, type, from, to, path, 0, 1);
+        StreamingResponseBody body = out -> {
+            BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+            writer.write(CsvCells.HEADER);
+            writer.write("\r\n");
+            try {
+                search.export(query, r -> {
+                    try {
+                        writer.write(CsvCells.row(r));
+                        writer.write("\r\n");
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            } finally {
+                writer.flush();
+            }
+        };
+        return ResponseEntity.ok()
+                .contentType(new MediaType("text", "csv", StandardCharsets.UTF_8))
+                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"ferry-audit.csv\"")
+                .body(body);
+    }
+
+    @GetMapping("/verify")
+    @Operation(summary = "Walk the hash chain and name the first record that was altered or removed")
+    ChainVerification verify() {
+        return search.verify();
+    }
+
+    private static AuditQuery query(String username, String type, String from, String to, String path, int page, int size) {
+        if (page < 0) {
+            throw new InvalidInputException("page", "page must be 0 or more");
+        }
+        if (size < 1 || size > MAX_PAGE_SIZE) {
+            throw new InvalidInputException("size", "size must be between 1 and " + MAX_PAGE_SIZE);
+        }
+        if ((long) page * size > Integer.MAX_VALUE) {
+            throw new InvalidInputException("page", "page is too large for this size");
+        }
+        AuditType auditType = null;
+        if (type != null && !type.isBlank()) {
+            try {
+                auditType = AuditType.valueOf(type.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException("type", "unknown type '" + type.replaceAll("[^\\x20-\\x7e]", "?")
+                        + "': use one of " + Arrays.toString(AuditType.values()));
+            }
+        }
+        Instant fromTime = time("from", from);
+        Instant toTime = time("to", to);
+        if (fromTime != null && toTime != null && !fromTime.isBefore(toTime)) {
+            throw new InvalidInputException("from", "'from' must be before 'to'");
+        }
+        return new AuditQuery(blankToNull(username), auditType, fromTime, toTime, blankToNull(path), page, size);
+    }
+
+    private static Instant time(String field, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(value.trim()).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new InvalidInputException(field, "'" + field + "' must be an ISO-8601 time with an offset, e.g. 2026-11-24T10:00:00Z");
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    /** CSV cells safe to open in a spreadsheet: cells starting with = + - @ (or tab, CR) are escaped. */
+    static final class CsvCells {
+
+        static final String HEADER = "timestamp,type,username,path,targetPath,bytes,durationMs,sha256,status,detail,"
+                + "remoteAddress,sessionId,keyFingerprint,clientVersion,etag,versionId,id";
+
+        private CsvCells() {
+        }
+
+        static String row(AuditRecord r) {
+            return String.join(",", cell(r.timestamp().toString()), cell(r.type().name()), cell(r.username()), cell(r.path()),
+                    cell(r.targetPath()), cell(r.bytes()), cell(r.durationMs()), cell(r.sha256()), cell(r.status()), cell(r.detail()),
+                    cell(r.remoteAddress()), cell(r.sessionId()), cell(r.keyFingerprint()), cell(r.clientVersion()), cell(r.etag()),
+                    cell(r.versionId()), cell(r.id()));
+        }
+
+        static String cell(Object value) {
+            if (value == null) {
+                return "";
+            }
+            String s = value.toString();
+            if (!s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0) {
+                s = "'" + s;
+            }
+            if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r") || s.startsWith("'")) {
+                s = "\"" + s.replace("\"", "\"\"") + "\"";
+            }
+            return s;
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.ferry.audit;
+
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The append-only audit trail. Events from all sessions are written by one thread in batches
+ * (group commit): a batch is one transaction, so auditing costs little per event. Callers that
+ * must not confirm an action before its record is durable (an upload's CLOSE) wait for their
+ * batch with {@link #appendAndWait}. Instances sharing the database take turns on an advisory
+ * lock, so the hash chain follows the order of the ids.
+ */
+@Service
+public class AuditLog implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
+    private static final long CHAIN_LOCK = 0x4645525259L; // "FERRY"
+    private static final int MAX_BATCH = 1000;
+
+    private record Pending(AuditEvent event, CompletableFuture<Void> written) {
+    }
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(100_000);
+    private volatile Thread writer;
+    private volatile boolean running;
+
+    AuditLog(JdbcTemplate jdbc, TransactionTemplate tx) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+    }
+
+    /** Queues an event; the future completes when its batch is committed. */
+    public CompletableFuture<Void> append(AuditEvent event) {
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        if (!queue.offer(new Pending(event, written))) {
+            log.error("Audit queue full: writing {} synchronously", event.type());
+            write(List.of(new Pending(event, written)));
+        }
+        return written;
+    }
+
+    /** Queues an event and returns once it is committed; throws if it could not be written. */
+    public void appendAndWait(AuditEvent event) {
+        try {
+            append(event).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing the audit record", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the audit record could not be written", e);
+        }
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>();
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                write(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void write(List<Pending> batch) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                tx.executeWithoutResult(status -> insertChained(batch));
+                batch.forEach(p -> p.written().complete(null));
+                return;
+            } catch (RuntimeException e) {
+                if (attempt >= 3) {
+                    log.error("Could not write {} audit records: {}", batch.size(), e.toString());
+                    batch.forEach(p -> p.written().completeExceptionally(e));
+                    return;
+                }
+                log.warn("Audit write failed (attempt {}), retrying: {}", attempt, e.toString());
+                try {
+                    Thread.sleep(200L * attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    batch.forEach(p -> p.written().completeExceptionally(ie));
+                    return;
+                }
+            }
+        }
+    }
+
+    private void insertChained(List<Pending> batch) {
+        jdbc.queryForList("select pg_advisory_xact_lock(?)", CHAIN_LOCK);
+        List<String> last = jdbc.queryForList("select hash from audit_events order by id desc limit 1", String.class);
+        String previous = last.isEmpty() ? AuditChain.GENESIS : last.get(0);
+        List<Object[]> rows = new ArrayList<>(batch.size());
+        for (Pending p : batch) {
+            AuditEvent e = fitted(p.event());
+            String hash = AuditChain.hash(previous, e);
+            rows.add(new Object[] {Timestamp.from(e.timestamp()), e.type().name(), e.username(), e.remoteAddress(),
+                    e.sessionId(), e.path(), e.targetPath(), e.bytes(), e.durationMs(), e.sha256(),
+                    e.status(), e.detail(), e.keyFingerprint(), e.clientVersion(), e.etag(), e.versionId(), previous, hash});
+            previous = hash;
+        }
+        jdbc.batchUpdate("insert into audit_events (ts, type, username, remote_address, session_id, path, target_path, bytes, "
+                + "duration_ms, sha256, status, detail, key_fingerprint, client_version, etag, version_id, prev_hash, hash) "
+                + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows);
+    }
+
+    /** The event cut to the column sizes, so the hash covers exactly what is stored. */
+    static AuditEvent fitted(AuditEvent e) {
+        return new AuditEvent(e.timestamp(), e.type(), cut(e.username(), 64), cut(e.remoteAddress(), 64), cut(e.sessionId(), 32),
+                cut(e.path(), 4096), cut(e.targetPath(), 4096), e.bytes(), e.durationMs(), cut(e.sha256(), 64), cut(e.status(), 255),
+                cut(e.detail(), 4096), cut(e.keyFingerprint(), 64), cut(e.clientVersion(), 255), cut(e.etag(), 255),
+                cut(e.versionId(), 1024));
+    }
+
+    private static String cut(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        writer = new Thread(this::run, "audit-writer");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        Thread t = writer;
+        if (t != null) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Stops after the SFTP server (which writes events), so their last records are flushed. */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 100;
+    }
+}
