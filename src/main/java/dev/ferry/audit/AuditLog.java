@@ -35,13 +35,15 @@ public class AuditLog implements SmartLifecycle {
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
+    private final FileDigests digests;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(100_000);
     private volatile Thread writer;
     private volatile boolean running;
 
-    AuditLog(JdbcTemplate jdbc, TransactionTemplate tx) {
+    AuditLog(JdbcTemplate jdbc, TransactionTemplate tx, FileDigests digests) {
         this.jdbc = jdbc;
         this.tx = tx;
+        this.digests = digests;
     }
 
     /** Queues an event; the future completes when its batch is committed. */
@@ -126,6 +128,9 @@ public class AuditLog implements SmartLifecycle {
         jdbc.batchUpdate("insert into audit_events (ts, type, username, remote_address, session_id, path, target_path, bytes, "
                 + "duration_ms, sha256, status, detail, key_fingerprint, client_version, etag, version_id, prev_hash, hash) "
                 + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows);
+        for (Pending p : batch) {
+            digests.apply(p.event());
+        }
     }
 
     /** The event cut to the column sizes, so the hash covers exactly what is stored. */

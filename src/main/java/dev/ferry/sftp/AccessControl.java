@@ -26,6 +26,12 @@ import org.apache.sshd.sftp.server.SftpEventListener;
  */
 final class AccessControl implements SftpEventListener {
 
+    private final SftpAudit audit;
+
+    AccessControl(SftpAudit audit) {
+        this.audit = audit;
+    }
+
     @Override
     public void opening(ServerSession session, String remoteHandle, Handle localHandle) throws IOException {
         Path path = localHandle.getFile();
@@ -87,22 +93,23 @@ final class AccessControl implements SftpEventListener {
         require(session, path, false, Permission.SETSTAT);
     }
 
-    /** Checks a permission where {@code path} is named and where it resolves to. */
-    static void require(ServerSession session, Path path, boolean followFinal, Permission permission) throws IOException {
+    /** Checks a permission where {@code path} is named and where it resolves to; refusals are audited as DENIED. */
+    void require(ServerSession session, Path path, boolean followFinal, Permission permission) throws IOException {
         FerrySession ferry = SessionAccount.ferrySession(session);
         String named = virtual(path);
-        check(ferry, named, permission);
+        check(ferry, named, named, permission);
         UserHome home = SessionAccount.home(session);
         String resolved = virtual(home.resolveLinks(path, followFinal && Files.isSymbolicLink(path)));
         if (!resolved.equals(named)) {
-            check(ferry, resolved, permission);
+            check(ferry, named, resolved, permission);
         }
     }
 
-    private static void check(FerrySession ferry, String path, Permission permission) throws SftpException {
+    private void check(FerrySession ferry, String named, String path, Permission permission) throws SftpException {
         if (!ferry.permissions().allows(path, permission)) {
-            throw new SftpException(SftpConstants.SSH_FX_PERMISSION_DENIED,
-                    "permission denied: '" + permission.apiName() + "' is not granted on " + path);
+            String message = "permission denied: '" + permission.apiName() + "' is not granted on " + path;
+            audit.denied(ferry, named, message);
+            throw new SftpException(SftpConstants.SSH_FX_PERMISSION_DENIED, message);
         }
     }
 

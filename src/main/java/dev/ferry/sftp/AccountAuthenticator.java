@@ -46,6 +46,7 @@ final class AccountAuthenticator implements PublickeyAuthenticator, PasswordAuth
      */
     @Override
     public boolean authenticate(String username, PublicKey key, ServerSession session) {
+        session.setAttribute(SessionAccount.ATTEMPTED_USER, username);
         ByteArrayBuffer buffer = new ByteArrayBuffer();
         buffer.putRawPublicKey(key);
         byte[] blob = buffer.getCompactData();
@@ -60,6 +61,7 @@ final class AccountAuthenticator implements PublickeyAuthenticator, PasswordAuth
 
     @Override
     public boolean authenticate(String username, String password, ServerSession session) {
+        session.setAttribute(SessionAccount.ATTEMPTED_USER, username);
         Optional<LoginAccount> account = users.findByPassword(username, password);
         if (!usable(account, session, "password")) {
             return false;
@@ -87,6 +89,9 @@ final class AccountAuthenticator implements PublickeyAuthenticator, PasswordAuth
         String refusal = found.get().refusal(clock.instant());
         if (refusal != null) {
             log.info("Refused {} login of {} from {}: {}", method, found.get().username(), session.getClientAddress(), refusal);
+            if (session.getAttribute(SessionAccount.REFUSAL_AUDITED) == null) {
+                sessions.refused(session, found.get().username(), refusal);
+            }
             return false;
         }
         return true;

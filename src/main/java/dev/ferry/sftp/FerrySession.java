@@ -22,6 +22,7 @@ final class FerrySession {
     final LongAdder bytesIn = new LongAdder();
     final LongAdder bytesOut = new LongAdder();
     private volatile String currentTransfer;
+    private final long startedNanos = System.nanoTime();
     /** Uploads of this session in progress, by the path they will be published under. */
     final Set<MeteredUpload> uploads = ConcurrentHashMap.newKeySet();
 
@@ -51,6 +52,10 @@ final class FerrySession {
         Map<String, List<String>> rules = fresh.permissions();
         this.permissions = rules == null || rules.isEmpty() ? PermissionRules.ALLOW_ALL : PermissionRules.of(rules);
         this.account = fresh;
+    }
+
+    long startedNanos() {
+        return startedNanos;
     }
 
     String currentTransfer() {

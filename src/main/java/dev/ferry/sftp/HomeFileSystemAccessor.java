@@ -68,7 +68,7 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
             long baseSize = regular ? Files.size(file) : 0;
             StagedWrite staged = home.openForWrite(file, options, attrs);
             MeteredUpload upload = new MeteredUpload(staged, session, ledger, sessions.uploadLimiter(session.account()),
-                    AccessControl.virtual(file), baseSize, !regular);
+                    AccessControl.virtual(file), baseSize, !regular, sessions.audit());
             session.uploads.add(upload);
             return upload;
         }
@@ -81,6 +81,14 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
     @Override
     public void closeFile(SftpSubsystemProxy subsystem, FileHandle fileHandle, Path file, String handle,
             Channel channel, Set<? extends OpenOption> options) throws IOException {
+        if (channel instanceof MeteredUpload upload) {
+            if (Boolean.TRUE.equals(fileHandle.getAttribute(CLOSED_BY_CLIENT))) {
+                upload.commit();
+            } else {
+                upload.discard("connection lost before the client closed the file: the upload was discarded");
+            }
+            return;
+        }
         if (channel instanceof StagedWrite upload) {
             if (Boolean.TRUE.equals(fileHandle.getAttribute(CLOSED_BY_CLIENT))) {
                 upload.commit();

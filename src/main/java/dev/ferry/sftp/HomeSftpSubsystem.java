@@ -31,11 +31,16 @@ class HomeSftpSubsystem extends SftpSubsystem {
     private static final long BLOCK_SIZE = 4096;
 
     private final java.util.function.LongFunction<dev.ferry.quotas.Usage> quotaUsage;
+    private final AccessControl accessControl;
+    private final dev.ferry.audit.FileDigests fileDigests;
 
     HomeSftpSubsystem(ChannelSession channel, SftpSubsystemConfigurator configurator,
-            java.util.function.LongFunction<dev.ferry.quotas.Usage> quotaUsage) {
+            java.util.function.LongFunction<dev.ferry.quotas.Usage> quotaUsage, AccessControl accessControl,
+            dev.ferry.audit.FileDigests fileDigests) {
         super(channel, configurator);
         this.quotaUsage = quotaUsage;
+        this.accessControl = accessControl;
+        this.fileDigests = fileDigests;
     }
 
     @Override
@@ -49,11 +54,43 @@ class HomeSftpSubsystem extends SftpSubsystem {
     /** Extensions Ferry answers; the others (copy-file, copy-data, md5-hash, ...) would bypass its rules. */
     static final java.util.Set<String> ALLOWED_EXTENSIONS = java.util.Set.of(
             STATVFS, FSTATVFS, "posix-rename@openssh.com", "hardlink@openssh.com", "fsync@openssh.com",
-            "lsetstat@openssh.com", "limits@openssh.com");
+            "lsetstat@openssh.com", "limits@openssh.com", SftpConstants.EXT_CHECK_FILE_NAME, SftpConstants.EXT_CHECK_FILE_HANDLE);
 
     @Override
     protected java.util.Map<String, org.apache.sshd.common.OptionalFeature> getSupportedClientExtensions(ServerSession session) {
-        return java.util.Map.of();
+        return java.util.Map.of(SftpConstants.EXT_CHECK_FILE_NAME, org.apache.sshd.common.OptionalFeature.TRUE,
+                SftpConstants.EXT_CHECK_FILE_HANDLE, org.apache.sshd.common.OptionalFeature.TRUE);
+    }
+
+    /**
+     * check-file-name / check-file-handle, sha256 of a whole file only: answered from the digest
+     * recorded when the file was uploaded, never by reading the file. Other requests are refused.
+     */
+    @Override
+    protected void doCheckFileHash(int id, String targetType, String target, java.util.Collection<String> algos,
+            long startOffset, long length, int blockSize, Buffer buffer) throws Exception {
+        java.nio.file.Path file;
+        if (SftpConstants.EXT_CHECK_FILE_HANDLE.equalsIgnoreCase(targetType)) {
+            file = validateHandle(target, handles.get(target), FileHandle.class).getFile();
+        } else {
+            file = resolveFile(target);
+        }
+        accessControl.require(getServerSession(), file, true, dev.ferry.access.Permission.DOWNLOAD);
+        if (algos.stream().noneMatch("sha256"::equalsIgnoreCase)) {
+            throw new org.apache.sshd.sftp.common.SftpException(SftpConstants.SSH_FX_OP_UNSUPPORTED,
+                    "only sha256 is available, from the digest recorded at upload");
+        }
+        long size = java.nio.file.Files.size(file);
+        if (startOffset != 0 || (length != 0 && length != size) || blockSize != 0) {
+            throw new org.apache.sshd.sftp.common.SftpException(SftpConstants.SSH_FX_OP_UNSUPPORTED,
+                    "only the sha256 of a whole file is available");
+        }
+        String username = SessionAccount.ferrySession(getServerSession()).account().username();
+        dev.ferry.audit.FileDigests.Digest digest = fileDigests.find(username, AccessControl.virtual(file), size)
+                .orElseThrow(() -> new org.apache.sshd.sftp.common.SftpException(SftpConstants.SSH_FX_FAILURE,
+                        "no sha256 was recorded for this file (it was not uploaded whole through this server)"));
+        buffer.putString("sha256");
+        buffer.putRawBytes(java.util.HexFormat.of().parseHex(digest.sha256()));
     }
 
     @Override
@@ -78,7 +115,7 @@ class HomeSftpSubsystem extends SftpSubsystem {
     private void requireListOfParent(String path) throws IOException {
         java.nio.file.Path file = resolveFile(path).toAbsolutePath().normalize();
         java.nio.file.Path parent = file.getParent() == null ? file : file.getParent();
-        AccessControl.require(getServerSession(), parent, true, dev.ferry.access.Permission.LIST);
+        accessControl.require(getServerSession(), parent, true, dev.ferry.access.Permission.LIST);
     }
 
     @Override

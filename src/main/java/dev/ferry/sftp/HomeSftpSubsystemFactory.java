@@ -12,18 +12,24 @@ import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 final class HomeSftpSubsystemFactory extends SftpSubsystemFactory {
 
     private final QuotaLedger ledger;
+    private final AccessControl accessControl;
 
-    HomeSftpSubsystemFactory(SftpSessions sessions, QuotaLedger ledger) {
+    private final dev.ferry.audit.FileDigests fileDigests;
+
+    HomeSftpSubsystemFactory(SftpSessions sessions, QuotaLedger ledger, dev.ferry.audit.FileDigests fileDigests) {
         this.ledger = ledger;
+        this.fileDigests = fileDigests;
+        this.accessControl = new AccessControl(sessions.audit());
         setFileSystemAccessor(new HomeFileSystemAccessor(sessions, ledger));
         setErrorStatusDataHandler(new SafeErrorMessages());
-        addSftpEventListener(new AccessControl());
+        addSftpEventListener(accessControl);
         addSftpEventListener(new TransferCounters());
+        addSftpEventListener(new AuditedOperations(sessions.audit()));
     }
 
     @Override
     public Command createSubsystem(ChannelSession channel) throws IOException {
-        SftpSubsystem subsystem = new HomeSftpSubsystem(channel, this, ledger::usage);
+        SftpSubsystem subsystem = new HomeSftpSubsystem(channel, this, ledger::usage, accessControl, fileDigests);
         GenericUtils.forEach(getRegisteredListeners(), subsystem::addSftpEventListener);
         return subsystem;
     }

@@ -30,12 +30,20 @@ final class MeteredUpload implements StagedWrite {
     private final boolean newFile;
     private final long maxFileSize;
     private final boolean quota;
+    private final SftpAudit audit;
+    private final long startedNanos = System.nanoTime();
+    /** SHA-256 of the bytes so far, while they arrive in order from offset 0; null otherwise. */
+    private java.security.MessageDigest digest;
+    private long digested;
     private long reservationId;
     private long reservedBytes;
     private volatile String failure;
+    private boolean audited;
 
     MeteredUpload(StagedWrite delegate, FerrySession session, QuotaLedger ledger, RateLimiter limiter, String virtualPath,
-            long baseSize, boolean newFile) throws IOException {
+            long baseSize, boolean newFile, SftpAudit audit) throws IOException {
+        this.audit = audit;
+        this.digest = delegate.size() == 0 ? sha256() : null;
         this.delegate = delegate;
         this.session = session;
         this.ledger = ledger;
@@ -50,6 +58,8 @@ final class MeteredUpload implements StagedWrite {
                 reservationId = ledger.reserve(session.account().id(), 0, newFile ? 1 : 0);
             } catch (QuotaExceededException e) {
                 delegate.abort();
+                audited = true;
+                audit.uploadFailed(session, virtualPath, 0, 0, e.getMessage());
                 throw new SftpException(SftpConstants.SSH_FX_FAILURE, e.getMessage());
             }
         }
@@ -83,8 +93,19 @@ final class MeteredUpload implements StagedWrite {
             limiter.acquire(length);
         }
         try {
+            long position = delegate.position();
+            ByteBuffer digestView = src.duplicate();
             int written = delegate.write(src);
             session.bytesIn.add(written);
+            if (digest != null) {
+                if (position == digested) {
+                    digestView.limit(digestView.position() + written);
+                    digest.update(digestView);
+                    digested += written;
+                } else {
+                    digest = null; // not sequential: no whole-file digest can be made without reading the file again
+                }
+            }
             return written;
         } catch (IOException | RuntimeException e) {
             failure = "write failed: the upload was discarded";
@@ -116,10 +137,12 @@ final class MeteredUpload implements StagedWrite {
     @Override
     public void commit() throws IOException {
         if (failure != null) {
-            abort();
+            discard(failure);
             throw new SftpException(SftpConstants.SSH_FX_FAILURE, failure + " (the upload was discarded)");
         }
-        long delta = delegate.size() - baseSize;
+        long size = delegate.size();
+        String sha256 = digest != null && digested == size ? java.util.HexFormat.of().formatHex(digest.digest()) : null;
+        long delta = size - baseSize;
         long files = newFile ? 1 : 0;
         if (quota) {
             ledger.commit(reservationId, session.account().id(), delta, files);
@@ -129,12 +152,48 @@ final class MeteredUpload implements StagedWrite {
             session.published(virtualPath);
         } catch (IOException | RuntimeException e) {
             ledger.record(session.account().id(), quota ? -delta : 0, quota ? -files : 0);
+            audited = true;
+            audit.uploadFailed(session, virtualPath, size, elapsedMs(), SafeErrorMessages.describe(e));
             throw e;
         } finally {
             session.uploads.remove(this);
         }
         if (!quota) {
             ledger.record(session.account().id(), delta, files);
+        }
+        audited = true;
+        // The client hears that its CLOSE succeeded only once the record is committed.
+        try {
+            audit.uploaded(session, virtualPath, size, elapsedMs(), sha256);
+        } catch (RuntimeException e) {
+            throw new SftpException(SftpConstants.SSH_FX_FAILURE, "the file was stored but its audit record could not be written");
+        }
+    }
+
+    /** Discards the upload and records why. */
+    void discard(String reason) {
+        if (!audited) {
+            audited = true;
+            long size;
+            try {
+                size = delegate.size();
+            } catch (IOException e) {
+                size = -1;
+            }
+            audit.uploadFailed(session, virtualPath, size, elapsedMs(), reason);
+        }
+        abort();
+    }
+
+    private long elapsedMs() {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
+    }
+
+    private static java.security.MessageDigest sha256() {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -150,7 +209,7 @@ final class MeteredUpload implements StagedWrite {
     @Override
     public void close() {
         if (!delegate.isCommitted()) {
-            abort();
+            discard("connection lost before the client closed the file: the upload was discarded");
         }
     }
 

@@ -12,6 +12,18 @@ import org.apache.sshd.sftp.server.SftpSubsystemEnvironment;
  */
 final class SafeErrorMessages implements SftpErrorStatusDataHandler {
 
+    /** A safe one-line description of a failure for the audit trail (no on-disk paths). */
+    static String describe(Throwable e) {
+        if (e instanceof SftpException && e.getMessage() != null) {
+            return e.getMessage();
+        }
+        String meaning = SftpHelper.resolveStatusMessage(SftpHelper.resolveSubstatus(e));
+        if (e instanceof FileSystemException fse && fse.getReason() != null && !fse.getReason().contains("/")) {
+            return meaning + ": " + fse.getReason();
+        }
+        return meaning;
+    }
+
     @Override
     public String resolveErrorMessage(SftpSubsystemEnvironment subsystem, int id, Throwable e, int subStatus, int cmd,
             Object... args) {

@@ -13,6 +13,10 @@ final class SessionAccount {
     static final AttributeKey<FerrySession> FERRY_SESSION = new AttributeKey<>();
     /** SHA256 fingerprint of the key a session logged in with (null for passwords). */
     static final AttributeKey<String> KEY_FINGERPRINT = new AttributeKey<>();
+    /** The username a client tried to log in as, for LOGIN_FAILED records. */
+    static final AttributeKey<String> ATTEMPTED_USER = new AttributeKey<>();
+    /** Set once a refusal with its reason was audited, so closing does not record it again. */
+    static final AttributeKey<Boolean> REFUSAL_AUDITED = new AttributeKey<>();
 
     private SessionAccount() {
     }

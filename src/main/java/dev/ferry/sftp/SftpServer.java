@@ -38,10 +38,12 @@ class SftpServer implements SmartLifecycle {
     private final StorageBackends storage;
     private final SftpSessions sessions;
     private final QuotaLedger ledger;
+    private final dev.ferry.audit.FileDigests fileDigests;
     private volatile SshServer server;
 
     SftpServer(SftpProperties properties, HostKeyStore hostKeys, UserService users, StorageBackends storage,
-            SftpSessions sessions, QuotaLedger ledger) {
+            SftpSessions sessions, QuotaLedger ledger, dev.ferry.audit.FileDigests fileDigests) {
+        this.fileDigests = fileDigests;
         this.properties = properties;
         this.hostKeys = hostKeys;
         this.users = users;
@@ -78,7 +80,7 @@ class SftpServer implements SmartLifecycle {
         ssh.setCommandFactory((channel, command) -> new SftpOnlyCommand());
         ssh.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         ssh.setAgentFactory(null);
-        ssh.setSubsystemFactories(Collections.singletonList(new HomeSftpSubsystemFactory(sessions, ledger)));
+        ssh.setSubsystemFactories(Collections.singletonList(new HomeSftpSubsystemFactory(sessions, ledger, fileDigests)));
         ssh.setFileSystemFactory(new HomeFileSystemFactory(storage));
 
         CoreModuleProperties.AUTH_TIMEOUT.set(ssh, properties.authTimeout());

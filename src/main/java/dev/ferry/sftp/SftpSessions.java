@@ -38,37 +38,64 @@ class SftpSessions implements SessionListener {
     private final SessionRegistry registry;
     private final UserService users;
     private final QuotaLedger ledger;
+    private final SftpAudit audit;
     private final Map<String, FerrySession> local = new ConcurrentHashMap<>();
     private final Map<Long, RateLimiter> uploadLimiters = new ConcurrentHashMap<>();
     private final Map<Long, RateLimiter> downloadLimiters = new ConcurrentHashMap<>();
 
-    SftpSessions(SessionRegistry registry, UserService users, QuotaLedger ledger) {
+    SftpSessions(SessionRegistry registry, UserService users, QuotaLedger ledger, SftpAudit audit) {
         this.registry = registry;
         this.users = users;
         this.ledger = ledger;
+        this.audit = audit;
+    }
+
+    /** Audits a refused login with its reason (disabled, expired, address, session cap). */
+    void refused(ServerSession session, String username, String reason) {
+        session.setAttribute(SessionAccount.REFUSAL_AUDITED, Boolean.TRUE);
+        audit.loginFailed(session, username, reason);
+    }
+
+    SftpAudit audit() {
+        return audit;
     }
 
     /** Why this login may not proceed, or null; registers the session when it may. */
     String admit(ServerSession session, LoginAccount account) {
         InetAddress address = clientAddress(session);
         if (!IpAllowList.of(account.allowedIps()).allows(address)) {
-            return "address " + (address == null ? "unknown" : address.getHostAddress()) + " is not in the user's allowed IPs";
+            return refuse(session, account, "address " + (address == null ? "unknown" : address.getHostAddress())
+                    + " is not in the user's allowed IPs");
         }
         Optional<String> id = registry.open(new SessionOpening(account.id(), account.username(),
                 address == null ? "unknown" : address.getHostAddress(), session.getClientVersion(),
                 session.getAttribute(SessionAccount.KEY_FINGERPRINT), account.maxSessions()));
         if (id.isEmpty()) {
-            return "the user already has the maximum of " + account.maxSessions() + " sessions";
+            return refuse(session, account, "the user already has the maximum of " + account.maxSessions() + " sessions");
         }
         FerrySession ferry = new FerrySession(id.get(), session, account);
         session.setAttribute(SessionAccount.FERRY_SESSION, ferry);
         local.put(id.get(), ferry);
+        audit.login(ferry);
         return null;
+    }
+
+    private String refuse(ServerSession session, LoginAccount account, String reason) {
+        refused(session, account.username(), reason);
+        return reason;
     }
 
     @Override
     public void sessionClosed(Session session) {
         FerrySession ferry = session.getAttribute(SessionAccount.FERRY_SESSION);
+        String attempted = session.getAttribute(SessionAccount.ATTEMPTED_USER);
+        if (ferry == null && attempted != null && session.getAttribute(SessionAccount.REFUSAL_AUDITED) == null
+                && session instanceof ServerSession server) {
+            audit.loginFailed(server, attempted, "authentication failed: unknown user, wrong key or wrong password");
+        }
+        if (ferry != null) {
+            audit.logout(ferry);
+        }
         if (ferry != null && local.remove(ferry.id()) != null) {
             try {
                 registry.close(ferry.id());

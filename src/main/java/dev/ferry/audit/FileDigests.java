@@ -1,0 +1,74 @@
+package dev.ferry.audit;
+
+import java.util.List;
+import java.util.Optional;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+
+/**
+ * The SHA-256 of each file as it was uploaded, kept per user and path, so a checksum request
+ * is answered without reading the file. Maintained from the audit events in the same
+ * transaction that records them: an upload stores its digest, a rename moves it, a delete drops it.
+ */
+@Service
+public class FileDigests {
+
+    /** A stored digest and the size of the file it was computed for. */
+    public record Digest(String sha256, long size) {
+    }
+
+    private final JdbcTemplate jdbc;
+
+    FileDigests(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** The digest of a file, if one was recorded for this path and the size still matches. */
+    public Optional<Digest> find(String username, String path, long currentSize) {
+        List<Digest> rows = jdbc.query("select d.sha256, d.size from file_digests d join users u on u.id = d.user_id "
+                        + "where lower(u.username) = lower(?) and d.path = ?",
+                (rs, i) -> new Digest(rs.getString(1), rs.getLong(2)), username, path);
+        return rows.stream().filter(d -> d.size() == currentSize).findFirst();
+    }
+
+    void apply(AuditEvent e) {
+        if (e.username() == null || e.path() == null || !AuditEvent.OK.equals(e.status())) {
+            return;
+        }
+        switch (e.type()) {
+            case UPLOAD -> {
+                if (e.sha256() == null) {
+                    delete(e.username(), e.path());
+                } else {
+                    jdbc.update("insert into file_digests (user_id, path, sha256, size, modified_at) "
+                                    + "select id, ?, ?, ?, ? from users where lower(username) = lower(?) "
+                                    + "on conflict (user_id, path) do update set sha256 = excluded.sha256, size = excluded.size, "
+                                    + "modified_at = excluded.modified_at",
+                            e.path(), e.sha256(), e.bytes() == null ? 0 : e.bytes(), java.sql.Timestamp.from(e.timestamp()), e.username());
+                }
+            }
+            case DELETE -> delete(e.username(), e.path());
+            case RENAME -> {
+                if (e.targetPath() == null) {
+                    return;
+                }
+                delete(e.username(), e.targetPath());
+                // A file, or everything under a renamed directory.
+                jdbc.update("update file_digests set path = ? || substr(path, ?) where user_id = "
+                                + "(select id from users where lower(username) = lower(?)) and (path = ? or path like ? escape '\\')",
+                        e.targetPath(), e.path().length() + 1, e.username(), e.path(), likePrefix(e.path()));
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void delete(String username, String path) {
+        jdbc.update("delete from file_digests where user_id = (select id from users where lower(username) = lower(?)) and path = ?",
+                username, path);
+    }
+
+    private static String likePrefix(String path) {
+        return path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%";
+    }
+}

@@ -1,0 +1,136 @@
+package dev.ferry.sftp;
+
+import dev.ferry.audit.AuditType;
+import java.nio.file.CopyOption;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+import org.apache.sshd.common.AttributeRepository.AttributeKey;
+import org.apache.sshd.server.session.ServerSession;
+import org.apache.sshd.sftp.server.FileHandle;
+import org.apache.sshd.sftp.server.Handle;
+import org.apache.sshd.sftp.server.SftpEventListener;
+
+/**
+ * Records the outcome of each SFTP operation after it ran: downloads (with the SHA-256 of a
+ * whole file read in order, computed as the bytes pass), deletes, renames, directories,
+ * links and attribute changes. Uploads are recorded by {@link MeteredUpload} on CLOSE.
+ */
+final class AuditedOperations implements SftpEventListener {
+
+    /** A download in progress: the digest of the bytes read so far, in order from offset 0. */
+    private static final class Download {
+        final long startedNanos = System.nanoTime();
+        MessageDigest digest = sha256();
+        long digested;
+        long bytes;
+    }
+
+    private static final AttributeKey<Download> DOWNLOAD = new AttributeKey<>();
+    private static final Set<String> TIME_OR_MODE = Set.of("lastModifiedTime", "lastAccessTime", "creationTime", "permissions");
+
+    private final SftpAudit audit;
+
+    AuditedOperations(SftpAudit audit) {
+        this.audit = audit;
+    }
+
+    @Override
+    public void open(ServerSession session, String remoteHandle, Handle localHandle) {
+        if (localHandle instanceof FileHandle file && !(file.getFileChannel() instanceof MeteredUpload)) {
+            file.setAttribute(DOWNLOAD, new Download());
+        }
+    }
+
+    @Override
+    public void read(ServerSession session, String remoteHandle, FileHandle localHandle, long offset, byte[] data,
+            int dataOffset, int dataLen, int readLen, Throwable thrown) {
+        Download download = localHandle.getAttribute(DOWNLOAD);
+        if (download == null || readLen <= 0) {
+            return;
+        }
+        download.bytes += readLen;
+        if (download.digest != null) {
+            if (offset == download.digested) {
+                download.digest.update(data, dataOffset, readLen);
+                download.digested += readLen;
+            } else {
+                download.digest = null;
+            }
+        }
+    }
+
+    @Override
+    public void closing(ServerSession session, String remoteHandle, Handle localHandle) {
+        Download download = localHandle.getAttribute(DOWNLOAD);
+        FerrySession ferry = session.getAttribute(SessionAccount.FERRY_SESSION);
+        if (download == null || ferry == null) {
+            return;
+        }
+        localHandle.removeAttribute(DOWNLOAD);
+        long size = sizeOf(localHandle.getFile());
+        boolean whole = download.digest != null && download.digested == size;
+        audit.downloaded(ferry, AccessControl.virtual(localHandle.getFile()), download.bytes,
+                (System.nanoTime() - download.startedNanos) / 1_000_000,
+                whole ? HexFormat.of().formatHex(download.digest.digest()) : null, "OK",
+                whole ? null : "partial read: " + download.bytes + " of " + size + " bytes");
+    }
+
+    @Override
+    public void created(ServerSession session, Path path, Map<String, ?> attrs, Throwable thrown) {
+        record(session, AuditType.MKDIR, path, null, thrown, null);
+    }
+
+    @Override
+    public void moved(ServerSession session, Path source, Path target, Collection<CopyOption> opts, Throwable thrown) {
+        record(session, AuditType.RENAME, source, AccessControl.virtual(target), thrown, null);
+    }
+
+    @Override
+    public void removed(ServerSession session, Path path, boolean isDirectory, Throwable thrown) {
+        record(session, isDirectory ? AuditType.RMDIR : AuditType.DELETE, path, null, thrown, null);
+    }
+
+    @Override
+    public void linked(ServerSession session, Path source, Path target, boolean symLink, Throwable thrown) {
+        record(session, AuditType.SYMLINK, source, target.toString(), thrown, symLink ? "symbolic link" : "hard link");
+    }
+
+    @Override
+    public void modifiedAttributes(ServerSession session, Path path, Map<String, ?> attrs, Throwable thrown) {
+        if (path.getFileSystem() != SessionAccount.home(session).fileSystem()) {
+            return; // times and mode set on this session's own upload before it is published
+        }
+        record(session, AuditType.SETSTAT, path, null, thrown, "changed " + String.join(", ",
+                attrs.keySet().stream().filter(TIME_OR_MODE::contains).sorted().toList()));
+    }
+
+    private void record(ServerSession session, AuditType type, Path path, String target, Throwable thrown, String detail) {
+        FerrySession ferry = session.getAttribute(SessionAccount.FERRY_SESSION);
+        if (ferry == null) {
+            return;
+        }
+        audit.operation(ferry, type, AccessControl.virtual(path), target, thrown, detail);
+    }
+
+    private static long sizeOf(Path path) {
+        try {
+            return Files.size(path);
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.ferry.sftp;
+
+import dev.ferry.audit.AuditEvent;
+import dev.ferry.audit.AuditLog;
+import dev.ferry.audit.AuditType;
+import java.net.InetAddress;
+import org.apache.sshd.server.session.ServerSession;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns what happens in SFTP sessions into audit events: who (account, key, client), from
+ * where, in which session. Uploads wait for their record (see {@link #uploaded}); everything
+ * else is queued and written with the next batch.
+ */
+@Component
+class SftpAudit {
+
+    private final AuditLog log;
+
+    SftpAudit(AuditLog log) {
+        this.log = log;
+    }
+
+    void login(FerrySession session) {
+        log.append(base(AuditType.LOGIN, session).withOutcome(AuditEvent.OK,
+                session.serverSession().getAttribute(SessionAccount.KEY_FINGERPRINT) == null ? "password" : "publickey"));
+    }
+
+    void loginFailed(ServerSession session, String username, String reason) {
+        InetAddress address = SftpSessions.clientAddress(session);
+        log.append(AuditEvent.of(AuditType.LOGIN_FAILED)
+                .withUser(username, address == null ? null : address.getHostAddress(), null)
+                .withClient(session.getAttribute(SessionAccount.KEY_FINGERPRINT), session.getClientVersion())
+                .withOutcome("FAILED", reason));
+    }
+
+    void logout(FerrySession session) {
+        long durationMs = (System.nanoTime() - session.startedNanos()) / 1_000_000;
+        log.append(base(AuditType.LOGOUT, session)
+                .withTransfer(session.bytesIn.sum() + session.bytesOut.sum(), durationMs, null)
+                .withOutcome(AuditEvent.OK, "bytesIn=" + session.bytesIn.sum() + ", bytesOut=" + session.bytesOut.sum()));
+    }
+
+    /** Records a completed upload and returns only once the record is committed. */
+    void uploaded(FerrySession session, String path, long bytes, long durationMs, String sha256) {
+        log.appendAndWait(base(AuditType.UPLOAD, session).withPaths(path, null).withTransfer(bytes, durationMs, sha256));
+    }
+
+    void uploadFailed(FerrySession session, String path, long bytes, long durationMs, String reason) {
+        log.append(base(AuditType.UPLOAD, session).withPaths(path, null).withTransfer(bytes, durationMs, null)
+                .withOutcome("FAILED", reason));
+    }
+
+    void downloaded(FerrySession session, String path, long bytes, long durationMs, String sha256, String status, String detail) {
+        log.append(base(AuditType.DOWNLOAD, session).withPaths(path, null).withTransfer(bytes, durationMs, sha256)
+                .withOutcome(status, detail));
+    }
+
+    void operation(FerrySession session, AuditType type, String path, String target, Throwable failure, String detail) {
+        log.append(base(type, session).withPaths(path, target)
+                .withOutcome(failure == null ? AuditEvent.OK : "FAILED", failure == null ? detail : SafeErrorMessages.describe(failure)));
+    }
+
+    void denied(FerrySession session, String path, String reason) {
+        log.append(base(AuditType.DENIED, session).withPaths(path, null).withOutcome("DENIED", reason));
+    }
+
+    private static AuditEvent base(AuditType type, FerrySession session) {
+        InetAddress address = SftpSessions.clientAddress(session.serverSession());
+        return AuditEvent.of(type)
+                .withUser(session.account().username(), address == null ? null : address.getHostAddress(), session.id())
+                .withClient(session.serverSession().getAttribute(SessionAccount.KEY_FINGERPRINT), session.serverSession().getClientVersion());
+    }
+}
