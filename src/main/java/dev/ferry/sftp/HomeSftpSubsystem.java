@@ -90,7 +90,8 @@ class HomeSftpSubsystem extends SftpSubsystem {
                 .orElseThrow(() -> new org.apache.sshd.sftp.common.SftpException(SftpConstants.SSH_FX_FAILURE,
                         "no sha256 was recorded for this file (it was not uploaded whole through this server)"));
         buffer.putString("sha256");
-        buffer.putRawBytes(java.util.HexFormat.of().parseHex(digest.sha256()));
+        // One block: MINA writes each block hash as an SSH string, and its client reads it so.
+        buffer.putBytes(java.util.HexFormat.of().parseHex(digest.sha256()));
     }
 
     @Override

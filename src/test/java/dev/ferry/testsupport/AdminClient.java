@@ -63,9 +63,13 @@ public final class AdminClient {
     }
 
     public Response send(String method, String path, String json) {
+        return send(method, path, json, "application/json, application/problem+json");
+    }
+
+    public Response send(String method, String path, String json, String accept) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                 .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
-                .header("Accept", "application/json, application/problem+json");
+                .header("Accept", accept);
         if (json != null) {
             request.header("Content-Type", "application/json");
         }
