@@ -47,6 +47,9 @@ final class AccountAuthenticator implements PublickeyAuthenticator, PasswordAuth
     @Override
     public boolean authenticate(String username, PublicKey key, ServerSession session) {
         session.setAttribute(SessionAccount.ATTEMPTED_USER, username);
+        if (sessions.refuseIfBanned(session, username)) {
+            return false;
+        }
         ByteArrayBuffer buffer = new ByteArrayBuffer();
         buffer.putRawPublicKey(key);
         byte[] blob = buffer.getCompactData();
@@ -62,7 +65,15 @@ final class AccountAuthenticator implements PublickeyAuthenticator, PasswordAuth
     @Override
     public boolean authenticate(String username, String password, ServerSession session) {
         session.setAttribute(SessionAccount.ATTEMPTED_USER, username);
+        if (sessions.refuseIfBanned(session, username)) {
+            return false;
+        }
         Optional<LoginAccount> account = users.findByPassword(username, password);
+        if (account.isEmpty()) {
+            // Every wrong password counts: an attacker gets a few guesses per connection, not per ban window.
+            sessions.countFailure(session, username);
+            return false;
+        }
         if (!usable(account, session, "password")) {
             return false;
         }
@@ -76,7 +87,7 @@ final class AccountAuthenticator implements PublickeyAuthenticator, PasswordAuth
         LoginAccount account = SessionAccount.account(session);
         String refusal = sessions.admit(session, account);
         if (refusal != null) {
-            log.info("Refused login of {} from {}: {}", account.username(), session.getClientAddress(), refusal);
+            log.info("Refused login of {} from {}: {}", account.username(), SftpSessions.clientAddress(session), refusal);
             return false;
         }
         return true;
@@ -88,7 +99,7 @@ final class AccountAuthenticator implements PublickeyAuthenticator, PasswordAuth
         }
         String refusal = found.get().refusal(clock.instant());
         if (refusal != null) {
-            log.info("Refused {} login of {} from {}: {}", method, found.get().username(), session.getClientAddress(), refusal);
+            log.info("Refused {} login of {} from {}: {}", method, found.get().username(), SftpSessions.clientAddress(session), refusal);
             if (session.getAttribute(SessionAccount.REFUSAL_AUDITED) == null) {
                 sessions.refused(session, found.get().username(), refusal);
             }

@@ -17,6 +17,10 @@ final class SessionAccount {
     static final AttributeKey<String> ATTEMPTED_USER = new AttributeKey<>();
     /** Set once a refusal with its reason was audited, so closing does not record it again. */
     static final AttributeKey<Boolean> REFUSAL_AUDITED = new AttributeKey<>();
+    /** Set once this connection's failed login was counted against its address. */
+    static final AttributeKey<Boolean> FAILURE_COUNTED = new AttributeKey<>();
+    /** The client's address as a PROXY-protocol header from a trusted load balancer gave it. */
+    static final AttributeKey<java.net.InetSocketAddress> PROXIED_CLIENT = new AttributeKey<>();
 
     private SessionAccount() {
     }

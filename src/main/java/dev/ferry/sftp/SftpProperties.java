@@ -14,6 +14,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param idleTimeout        an authenticated session with no traffic for this long is closed
  * @param maxReadPacket      largest SFTP READ reply; OpenSSH asks for 255 KiB (MINA's default is 63 KiB)
  * @param maxHandles         open file and directory handles per SFTP session
+ * @param trustedProxies     load-balancer addresses (CIDRs) whose connections start with a PROXY
+ *                           protocol v1/v2 header giving the real client address
  */
 @ConfigurationProperties("sftp")
 public record SftpProperties(
@@ -23,5 +25,11 @@ public record SftpProperties(
         @DefaultValue("6") int maxAuthAttempts,
         @DefaultValue("15m") Duration idleTimeout,
         @DefaultValue("261120") int maxReadPacket,
-        @DefaultValue("256") int maxHandles) {
+        @DefaultValue("256") int maxHandles,
+        java.util.List<String> trustedProxies) {
+
+    /** Load balancers allowed to send a PROXY protocol header (CIDRs); empty: none. */
+    public java.util.List<String> trustedProxies() {
+        return trustedProxies == null ? java.util.List.of() : trustedProxies;
+    }
 }

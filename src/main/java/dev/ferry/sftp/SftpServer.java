@@ -71,6 +71,9 @@ class SftpServer implements SmartLifecycle {
         ssh.setUserAuthFactories(List.of(
                 new AccountAuthenticator.AdmittingPublicKeyAuthFactory(authenticator), UserAuthPasswordFactory.INSTANCE));
         ssh.addSessionListener(sessions);
+        if (!properties.trustedProxies().isEmpty()) {
+            ssh.setServerProxyAcceptor(new ProxyProtocolAcceptor(dev.ferry.access.IpAllowList.of(properties.trustedProxies())));
+        }
         ssh.setKeyboardInteractiveAuthenticator(null);
         ssh.setGSSAuthenticator(null);
         ssh.setHostBasedAuthenticator(null);

@@ -39,11 +39,14 @@ class SftpSessions implements SessionListener {
     private final UserService users;
     private final QuotaLedger ledger;
     private final SftpAudit audit;
+    private final dev.ferry.bans.LoginBans bans;
     private final Map<String, FerrySession> local = new ConcurrentHashMap<>();
     private final Map<Long, RateLimiter> uploadLimiters = new ConcurrentHashMap<>();
     private final Map<Long, RateLimiter> downloadLimiters = new ConcurrentHashMap<>();
 
-    SftpSessions(SessionRegistry registry, UserService users, QuotaLedger ledger, SftpAudit audit) {
+    SftpSessions(SessionRegistry registry, UserService users, QuotaLedger ledger, SftpAudit audit,
+            dev.ferry.bans.LoginBans bans) {
+        this.bans = bans;
         this.registry = registry;
         this.users = users;
         this.ledger = ledger;
@@ -58,6 +61,46 @@ class SftpSessions implements SessionListener {
 
     SftpAudit audit() {
         return audit;
+    }
+
+    /**
+     * Whether the client's address is banned; a banned client is told so once, audited and
+     * disconnected.
+     */
+    boolean refuseIfBanned(ServerSession session, String username) {
+        InetAddress address = clientAddress(session);
+        if (address == null) {
+            return false;
+        }
+        Optional<dev.ferry.bans.Ban> ban = bans.activeBan(address.getHostAddress());
+        if (ban.isEmpty()) {
+            return false;
+        }
+        if (session.getAttribute(SessionAccount.REFUSAL_AUDITED) == null) {
+            refused(session, username, "address " + address.getHostAddress() + " is banned until " + ban.get().bannedUntil()
+                    + " after repeated failed logins");
+        }
+        session.setAttribute(SessionAccount.FAILURE_COUNTED, Boolean.TRUE);
+        session.close(false);
+        return true;
+    }
+
+    /** Counts a failed login against the client's address, banning it at the limit. */
+    void countFailure(ServerSession session, String username) {
+        session.setAttribute(SessionAccount.FAILURE_COUNTED, Boolean.TRUE);
+        InetAddress address = clientAddress(session);
+        if (address == null) {
+            return;
+        }
+        try {
+            bans.recordFailure(address.getHostAddress()).ifPresent(ban -> {
+                log.warn("Banned {} until {} after repeated failed logins", ban.address(), ban.bannedUntil());
+                audit.loginFailed(session, username, "address " + ban.address() + " banned until " + ban.bannedUntil()
+                        + " after repeated failed logins");
+            });
+        } catch (RuntimeException e) {
+            log.warn("Could not count a failed login from {}: {}", address.getHostAddress(), e.toString());
+        }
     }
 
     /** Why this login may not proceed, or null; registers the session when it may. */
@@ -89,9 +132,13 @@ class SftpSessions implements SessionListener {
     public void sessionClosed(Session session) {
         FerrySession ferry = session.getAttribute(SessionAccount.FERRY_SESSION);
         String attempted = session.getAttribute(SessionAccount.ATTEMPTED_USER);
-        if (ferry == null && attempted != null && session.getAttribute(SessionAccount.REFUSAL_AUDITED) == null
-                && session instanceof ServerSession server) {
-            audit.loginFailed(server, attempted, "authentication failed: unknown user, wrong key or wrong password");
+        if (ferry == null && attempted != null && session instanceof ServerSession server) {
+            if (session.getAttribute(SessionAccount.REFUSAL_AUDITED) == null) {
+                audit.loginFailed(server, attempted, "authentication failed: unknown user, wrong key or wrong password");
+            }
+            if (session.getAttribute(SessionAccount.FAILURE_COUNTED) == null) {
+                countFailure(server, attempted);
+            }
         }
         if (ferry != null) {
             audit.logout(ferry);
@@ -172,6 +219,10 @@ class SftpSessions implements SessionListener {
     }
 
     static InetAddress clientAddress(ServerSession session) {
+        java.net.InetSocketAddress proxied = session.getAttribute(SessionAccount.PROXIED_CLIENT);
+        if (proxied != null) {
+            return proxied.getAddress();
+        }
         SocketAddress remote = session.getClientAddress();
         return remote instanceof InetSocketAddress inet ? inet.getAddress() : null;
     }
