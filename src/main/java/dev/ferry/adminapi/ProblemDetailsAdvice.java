@@ -72,6 +72,11 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e, HttpHeaders headers,
             HttpStatusCode status, WebRequest request) {
+        if (BodySizeLimitFilter.causedByTooLarge(e)) {
+            // a chunked body that went past the limit while being parsed
+            return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(problem(
+                    HttpStatus.CONTENT_TOO_LARGE, "Request body too large", "the request body is larger than the limit of this API: send less per request", null));
+        }
         Throwable cause = e.getCause();
         ProblemDetail body = cause instanceof JacksonException je
                 ? jsonProblem(je)
@@ -116,6 +121,10 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     private static String hint(Class<?> type) {
         if (type == null) {
             return "";
+        }
+        if (type.isEnum()) {
+            return ": use one of " + java.util.Arrays.stream(type.getEnumConstants()).map(String::valueOf)
+                    .collect(java.util.stream.Collectors.joining(", "));
         }
         if (java.time.temporal.Temporal.class.isAssignableFrom(type)) {
             return ": use an ISO-8601 time with an offset, e.g. 2026-11-24T10:00:00Z";

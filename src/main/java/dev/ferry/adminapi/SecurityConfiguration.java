@@ -1,6 +1,7 @@
 package dev.ferry.adminapi;
 
 import dev.ferry.admins.AdminAccounts;
+import dev.ferry.admins.ApiTokens;
 import dev.ferry.shared.PasswordHasher;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.context.annotation.Bean;
@@ -14,17 +15,22 @@ import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.core.userdetails.UsernameNotFoundException;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
 
 /**
- * The admin API is closed by default: HTTP Basic with an admin account; AUDITORs read, ADMINs
- * also write. Only health probes and the OpenAPI description are public.
+ * The admin API is closed by default: HTTP Basic with an admin account or a bearer API token;
+ * AUDITORs read, ADMINs also write. Only health probes and the OpenAPI description are public.
+ * Failed logins are throttled per address ({@link LoginThrottle}).
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
     @Bean
-    SecurityFilterChain adminApi(HttpSecurity http) throws Exception {
+    SecurityFilterChain adminApi(HttpSecurity http, LoginThrottle throttle, ApiTokens tokens) throws Exception {
+        // Plain objects, not beans: a Filter bean would also be registered for every request outside this chain.
+        http.addFilterBefore(new LoginThrottleFilter(throttle), BasicAuthenticationFilter.class)
+                .addFilterBefore(new BearerTokenFilter(tokens), BasicAuthenticationFilter.class);
         http.authorizeHttpRequests(auth -> auth
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers("/v3/api-docs", "/v3/api-docs/**").permitAll()
@@ -79,12 +85,9 @@ class SecurityConfiguration {
 
     private static void writeProblem(HttpServletResponse response, HttpStatus status, String title, String detail,
             boolean challenge) throws java.io.IOException {
-        response.setStatus(status.value());
         if (challenge) {
             response.setHeader("WWW-Authenticate", "Basic realm=\"ferry\"");
         }
-        response.setContentType("application/problem+json");
-        response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status.value()
-                + ",\"detail\":\"" + detail + "\"}");
+        ProblemResponses.write(response, status, title, detail);
     }
 }

@@ -27,4 +27,7 @@ class Admin {
 
     @Column(name = "created_at", nullable = false)
     Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    Instant updatedAt;
 }

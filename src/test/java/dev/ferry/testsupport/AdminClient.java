@@ -31,19 +31,42 @@ public final class AdminClient {
 
     private final String base;
     private final String authorization;
+    private final java.util.Map<String, String> headers;
 
     public AdminClient(String base, String username, String password) {
+        this(base, username == null ? null
+                : "Basic " + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8)),
+                java.util.Map.of());
+    }
+
+    private AdminClient(String base, String authorization, java.util.Map<String, String> headers) {
         this.base = base;
-        this.authorization = username == null ? null
-                : "Basic " + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+        this.authorization = authorization;
+        this.headers = headers;
+    }
+
+    /** The same client authenticating with {@code Authorization: Bearer <token>}. */
+    public AdminClient withBearer(String token) {
+        return new AdminClient(base, "Bearer " + token, headers);
+    }
+
+    /** The same client sending one more header on every request (e.g. Origin, X-Forwarded-For). */
+    public AdminClient withHeader(String name, String value) {
+        java.util.Map<String, String> more = new java.util.LinkedHashMap<>(headers);
+        more.put(name, value);
+        return new AdminClient(base, authorization, java.util.Map.copyOf(more));
     }
 
     public AdminClient withoutCredentials() {
-        return new AdminClient(base, null, null);
+        return new AdminClient(base, null, headers);
     }
 
     public AdminClient as(String username, String password) {
-        return new AdminClient(base, username, password);
+        return new AdminClient(base, username, password).withHeaders(headers);
+    }
+
+    private AdminClient withHeaders(java.util.Map<String, String> extra) {
+        return new AdminClient(base, authorization, extra);
     }
 
     public Response get(String path) {
@@ -76,6 +99,7 @@ public final class AdminClient {
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
+        headers.forEach(request::header);
         try {
             HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.body(), response.headers());

@@ -53,6 +53,8 @@ public final class FerryInstance implements AutoCloseable {
         props.put("sftp.storage.local.root", storageRoot.toString());
         props.put("sftp.admin.password", ADMIN_PASSWORD);
         props.put("spring.jmx.enabled", "false");
+        // Tests send many wrong passwords from 127.0.0.1 on purpose; HttpHardeningIT sets its own limit.
+        props.put("sftp.admin-api.login-throttle.max-failures", "1000");
         props.putAll(extra);
         ConfigurableApplicationContext context = new SpringApplicationBuilder(FerryApplication.class)
                 .properties(props)

@@ -1,0 +1,71 @@
+package dev.ferry.adminapi;
+
+import dev.ferry.admins.ApiTokens;
+import dev.ferry.admins.NewToken;
+import dev.ferry.admins.TokenView;
+import dev.ferry.shared.InvalidInputException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.security.Principal;
+import java.util.List;
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriComponentsBuilder;
+
+/** /api/v1/tokens: bearer tokens for automation; the token itself is in the POST answer only. */
+@RestController
+@RequestMapping("/api/v1/tokens")
+@Tag(name = "tokens", description = "API tokens (Authorization: Bearer ferry_...) with a role and an optional expiry")
+class TokensController {
+
+    private final ApiTokens tokens;
+    private final AdminAudit audit;
+
+    TokensController(ApiTokens tokens, AdminAudit audit) {
+        this.tokens = tokens;
+        this.audit = audit;
+    }
+
+    @GetMapping
+    @Operation(summary = "List API tokens (never the tokens themselves)")
+    List<TokenView> list() {
+        return tokens.list();
+    }
+
+    @PostMapping
+    @Operation(summary = "Create an API token; the answer carries the token, shown this once only")
+    ResponseEntity<NewToken> create(@RequestBody TokenRequest request, Principal principal, UriComponentsBuilder uri) {
+        if (request == null) {
+            throw new InvalidInputException(null, "the request body must be a JSON object: {\"name\", \"role\", \"expiresAt\"}");
+        }
+        NewToken created = tokens.create(request.name(), request.role(), request.expiresAt(), principal.getName());
+        audit.record("/api/v1/tokens/" + created.id(), "created API token " + created.id() + " '" + created.name() + "' with role "
+                + created.role() + ", " + (created.expiresAt() == null ? "never expires" : "expires " + created.expiresAt()));
+        URI location = uri.path("/api/v1/tokens/{id}").buildAndExpand(created.id()).toUri();
+        return ResponseEntity.created(location).cacheControl(CacheControl.noStore()).body(created);
+    }
+
+    @GetMapping("/{id}")
+    TokenView get(@PathVariable long id) {
+        return tokens.get(id);
+    }
+
+    @DeleteMapping("/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Revoke an API token: it stops working at once")
+    void revoke(@PathVariable long id) {
+        TokenView revoked = tokens.revoke(id);
+        audit.record("/api/v1/tokens/" + revoked.id(), "revoked API token " + revoked.id() + " '" + revoked.name() + "' (role "
+                + revoked.role() + ")");
+    }
+}

@@ -1,0 +1,40 @@
+package dev.ferry.admins;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+@Entity
+@Table(name = "api_tokens")
+class ApiToken {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    Long id;
+
+    @Column(nullable = false)
+    String name;
+
+    @Column(nullable = false)
+    String role;
+
+    /** Lowercase hex SHA-256 of the token; the token itself is never stored. */
+    @Column(name = "token_hash", nullable = false)
+    String tokenHash;
+
+    @Column(name = "created_by", nullable = false)
+    String createdBy;
+
+    @Column(name = "created_at", nullable = false)
+    Instant createdAt;
+
+    @Column(name = "expires_at")
+    Instant expiresAt;
+
+    @Column(name = "last_used_at")
+    Instant lastUsedAt;
+}

@@ -1,0 +1,275 @@
+package dev.ferry.adminapi;
+
+import static dev.ferry.adminapi.ApiAssertions.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.testsupport.AdminClient;
+import dev.ferry.testsupport.AdminClient.Response;
+import dev.ferry.testsupport.FerryInstance;
+import dev.ferry.testsupport.TestPostgres;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The admin HTTP surface as an attacker meets it: login throttling, body size limit, no CORS,
+ * security headers, closed actuator. The server trusts X-Forwarded-For/-Proto from 127.0.0.1
+ * ({@code server.forward-headers-strategy=native}, as behind a reverse proxy), which lets one
+ * test speak from several client addresses and over "TLS".
+ */
+class HttpHardeningIT {
+
+    static final int MAX_FAILURES = 3;
+    static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+    static final int LIMIT = 1024 * 1024;
+
+    static FerryInstance ferry;
+    static AdminClient admin;
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @BeforeAll
+    static void start() {
+        ferry = FerryInstance.start(TestPostgres.get().newDatabase(), FerryInstance.tempDir("ferry-files"), Map.of(
+                "sftp.admin-api.login-throttle.max-failures", String.valueOf(MAX_FAILURES),
+                "sftp.admin-api.login-throttle.first-block", "2s",
+                "sftp.admin-api.login-throttle.max-block", "30s",
+                "server.forward-headers-strategy", "native"));
+        admin = ferry.admin();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (ferry != null) {
+            ferry.close();
+        }
+    }
+
+    // ---- login throttling ---------------------------------------------------------------------
+
+    @Test
+    void repeatedFailedLoginsFromOneAddressGet429ForAGrowingTimeWhileOtherAddressesKeepWorking() throws Exception {
+        AdminClient attacker = admin.withHeader("X-Forwarded-For", "198.51.100.7");
+        for (int i = 0; i < MAX_FAILURES; i++) {
+            assertProblem(attacker.as("admin", "guess number " + i).get("/api/v1/users"), 401, null);
+        }
+        // refused, even with the right password: a guess during the refusal learns nothing
+        Response refused = assertProblem(attacker.get("/api/v1/users"), 429, null);
+        long first = Long.parseLong(refused.header("Retry-After"));
+        assertThat(first).isBetween(1L, 2L);
+        assertThat(refused.json().get("detail").asString()).contains("try again in");
+        assertProblem(attacker.as("nobody", "x").post("/api/v1/users", "{}"), 429, null);
+
+        // an admin elsewhere is not affected
+        assertThat(admin.get("/api/v1/users").status()).isEqualTo(200);
+        assertThat(admin.withHeader("X-Forwarded-For", "198.51.100.8").get("/api/v1/users").status()).isEqualTo(200);
+        // requests without credentials guess nothing and are answered as usual
+        assertProblem(attacker.withoutCredentials().get("/api/v1/users"), 401, null);
+
+        // after the refusal a correct login works again ...
+        Thread.sleep(first * 1000 + 300);
+        assertThat(attacker.get("/api/v1/users").status()).isEqualTo(200);
+        // ... but the next failure is refused at once, for longer
+        assertProblem(attacker.as("admin", "one more guess").get("/api/v1/users"), 401, null);
+        Response again = assertProblem(attacker.get("/api/v1/users"), 429, null);
+        assertThat(Long.parseLong(again.header("Retry-After"))).isGreaterThan(first).isLessThanOrEqualTo(4L);
+    }
+
+    @Test
+    void failedBearerTokensCountAsFailedLogins() {
+        Response token = admin.post("/api/v1/tokens", "{\"name\": \"throttle\", \"role\": \"AUDITOR\"}");
+        assertThat(token.status()).as(token.body()).isEqualTo(201);
+        AdminClient attacker = admin.withHeader("X-Forwarded-For", "203.0.113.99");
+        for (int i = 0; i < MAX_FAILURES; i++) {
+            assertProblem(attacker.withBearer("ferry_" + "A".repeat(42) + i).get("/api/v1/users"), 401, null);
+        }
+        assertProblem(attacker.withBearer(token.json().get("token").asString()).get("/api/v1/users"), 429, null);
+        assertThat(admin.withBearer(token.json().get("token").asString()).get("/api/v1/users").status()).isEqualTo(200);
+    }
+
+    // ---- body size ----------------------------------------------------------------------------
+
+    @Test
+    void aBodyAnnouncedLargerThanTheLimitIs413Problem() throws Exception {
+        String body = "{\"username\": \"" + "a".repeat(LIMIT + LIMIT / 2) + "\"}";
+        HttpResponse<String> response = HTTP.send(post("/api/v1/users", HttpRequest.BodyPublishers.ofString(body), true),
+                HttpResponse.BodyHandlers.ofString());
+        assertTooLarge(response);
+    }
+
+    @Test
+    void aChunkedBodyLargerThanTheLimitIs413Problem() throws Exception {
+        byte[] body = ("{\"username\": \"" + "a".repeat(LIMIT + LIMIT / 2) + "\"}").getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> response = HTTP.send(post("/api/v1/users",
+                HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)), true), HttpResponse.BodyHandlers.ofString());
+        assertTooLarge(response);
+        // nothing was created, and the server goes on serving
+        assertThat(admin.get("/api/v1/users").json().get("totalElements").asInt()).isZero();
+    }
+
+    @Test
+    void aLargeBodyIs413EvenWithoutCredentials() throws Exception {
+        String body = "x".repeat(LIMIT + 1);
+        HttpResponse<String> response = HTTP.send(post("/api/v1/users", HttpRequest.BodyPublishers.ofString(body), false),
+                HttpResponse.BodyHandlers.ofString());
+        assertTooLarge(response);
+    }
+
+    @Test
+    void aBodyUnderTheLimitIsReadAsUsual() throws Exception {
+        String body = "{\"username\": \"" + "a".repeat(LIMIT - 100) + "\"}";
+        HttpResponse<String> response = HTTP.send(post("/api/v1/users",
+                HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8))), true),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(response.body()).contains("\"field\":\"username\"");
+    }
+
+    // ---- cross-origin ---------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/api/v1/users", "/api/v1/admins", "/actuator/health", "/"})
+    void aPreflightFromAnotherOriginIsRefused(String path) {
+        Response response = admin.withoutCredentials().withHeader("Origin", "https://evil.example")
+                .withHeader("Access-Control-Request-Method", "POST")
+                .withHeader("Access-Control-Request-Headers", "authorization, content-type")
+                .send("OPTIONS", path, null);
+        assertProblem(response, 403, null);
+        assertNoCors(response);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"https://evil.example", "http://127.0.0.1.evil.example", "null", "file://", "::not a url"})
+    void requestsFromAnotherOriginAreRefusedEvenWithCredentials(String origin) {
+        AdminClient foreign = admin.withHeader("Origin", origin);
+        Response read = assertProblem(foreign.get("/api/v1/users"), 403, null);
+        assertNoCors(read);
+        assertNoCors(assertProblem(foreign.post("/api/v1/users", "{\"username\": \"csrf\"}"), 403, null));
+        assertThat(admin.get("/api/v1/users/csrf").status()).isEqualTo(404);
+    }
+
+    @Test
+    void sameOriginRequestsWorkAndStillGetNoCorsHeaders() {
+        Response response = admin.withHeader("Origin", ferry.apiBase()).get("/api/v1/users");
+        assertThat(response.status()).isEqualTo(200);
+        assertNoCors(response);
+        assertNoCors(admin.get("/api/v1/users"));
+    }
+
+    // ---- headers ------------------------------------------------------------------------------------
+
+    static Stream<Arguments> everyKindOfResponse() {
+        Supplier<AdminClient> anonymous = () -> admin.withoutCredentials();
+        return Stream.of(
+                Arguments.of("200 health", (Supplier<Response>) () -> anonymous.get().get("/actuator/health"), 200),
+                Arguments.of("200 api", (Supplier<Response>) () -> admin.get("/api/v1/users"), 200),
+                Arguments.of("201 api", (Supplier<Response>) () -> admin.post("/api/v1/admins",
+                        "{\"username\": \"hdr-" + System.nanoTime() + "\", \"password\": \"a long admin passphrase\", \"role\": \"AUDITOR\"}"), 201),
+                Arguments.of("204 api", (Supplier<Response>) () -> admin.delete("/api/v1/tokens/" + admin.post("/api/v1/tokens",
+                        "{\"name\": \"hdr\", \"role\": \"AUDITOR\"}").json().get("id").asLong()), 204),
+                Arguments.of("400 json", (Supplier<Response>) () -> admin.post("/api/v1/users", "{"), 400),
+                Arguments.of("400 firewall", (Supplier<Response>) () -> admin.get("/api/v1/users/a%25b"), 400),
+                Arguments.of("401", (Supplier<Response>) () -> anonymous.get().get("/api/v1/users"), 401),
+                Arguments.of("403 cors", (Supplier<Response>) () -> admin.withHeader("Origin", "https://evil.example").get("/api/v1/users"), 403),
+                Arguments.of("404 api", (Supplier<Response>) () -> admin.get("/api/v1/users/nobody"), 404),
+                Arguments.of("404 unmapped", (Supplier<Response>) () -> admin.get("/no/such/page"), 404),
+                Arguments.of("405", (Supplier<Response>) () -> admin.send("PATCH", "/api/v1/users", "{}"), 405),
+                Arguments.of("413", (Supplier<Response>) () -> admin.post("/api/v1/users", "x".repeat(LIMIT + 1)), 413),
+                Arguments.of("openapi", (Supplier<Response>) () -> anonymous.get().get("/v3/api-docs"), 200));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("everyKindOfResponse")
+    void everyResponseCarriesTheSecurityHeaders(String what, Supplier<Response> request, int status) {
+        Response response = request.get();
+        assertThat(response.status()).as(response.body()).isEqualTo(status);
+        assertThat(response.header("Content-Security-Policy")).isEqualTo(CSP);
+        assertThat(response.headers().allValues("Content-Security-Policy")).hasSize(1);
+        assertThat(response.header("X-Content-Type-Options")).isEqualTo("nosniff");
+        assertThat(response.headers().allValues("X-Content-Type-Options")).hasSize(1);
+        assertThat(response.header("Referrer-Policy")).isEqualTo("no-referrer");
+        assertThat(response.header("Strict-Transport-Security")).as("not over plain HTTP").isNull();
+        assertNoCors(response);
+    }
+
+    @Test
+    void hstsOnlyWhenTheRequestIsSecure() {
+        Response secure = admin.withHeader("X-Forwarded-Proto", "https").get("/api/v1/users");
+        assertThat(secure.status()).isEqualTo(200);
+        assertThat(secure.header("Strict-Transport-Security")).startsWith("max-age=");
+        assertThat(secure.headers().allValues("Strict-Transport-Security")).hasSize(1);
+        assertThat(secure.header("Content-Security-Policy")).isEqualTo(CSP);
+        assertThat(admin.get("/api/v1/users").header("Strict-Transport-Security")).isNull();
+    }
+
+    // ---- actuator -------------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness"})
+    void healthAndItsGroupsArePublicAndShowNoDetails(String path) {
+        Response response = admin.withoutCredentials().get(path);
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.json().get("status").asString()).isEqualTo("UP");
+        assertThat(response.body()).doesNotContain("components").doesNotContain("details").doesNotContain("db");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/actuator", "/actuator/info", "/actuator/prometheus", "/actuator/env", "/actuator/beans",
+            "/actuator/heapdump", "/actuator/health/../env", "/actuator/loggers"})
+    void everyOtherActuatorPathNeedsCredentials(String path) {
+        Response response = admin.withoutCredentials().get(path);
+        assertThat(response.status()).as(path).isIn(400, 401);
+        assertThat(response.body()).doesNotContain("spring.datasource").doesNotContain("_links");
+    }
+
+    @Test
+    void anAuditorReadsTheActuatorButSensitiveEndpointsAreNotExposed() {
+        assertThat(admin.post("/api/v1/admins", "{\"username\": \"ops\", \"password\": \"a long admin passphrase\", \"role\": \"AUDITOR\"}")
+                .status()).isEqualTo(201);
+        AdminClient auditor = admin.as("ops", "a long admin passphrase");
+        assertThat(auditor.get("/actuator").status()).isEqualTo(200);
+        assertThat(auditor.get("/actuator/info").status()).isEqualTo(200);
+        for (String hidden : new String[] {"/actuator/env", "/actuator/beans", "/actuator/heapdump", "/actuator/shutdown"}) {
+            assertThat(admin.get(hidden).status()).as(hidden).isEqualTo(404);
+        }
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------
+
+    static HttpRequest post(String path, HttpRequest.BodyPublisher body, boolean authenticated) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(ferry.apiBase() + path))
+                .POST(body)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, application/problem+json");
+        if (authenticated) {
+            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                    ("admin:" + FerryInstance.ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8)));
+        }
+        return request.build();
+    }
+
+    static void assertTooLarge(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(413);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(response.body()).contains("\"status\":413").contains("larger than");
+        assertThat(response.headers().firstValue("Content-Security-Policy")).hasValue(CSP);
+    }
+
+    static void assertNoCors(Response response) {
+        assertThat(response.headers().map().keySet()).noneMatch(h -> h.toLowerCase().startsWith("access-control-"));
+    }
+}
