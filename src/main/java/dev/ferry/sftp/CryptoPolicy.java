@@ -25,6 +25,16 @@ import org.apache.sshd.server.SshServer;
  */
 final class CryptoPolicy {
 
+    /** Named policies, chosen with {@code sftp.crypto-policy}; README lists what each offers. */
+    enum Name {
+        /** The default: what a 2026 audit accepts without warnings. */
+        MODERN,
+        /** MODERN plus NIST-curve and group-14 key exchange and non-EtM SHA-2 MACs, for older partner clients; still no SHA-1 or CBC. */
+        COMPATIBLE,
+        /** FIPS 140-approved algorithms only: NIST curves and DH groups, AES, SHA-2, RSA host keys. */
+        FIPS
+    }
+
     static final List<BuiltinDHFactories> KEX = List.of(
             BuiltinDHFactories.mlkem768x25519,
             BuiltinDHFactories.sntrup761x25519_openssh,
@@ -34,6 +44,20 @@ final class CryptoPolicy {
             BuiltinDHFactories.dhg18_512,
             BuiltinDHFactories.dhg16_512);
 
+    static final List<BuiltinDHFactories> KEX_COMPATIBLE_EXTRA = List.of(
+            BuiltinDHFactories.ecdhp256,
+            BuiltinDHFactories.ecdhp384,
+            BuiltinDHFactories.ecdhp521,
+            BuiltinDHFactories.dhg14_256);
+
+    static final List<BuiltinDHFactories> KEX_FIPS = List.of(
+            BuiltinDHFactories.ecdhp256,
+            BuiltinDHFactories.ecdhp384,
+            BuiltinDHFactories.ecdhp521,
+            BuiltinDHFactories.dhg16_512,
+            BuiltinDHFactories.dhg18_512,
+            BuiltinDHFactories.dhg14_256);
+
     static final List<BuiltinCiphers> CIPHERS = List.of(
             BuiltinCiphers.aes128gcm,
             BuiltinCiphers.aes256gcm,
@@ -42,9 +66,22 @@ final class CryptoPolicy {
             BuiltinCiphers.aes192ctr,
             BuiltinCiphers.aes128ctr);
 
+    static final List<BuiltinCiphers> CIPHERS_FIPS = List.of(
+            BuiltinCiphers.aes128gcm,
+            BuiltinCiphers.aes256gcm,
+            BuiltinCiphers.aes256ctr,
+            BuiltinCiphers.aes192ctr,
+            BuiltinCiphers.aes128ctr);
+
     static final List<BuiltinMacs> MACS = List.of(
             BuiltinMacs.hmacsha256etm,
             BuiltinMacs.hmacsha512etm);
+
+    static final List<BuiltinMacs> MACS_COMPATIBLE = List.of(
+            BuiltinMacs.hmacsha256etm,
+            BuiltinMacs.hmacsha512etm,
+            BuiltinMacs.hmacsha256,
+            BuiltinMacs.hmacsha512);
 
     /** Host key signatures are limited by the keys the server has (ed25519, RSA); ECDSA stays for user keys. */
     static final List<BuiltinSignatures> SIGNATURES = List.of(
@@ -57,16 +94,37 @@ final class CryptoPolicy {
             BuiltinSignatures.nistp521,
             BuiltinSignatures.sk_ecdsa_sha2_nistp256);
 
+    static final List<BuiltinSignatures> SIGNATURES_FIPS = List.of(
+            BuiltinSignatures.rsaSHA512,
+            BuiltinSignatures.rsaSHA256,
+            BuiltinSignatures.nistp256,
+            BuiltinSignatures.nistp384,
+            BuiltinSignatures.nistp521);
+
     private CryptoPolicy() {
     }
 
     static void apply(SshServer server) {
-        server.setKeyExchangeFactories(NamedFactory.setUpTransformedFactories(
-                false, supported(KEX), ServerBuilder.DH2KEX));
-        server.setCipherFactories(new ArrayList<NamedFactory<Cipher>>(supported(CIPHERS)));
-        server.setMacFactories(new ArrayList<NamedFactory<Mac>>(supported(MACS)));
-        server.setSignatureFactories(new ArrayList<NamedFactory<Signature>>(supported(SIGNATURES)));
+        apply(server, Name.MODERN);
+    }
+
+    static void apply(SshServer server, Name name) {
+        List<BuiltinDHFactories> kex = switch (name) {
+            case MODERN -> KEX;
+            case COMPATIBLE -> concat(KEX, KEX_COMPATIBLE_EXTRA);
+            case FIPS -> KEX_FIPS;
+        };
+        server.setKeyExchangeFactories(NamedFactory.setUpTransformedFactories(false, supported(kex), ServerBuilder.DH2KEX));
+        server.setCipherFactories(new ArrayList<NamedFactory<Cipher>>(supported(name == Name.FIPS ? CIPHERS_FIPS : CIPHERS)));
+        server.setMacFactories(new ArrayList<NamedFactory<Mac>>(supported(name == Name.COMPATIBLE ? MACS_COMPATIBLE : MACS)));
+        server.setSignatureFactories(new ArrayList<NamedFactory<Signature>>(supported(name == Name.FIPS ? SIGNATURES_FIPS : SIGNATURES)));
         server.setCompressionFactories(List.<NamedFactory<Compression>>of(BuiltinCompressions.none));
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        List<T> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     static List<String> names(List<? extends NamedResource> resources) {

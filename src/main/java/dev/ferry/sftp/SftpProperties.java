@@ -14,6 +14,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param idleTimeout        an authenticated session with no traffic for this long is closed
  * @param maxReadPacket      largest SFTP READ reply; OpenSSH asks for 255 KiB (MINA's default is 63 KiB)
  * @param maxHandles         open file and directory handles per SFTP session
+ * @param maxUnauthenticated connections not yet authenticated, in all
+ * @param maxUnauthenticatedPerAddress connections not yet authenticated from one address
+ * @param cryptoPolicy       modern (default), compatible or fips
  * @param trustedProxies     load-balancer addresses (CIDRs) whose connections start with a PROXY
  *                           protocol v1/v2 header giving the real client address
  */
@@ -26,7 +29,10 @@ public record SftpProperties(
         @DefaultValue("15m") Duration idleTimeout,
         @DefaultValue("261120") int maxReadPacket,
         @DefaultValue("256") int maxHandles,
-        java.util.List<String> trustedProxies) {
+        @DefaultValue("200") int maxUnauthenticated,
+        @DefaultValue("20") int maxUnauthenticatedPerAddress,
+        java.util.List<String> trustedProxies,
+        @DefaultValue("modern") String cryptoPolicy) {
 
     /** Load balancers allowed to send a PROXY protocol header (CIDRs); empty: none. */
     public java.util.List<String> trustedProxies() {

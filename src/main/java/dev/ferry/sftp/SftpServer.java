@@ -57,7 +57,7 @@ class SftpServer implements SmartLifecycle {
         SshServer ssh = SshServer.setUpDefaultServer();
         ssh.setHost(properties.host());
         ssh.setPort(properties.port());
-        CryptoPolicy.apply(ssh);
+        CryptoPolicy.apply(ssh, cryptoPolicy(properties.cryptoPolicy()));
         try {
             List<java.security.KeyPair> keys = hostKeys.loadOrCreate();
             ssh.setKeyPairProvider(KeyPairProvider.wrap(keys));
@@ -70,6 +70,7 @@ class SftpServer implements SmartLifecycle {
         ssh.setPasswordAuthenticator((PasswordAuthenticator) authenticator);
         ssh.setUserAuthFactories(List.of(
                 new AccountAuthenticator.AdmittingPublicKeyAuthFactory(authenticator), UserAuthPasswordFactory.INSTANCE));
+        ssh.addSessionListener(new PreAuthLimiter(properties.maxUnauthenticated(), properties.maxUnauthenticatedPerAddress()));
         ssh.addSessionListener(sessions);
         if (!properties.trustedProxies().isEmpty()) {
             ssh.setServerProxyAcceptor(new ProxyProtocolAcceptor(dev.ferry.access.IpAllowList.of(properties.trustedProxies())));
@@ -104,6 +105,14 @@ class SftpServer implements SmartLifecycle {
         }
         server = ssh;
         log.info("SFTP listening on {}:{}", properties.host(), ssh.getPort());
+    }
+
+    private static CryptoPolicy.Name cryptoPolicy(String name) {
+        try {
+            return CryptoPolicy.Name.valueOf(name.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("sftp.crypto-policy must be modern, compatible or fips, not '" + name + "'");
+        }
     }
 
     @Override

@@ -55,6 +55,8 @@ public final class FerryInstance implements AutoCloseable {
         props.put("spring.jmx.enabled", "false");
         // Tests send many wrong passwords from 127.0.0.1 on purpose; HttpHardeningIT sets its own limit.
         props.put("sftp.admin-api.login-throttle.max-failures", "1000");
+        // Tests fail SFTP logins from 127.0.0.1 on purpose; BruteForceIT sets its own limit.
+        props.put("sftp.defender.max-failures", "1000");
         props.putAll(extra);
         ConfigurableApplicationContext context = new SpringApplicationBuilder(FerryApplication.class)
                 .properties(props)
