@@ -40,14 +40,28 @@ public class AuditLog implements SmartLifecycle {
     private volatile Thread writer;
     private volatile boolean running;
 
-    AuditLog(JdbcTemplate jdbc, TransactionTemplate tx, FileDigests digests) {
+    private final boolean enabled;
+
+    /**
+     * @param enabled {@code sftp.audit.enabled}: false only to measure what auditing costs (the
+     *                benchmark in bench/); a production server always audits
+     */
+    AuditLog(JdbcTemplate jdbc, TransactionTemplate tx, FileDigests digests,
+            @org.springframework.beans.factory.annotation.Value("${sftp.audit.enabled:true}") boolean enabled) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.digests = digests;
+        this.enabled = enabled;
+        if (!enabled) {
+            log.warn("The audit trail is switched off (sftp.audit.enabled=false): nothing is recorded");
+        }
     }
 
     /** Queues an event; the future completes when its batch is committed. */
     public CompletableFuture<Void> append(AuditEvent event) {
+        if (!enabled) {
+            return CompletableFuture.completedFuture(null);
+        }
         CompletableFuture<Void> written = new CompletableFuture<>();
         if (!queue.offer(new Pending(event, written))) {
             log.error("Audit queue full: writing {} synchronously", event.type());
