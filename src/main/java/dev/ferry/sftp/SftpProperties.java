@@ -14,6 +14,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param idleTimeout        an authenticated session with no traffic for this long is closed
  * @param maxReadPacket      largest SFTP READ reply; OpenSSH asks for 255 KiB (MINA's default is 63 KiB)
  * @param maxHandles         open file and directory handles per SFTP session
+ * @param shutdownGrace      on shutdown, transfers in progress may finish for this long
  */
 @ConfigurationProperties("sftp")
 public record SftpProperties(
@@ -23,5 +24,6 @@ public record SftpProperties(
         @DefaultValue("6") int maxAuthAttempts,
         @DefaultValue("15m") Duration idleTimeout,
         @DefaultValue("261120") int maxReadPacket,
-        @DefaultValue("256") int maxHandles) {
+        @DefaultValue("256") int maxHandles,
+        @DefaultValue("30s") Duration shutdownGrace) {
 }
