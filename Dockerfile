@@ -1,29 +1,60 @@
 # syntax=docker/dockerfile:1
-# Multi-stage build: compile with Maven, run on a JRE as a non-root user.
-# No Docker engine runs on the build machines of this project, so this file is kept conventional
-# and is not built in CI (see README).
+# Ferry's container image: build the jar with Maven, split it into Spring Boot's layers, run them
+# on a JRE as a non-root user with a read-only root file system.
+#
+# No Docker engine runs on this project's build machines, so this file is kept conventional and is
+# not built in CI (see README, "Container image").
+#
+#   docker build -t ferry .
+#   docker run --read-only --tmpfs /tmp -v ferry-data:/app/data -p 2222:2222 -p 8080:8080 \
+#     -e SFTP_ADMIN_PASSWORD=... ferry
 
-FROM maven:3.9-eclipse-temurin-17 AS build
+# ---- admin UI -------------------------------------------------------------------------------
+# The admin UI (admin-ui/, Vite + TypeScript) does not exist yet. When it lands, a `node` stage
+# builds it here and the jar stage copies its bundle into src/main/resources/static.
+
+# ---- jar ------------------------------------------------------------------------------------
+FROM maven:3.9-eclipse-temurin-17 AS jar
 WORKDIR /src
+# Dependencies first: this layer is rebuilt only when pom.xml changes.
 COPY pom.xml .
-RUN mvn -B -ntp -q dependency:go-offline
+RUN --mount=type=cache,target=/root/.m2 mvn -B -ntp -q dependency:go-offline
 COPY db db
-COPY src src
-RUN mvn -B -ntp -q -DskipTests package
+COPY src/main src/main
+RUN --mount=type=cache,target=/root/.m2 mvn -B -ntp -q -DskipTests package \
+ && java -Djarmode=tools -jar target/ferry.jar extract --layers --launcher --destination /layers
 
-FROM eclipse-temurin:17-jre
+# ---- runtime --------------------------------------------------------------------------------
+FROM eclipse-temurin:17-jre AS runtime
 RUN groupadd --system --gid 10001 ferry \
- && useradd --system --uid 10001 --gid ferry --home-dir /app --shell /usr/sbin/nologin ferry \
- && mkdir -p /app/data /tmp/embedded-pg \
- && chown -R ferry:ferry /app /tmp/embedded-pg
+ && useradd --system --uid 10001 --gid ferry --home-dir /app --no-create-home --shell /usr/sbin/nologin ferry \
+ && mkdir -p /app/data \
+ && chown -R 10001:10001 /app/data \
+ && chmod 1777 /tmp
 WORKDIR /app
-COPY --from=build --chown=ferry:ferry /src/target/ferry.jar /app/ferry.jar
+# Spring Boot's layers, least to most often changed, so an upgrade of Ferry re-pulls only the last.
+COPY --from=jar /layers/dependencies/ ./
+COPY --from=jar /layers/spring-boot-loader/ ./
+COPY --from=jar /layers/snapshot-dependencies/ ./
+COPY --from=jar /layers/application/ ./
 USER 10001:10001
-# Data of the zero-configuration mode (embedded PostgreSQL, local homes); mount a volume here.
-VOLUME ["/app/data"]
+
+# The only writable places, so the root file system can be mounted read-only:
+#   /tmp       JVM and Tomcat temporary files; the embedded PostgreSQL of the zero-configuration
+#              mode unpacks its binaries under java.io.tmpdir
+#   /app/data  local homes (files/) and the embedded PostgreSQL's data (pg/)
+VOLUME ["/tmp", "/app/data"]
+ENV SFTP_STORAGE_LOCAL_ROOT=/app/data/files \
+    SFTP_EMBEDDED_DB_DIR=/app/data/pg \
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60 -XX:InitialRAMPercentage=30 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp"
+# The heap is 60% of the container's memory limit: the rest is metaspace, threads (one per SFTP
+# channel), direct buffers of the SSH transport, and the embedded PostgreSQL when it runs.
 EXPOSE 2222 8080
-# Size the heap from the container's memory limit; the JVM's footprint follows its heap.
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError"
-HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /actuator/health/liveness HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '\"UP\"' <&3"]
-ENTRYPOINT ["java", "-jar", "/app/ferry.jar"]
+
+# Liveness only (not readiness): a replica draining on shutdown is still alive. Plain bash, the
+# image has no curl; Kubernetes ignores HEALTHCHECK and uses the probes in k8s/.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${SERVER_PORT:-8080} && printf 'GET /actuator/health/liveness HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && grep -q '\"UP\"' <&3"]
+
+# exec form: the JVM is PID 1 and gets SIGTERM itself (graceful shutdown).
+ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]

@@ -19,6 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param cryptoPolicy       modern (default), compatible or fips
  * @param trustedProxies     load-balancer addresses (CIDRs) whose connections start with a PROXY
  *                           protocol v1/v2 header giving the real client address
+ * @param shutdownGrace      on shutdown, transfers in progress may finish for this long
  */
 @ConfigurationProperties("sftp")
 public record SftpProperties(
@@ -32,7 +33,8 @@ public record SftpProperties(
         @DefaultValue("200") int maxUnauthenticated,
         @DefaultValue("20") int maxUnauthenticatedPerAddress,
         java.util.List<String> trustedProxies,
-        @DefaultValue("modern") String cryptoPolicy) {
+        @DefaultValue("modern") String cryptoPolicy,
+        @DefaultValue("30s") Duration shutdownGrace) {
 
     /** Load balancers allowed to send a PROXY protocol header (CIDRs); empty: none. */
     public java.util.List<String> trustedProxies() {

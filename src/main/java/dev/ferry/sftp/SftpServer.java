@@ -11,7 +11,6 @@ import java.util.Collections;
 import java.util.List;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.core.CoreModuleProperties;
-import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.auth.password.PasswordAuthenticator;
 import org.apache.sshd.server.auth.password.UserAuthPasswordFactory;
 import org.apache.sshd.server.auth.pubkey.PublickeyAuthenticator;
@@ -31,6 +30,7 @@ import org.springframework.stereotype.Component;
 class SftpServer implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(SftpServer.class);
+    private static final java.time.Duration GRACEFUL_CLOSE = java.time.Duration.ofSeconds(5);
 
     private final SftpProperties properties;
     private final HostKeyStore hostKeys;
@@ -39,10 +39,11 @@ class SftpServer implements SmartLifecycle {
     private final SftpSessions sessions;
     private final QuotaLedger ledger;
     private final dev.ferry.audit.FileDigests fileDigests;
-    private volatile SshServer server;
+    private final SftpMetrics metrics;
+    private volatile DrainableSshServer server;
 
     SftpServer(SftpProperties properties, HostKeyStore hostKeys, UserService users, StorageBackends storage,
-            SftpSessions sessions, QuotaLedger ledger, dev.ferry.audit.FileDigests fileDigests) {
+            SftpSessions sessions, QuotaLedger ledger, dev.ferry.audit.FileDigests fileDigests, SftpMetrics metrics) {
         this.fileDigests = fileDigests;
         this.properties = properties;
         this.hostKeys = hostKeys;
@@ -50,11 +51,12 @@ class SftpServer implements SmartLifecycle {
         this.storage = storage;
         this.sessions = sessions;
         this.ledger = ledger;
+        this.metrics = metrics;
     }
 
     @Override
     public void start() {
-        SshServer ssh = SshServer.setUpDefaultServer();
+        DrainableSshServer ssh = DrainableSshServer.create();
         ssh.setHost(properties.host());
         ssh.setPort(properties.port());
         CryptoPolicy.apply(ssh, cryptoPolicy(properties.cryptoPolicy()));
@@ -75,6 +77,7 @@ class SftpServer implements SmartLifecycle {
         if (!properties.trustedProxies().isEmpty()) {
             ssh.setServerProxyAcceptor(new ProxyProtocolAcceptor(dev.ferry.access.IpAllowList.of(properties.trustedProxies())));
         }
+        ssh.addSessionListener(metrics);
         ssh.setKeyboardInteractiveAuthenticator(null);
         ssh.setGSSAuthenticator(null);
         ssh.setHostBasedAuthenticator(null);
@@ -84,7 +87,11 @@ class SftpServer implements SmartLifecycle {
         ssh.setCommandFactory((channel, command) -> new SftpOnlyCommand());
         ssh.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         ssh.setAgentFactory(null);
-        ssh.setSubsystemFactories(Collections.singletonList(new HomeSftpSubsystemFactory(sessions, ledger, fileDigests)));
+        HomeSftpSubsystemFactory sftp = new HomeSftpSubsystemFactory(sessions, ledger, fileDigests);
+        sftp.addSftpEventListener(metrics);
+        sftp.addSftpEventListener(new GracefulStop());
+        sftp.setErrorStatusDataHandler(metrics.countingErrors(sftp.getErrorStatusDataHandler()));
+        ssh.setSubsystemFactories(Collections.singletonList(sftp));
         ssh.setFileSystemFactory(new HomeFileSystemFactory(storage));
 
         CoreModuleProperties.AUTH_TIMEOUT.set(ssh, properties.authTimeout());
@@ -117,7 +124,12 @@ class SftpServer implements SmartLifecycle {
 
     @Override
     public void stop() {
-        SshServer ssh = server;
+        DrainableSshServer ssh = server;
+        if (ssh != null) {
+            // Refuse new connections, let transfers in progress finish, then end the sessions.
+            GracefulStop.drain(ssh, sessions, properties.shutdownGrace());
+            GracefulStop.closeSessions(sessions, GRACEFUL_CLOSE);
+        }
         sessions.shutdown();
         if (ssh != null) {
             try {
@@ -136,7 +148,7 @@ class SftpServer implements SmartLifecycle {
 
     /** The port actually bound (differs from the configured one when that is 0). */
     public int port() {
-        SshServer ssh = server;
+        DrainableSshServer ssh = server;
         return ssh == null ? -1 : ssh.getPort();
     }
 }

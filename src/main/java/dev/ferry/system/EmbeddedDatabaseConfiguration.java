@@ -31,6 +31,9 @@ class EmbeddedDatabaseConfiguration {
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)
+                // Stopped with the context (destroyMethod), after the SFTP listener has drained: its
+                // own JVM shutdown hook would stop it at SIGTERM, under transfers still finishing.
+                .setRegisterShutdownHook(false)
                 .setPGStartupWait(java.time.Duration.ofSeconds(60));
         if (properties.port() > 0) {
             builder.setPort(properties.port());

@@ -1,0 +1,135 @@
+package dev.ferry.sftp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.testsupport.FerryInstance;
+import dev.ferry.testsupport.SftpTestClient;
+import dev.ferry.testsupport.TestKeys;
+import dev.ferry.testsupport.Users;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.util.Base64;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.sshd.sftp.common.SftpException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The SFTP metrics at {@code /actuator/prometheus}, after real logins, transfers and refusals. */
+class SftpMetricsIT {
+
+    static FerryInstance ferry;
+
+    @BeforeAll
+    static void start() {
+        ferry = FerryInstance.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        ferry.close();
+    }
+
+    @Test
+    void prometheusShowsSessionsLoginsBytesOperationsErrorsAndQuotaDenials() throws Exception {
+        KeyPair key = TestKeys.ed25519();
+        Users.create(ferry.admin(), "metered", key, "\"quota\":{\"maxBytes\":100000}");
+        byte[] data = new byte[50_000];
+
+        try (SftpTestClient client = SftpTestClient.withKey(ferry.sftpPort(), "metered", key)) {
+            try (OutputStream out = client.sftp().write("a.bin")) {
+                out.write(data);
+            }
+            try (InputStream in = client.sftp().read("a.bin")) {
+                assertThat(in.readAllBytes()).hasSize(data.length);
+            }
+            client.sftp().mkdir("dir");
+            client.sftp().rename("a.bin", "dir/a.bin");
+            assertThatThrownBy(() -> client.sftp().read("missing.bin").close()).isInstanceOf(SftpException.class);
+            assertThatThrownBy(() -> {
+                try (OutputStream out = client.sftp().write("big.bin")) {
+                    out.write(new byte[200_000]);
+                }
+            }).hasMessageContaining("quota exceeded");
+
+            String during = scrape();
+            assertThat(value(during, "ferry_sftp_sessions")).isGreaterThanOrEqualTo(1);
+        }
+        assertThatThrownBy(() -> SftpTestClient.withKey(ferry.sftpPort(), "metered", TestKeys.ed25519()))
+                .isInstanceOf(IOException.class);
+
+        String text = scrape();
+        assertThat(value(text, "ferry_sftp_logins_total", "outcome=\"success\"")).isGreaterThanOrEqualTo(1);
+        assertThat(eventually("ferry_sftp_logins_total", "outcome=\"failure\"")).isGreaterThanOrEqualTo(1);
+        assertThat(value(text, "ferry_sftp_transferred_bytes_total", "direction=\"in\"")).isGreaterThanOrEqualTo(data.length);
+        assertThat(value(text, "ferry_sftp_transferred_bytes_total", "direction=\"out\"")).isGreaterThanOrEqualTo(data.length);
+        for (String op : new String[] {"open", "write", "read", "close", "mkdir", "rename"}) {
+            assertThat(value(text, "ferry_sftp_operations_seconds_count", "op=\"" + op + "\"", "outcome=\"ok\""))
+                    .as(op).isGreaterThanOrEqualTo(1);
+        }
+        assertThat(text).contains("ferry_sftp_operations_seconds_bucket{");
+        // MINA's client stats a file before it opens it for reading: the error is the STAT's.
+        assertThat(value(text, "ferry_sftp_errors_total", "kind=\"no_such_file\"")).as(text).isGreaterThanOrEqualTo(1);
+        assertThat(value(text, "ferry_sftp_errors_total", "kind=\"eof\"")).as("end of file is no error").isZero();
+        assertThat(value(text, "ferry_sftp_quota_denials_total")).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void prometheusNeedsAnAdmin() throws Exception {
+        HttpResponse<String> anonymous = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(ferry.apiBase() + "/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    /** The failure is counted when the server sees the connection close, just after the client gave up. */
+    private static double eventually(String name, String... labels) throws Exception {
+        double value = 0;
+        for (int i = 0; i < 50 && value == 0; i++) {
+            value = value(scrape(), name, labels);
+            if (value == 0) {
+                Thread.sleep(100);
+            }
+        }
+        return value;
+    }
+
+    private static String scrape() throws Exception {
+        String basic = Base64.getEncoder().encodeToString(("admin:" + FerryInstance.ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(ferry.apiBase() + "/actuator/prometheus"))
+                        .header("Authorization", "Basic " + basic).header("Accept", "text/plain").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return response.body();
+    }
+
+    /** Sum of the samples of {@code name} whose labels include every one of {@code labels}. */
+    private static double value(String text, String name, String... labels) {
+        Pattern sample = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*\\})?\\s+(\\S+)", Pattern.MULTILINE);
+        Matcher m = sample.matcher(text);
+        double sum = 0;
+        while (m.find()) {
+            String set = m.group(1) == null ? "" : m.group(1);
+            boolean all = true;
+            for (String label : labels) {
+                all &= set.contains(label);
+            }
+            if (all) {
+                sum += Double.parseDouble(m.group(2));
+            }
+        }
+        return sum;
+    }
+}
