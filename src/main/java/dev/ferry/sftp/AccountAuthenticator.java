@@ -53,12 +53,19 @@ final class AccountAuthenticator implements PublickeyAuthenticator, PasswordAuth
         ByteArrayBuffer buffer = new ByteArrayBuffer();
         buffer.putRawPublicKey(key);
         byte[] blob = buffer.getCompactData();
+        String fingerprint = SshPublicKey.fingerprintOf(blob);
+        LoginAccount checked = session.getAttribute(SessionAccount.ACCOUNT);
+        if (checked != null && fingerprint.equals(session.getAttribute(SessionAccount.KEY_FINGERPRINT))
+                && checked.username().equalsIgnoreCase(username)) {
+            // The same key, asked again once the client signed with it: answered in this session moments ago.
+            return true;
+        }
         Optional<LoginAccount> account = users.findByKey(username, blob);
         if (!usable(account, session, "publickey")) {
             return false;
         }
         session.setAttribute(SessionAccount.ACCOUNT, account.get());
-        session.setAttribute(SessionAccount.KEY_FINGERPRINT, SshPublicKey.fingerprintOf(blob));
+        session.setAttribute(SessionAccount.KEY_FINGERPRINT, fingerprint);
         return true;
     }
 
