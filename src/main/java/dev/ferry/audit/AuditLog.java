@@ -46,10 +46,12 @@ public class AuditLog implements SmartLifecycle {
      * @param enabled {@code sftp.audit.enabled}: false only to measure what auditing costs (the
      *                benchmark in bench/); a production server always audits
      */
-    AuditLog(JdbcTemplate jdbc, TransactionTemplate tx, FileDigests digests,
+    AuditLog(JdbcTemplate jdbc, FileDigests digests,
             @org.springframework.beans.factory.annotation.Value("${sftp.audit.enabled:true}") boolean enabled) {
         this.jdbc = jdbc;
-        this.tx = tx;
+        // Plain JDBC transactions: the JPA transaction manager would open an EntityManager for
+        // every batch, on the path of every upload's CLOSE.
+        this.tx = new TransactionTemplate(new org.springframework.jdbc.support.JdbcTransactionManager(jdbc.getDataSource()));
         this.digests = digests;
         this.enabled = enabled;
         if (!enabled) {

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# What the audit trail costs (issue 5), with the shared harness and OpenSSH's sftp client:
+#
+#   bench/audit.sh smallfiles   1,000 x 4 KiB files in one session: Ferry with the audit trail on
+#                               (every upload's CLOSE waits for its group-committed record) against
+#                               the same jar with sftp.audit.enabled=false, interleaved run by run
+#   bench/audit.sh query        1,000,000 audit records (10,000 users, 30 days) in the embedded
+#                               PostgreSQL, then GET /api/v1/audit?username=&from=&to= timed
+#
+# Environment: RUNS=5, BENCH_SCRATCH (reused if set, else created by the harness), PSQL=psql.
+set -euo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+HARNESS=${HARNESS:-$REPO/../shared/bench}
+if [ -z "${BENCH_SCRATCH:-}" ]; then
+    eval "$("$HARNESS/run.sh" setup)"
+fi
+export BENCH_SCRATCH
+RUNS=${RUNS:-5}
+T=$BENCH_SCRATCH/targets
+
+case "${1:-}" in
+smallfiles)
+    NAME=ferry-audit-on "$REPO/bench/ferry.sh" start 2320
+    NAME=ferry-audit-off JAVA_OPTS="-Xms256m -Xmx512m -Dsftp.audit.enabled=false" "$REPO/bench/ferry.sh" start 2330
+    trap 'NAME=ferry-audit-on "$REPO/bench/ferry.sh" stop; NAME=ferry-audit-off "$REPO/bench/ferry.sh" stop' EXIT
+    for port in 2320 2330; do   # the harness writes under REMOTE_DIR/bench
+        echo "mkdir bench" | sftp -b - -P "$port" -F /dev/null -i "$BENCH_SCRATCH/keys/client_ed25519" \
+            -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null bench@127.0.0.1 >/dev/null
+    done
+    export RESULTS=${RESULTS:-$REPO/bench/results/$(date -u +%Y-%m-%d)-audit-smallfiles.tsv} RUNS WARMUP=${WARMUP:-1}
+    "$HARNESS/run.sh" -t "$T/ferry-audit-off.env" -t "$T/ferry-audit-on.env" smallfiles
+    "$HARNESS/run.sh" summary ferry-audit-off
+    ;;
+query)
+    NAME=ferry-audit-query "$REPO/bench/ferry.sh" start 2340
+    trap 'NAME=ferry-audit-query "$REPO/bench/ferry.sh" stop' EXIT
+    pgport=$(grep -o 'embedded PostgreSQL on 127.0.0.1:[0-9]*' "$BENCH_SCRATCH/ferry-audit-query/server.log" | tail -1 | cut -d: -f2)
+    [ -n "$pgport" ] || { echo "no embedded PostgreSQL port in the log" >&2; exit 1; }
+    start=$(date +%s.%N)
+    ${PSQL:-psql} -q -h 127.0.0.1 -p "$pgport" -U postgres -d postgres <<'SQL'
+insert into audit_events (ts, type, username, remote_address, session_id, path, bytes, status, prev_hash, hash)
+select now() - (i % 2592000) * interval '1 second', (array['UPLOAD','DOWNLOAD','LOGIN','LOGOUT'])[1 + i % 4],
+       'user' || (i % 10000), '203.0.113.' || (i % 250), md5(i::text), '/inbox/file-' || i || '.csv', i % 100000, 'OK',
+       md5((i - 1)::text) || md5((i - 1)::text), md5(i::text) || md5(i::text)
+from generate_series(1, 1000000) as i;
+analyze audit_events;
+SQL
+    echo "inserted 1,000,000 records in $(echo "$(date +%s.%N) - $start" | bc) s"
+    from=$(date -u -d '-7 days' +%Y-%m-%dT%H:%M:%SZ); to=$(date -u -d '-6 days' +%Y-%m-%dT%H:%M:%SZ)
+    for run in $(seq "$RUNS"); do
+        user="user$((RANDOM % 10000))"
+        curl -s -o /dev/null -H 'Accept: application/json' -u admin:bench-admin-pw -w "query $run ($user, one day of 30): %{time_total} s, HTTP %{http_code}\n" \
+            "http://127.0.0.1:2341/api/v1/audit?username=$user&from=$from&to=$to&size=50"
+    done
+    ${PSQL:-psql} -h 127.0.0.1 -p "$pgport" -U postgres -d postgres -c "explain analyze select * from audit_events \
+        where username = 'user42' and ts >= '$from' and ts < '$to' order by ts desc, id desc limit 50" | tail -4
+    ;;
+*)
+    echo "usage: $0 smallfiles | query" >&2; exit 2 ;;
+esac
