@@ -14,20 +14,21 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The append-only audit trail. Events from all sessions are written by one thread in batches
  * (group commit): a batch is one transaction, so auditing costs little per event. Callers that
  * must not confirm an action before its record is durable (an upload's CLOSE) wait for their
- * batch with {@link #appendAndWait}. Instances sharing the database take turns on an advisory
- * lock, so the hash chain follows the order of the ids.
+ * batch with {@link #appendAndWait}. Instances sharing the database extend one hash chain: a
+ * unique index on the previous hash lets only one of them extend it from a given record.
  */
 @Service
 public class AuditLog implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
-    private static final long CHAIN_LOCK = 0x4645525259L; // "FERRY"
     private static final int MAX_BATCH = 1000;
 
     private record Pending(AuditEvent event, CompletableFuture<Void> written) {
@@ -36,6 +37,8 @@ public class AuditLog implements SmartLifecycle {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final FileDigests digests;
+    /** Held while a batch is written: batches are written one at a time, in queue order. */
+    private final java.util.concurrent.locks.ReentrantLock writing = new java.util.concurrent.locks.ReentrantLock();
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(100_000);
     private volatile Thread writer;
     private volatile boolean running;
@@ -74,8 +77,22 @@ public class AuditLog implements SmartLifecycle {
 
     /** Queues an event and returns once it is committed; throws if it could not be written. */
     public void appendAndWait(AuditEvent event) {
+        CompletableFuture<Void> written = append(event);
+        // Leader/follower: a caller that finds no batch being written writes the queue itself,
+        // saving the hand-off to the writer thread and back on the path of an upload's CLOSE.
+        if (!written.isDone() && writing.tryLock()) {
+            try {
+                List<Pending> batch = new ArrayList<>();
+                queue.drainTo(batch, MAX_BATCH);
+                if (!batch.isEmpty()) {
+                    write(batch);
+                }
+            } finally {
+                writing.unlock();
+            }
+        }
         try {
-            append(event).get(30, TimeUnit.SECONDS);
+            written.get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while writing the audit record", e);
@@ -92,9 +109,14 @@ public class AuditLog implements SmartLifecycle {
                 if (first == null) {
                     continue;
                 }
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                write(batch);
+                writing.lock();
+                try {
+                    batch.add(first);
+                    queue.drainTo(batch, MAX_BATCH - 1);
+                    write(batch);
+                } finally {
+                    writing.unlock();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -107,10 +129,30 @@ public class AuditLog implements SmartLifecycle {
     private void write(List<Pending> batch) {
         for (int attempt = 1; ; attempt++) {
             try {
-                tx.executeWithoutResult(status -> insertChained(batch));
+                if (batch.size() == 1) {
+                    // One statement is atomic on its own: no transaction, one round trip.
+                    head = insertChained(batch);
+                } else {
+                    tx.executeWithoutResult(status -> {
+                        String written = insertChained(batch);
+                        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                            @Override
+                            public void afterCompletion(int completion) {
+                                head = completion == STATUS_COMMITTED ? written : null;
+                            }
+                        });
+                    });
+                }
                 batch.forEach(p -> p.written().complete(null));
                 return;
             } catch (RuntimeException e) {
+                head = null;
+                if (e instanceof org.springframework.dao.DuplicateKeyException && String.valueOf(e.getMessage()).contains("audit_events_prev_hash")) {
+                    // Another instance extended the chain from the same record: continue from its end.
+                    head = null;
+                    attempt--;
+                    continue;
+                }
                 if (attempt >= 3) {
                     log.error("Could not write {} audit records: {}", batch.size(), e.toString());
                     batch.forEach(p -> p.written().completeExceptionally(e));
@@ -128,25 +170,54 @@ public class AuditLog implements SmartLifecycle {
         }
     }
 
-    private void insertChained(List<Pending> batch) {
-        jdbc.queryForList("select pg_advisory_xact_lock(?)", CHAIN_LOCK);
-        List<String> last = jdbc.queryForList("select hash from audit_events order by id desc limit 1", String.class);
-        String previous = last.isEmpty() ? AuditChain.GENESIS : last.get(0);
-        List<Object[]> rows = new ArrayList<>(batch.size());
+    /**
+     * Inserts one record and, for a whole-file upload, stores its digest, in one statement: one
+     * round trip on the path of every upload's CLOSE.
+     */
+    private static final String INSERT = "with ins as (insert into audit_events (ts, type, username, remote_address, session_id, "
+            + "path, target_path, bytes, duration_ms, sha256, status, detail, key_fingerprint, client_version, etag, version_id, "
+            + "prev_hash, hash) values (?::timestamptz, ?, ?, ?, ?, ?, ?, ?::bigint, ?::bigint, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            + "returning username, path, sha256, bytes, ts, type, status), "
+            + "dig as (insert into file_digests (user_id, path, sha256, size, modified_at) "
+            + "select u.id, ins.path, ins.sha256, coalesce(ins.bytes, 0), ins.ts from ins join users u on lower(u.username) = lower(ins.username) "
+            + "where ins.type = 'UPLOAD' and ins.status = 'OK' and ins.sha256 is not null and ins.path is not null "
+            + "on conflict (user_id, path) do update set sha256 = excluded.sha256, size = excluded.size, modified_at = excluded.modified_at) "
+            + "select count(*) from ins";
+
+    /**
+     * The last hash this instance wrote. The chain is extended from it without asking the table;
+     * if another instance extended it meanwhile, the unique index on prev_hash refuses the
+     * insert and the batch is retried from the table's last record.
+     */
+    private volatile String head;
+
+    /** Writes the batch after the chain's end and returns the new end. */
+    private String insertChained(List<Pending> batch) {
+        String previous = head;
+        if (previous == null) {
+            previous = lastHash();
+        }
         for (Pending p : batch) {
             AuditEvent e = fitted(p.event());
             String hash = AuditChain.hash(previous, e);
-            rows.add(new Object[] {Timestamp.from(e.timestamp()), e.type().name(), e.username(), e.remoteAddress(),
-                    e.sessionId(), e.path(), e.targetPath(), e.bytes(), e.durationMs(), e.sha256(),
-                    e.status(), e.detail(), e.keyFingerprint(), e.clientVersion(), e.etag(), e.versionId(), previous, hash});
+            jdbc.queryForObject(INSERT, Long.class, row(e, previous, hash).toArray());
             previous = hash;
+            if (!(e.type() == AuditType.UPLOAD && e.sha256() != null)) {
+                digests.apply(e);
+            }
         }
-        jdbc.batchUpdate("insert into audit_events (ts, type, username, remote_address, session_id, path, target_path, bytes, "
-                + "duration_ms, sha256, status, detail, key_fingerprint, client_version, etag, version_id, prev_hash, hash) "
-                + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows);
-        for (Pending p : batch) {
-            digests.apply(p.event());
-        }
+        return previous;
+    }
+
+    private String lastHash() {
+        List<String> last = jdbc.queryForList("select hash from audit_events order by id desc limit 1", String.class);
+        return last.isEmpty() ? AuditChain.GENESIS : last.get(0);
+    }
+
+    private static List<Object> row(AuditEvent e, String previous, String hash) {
+        return java.util.Arrays.asList(Timestamp.from(e.timestamp()), e.type().name(), e.username(), e.remoteAddress(),
+                e.sessionId(), e.path(), e.targetPath(), e.bytes(), e.durationMs(), e.sha256(), e.status(), e.detail(),
+                e.keyFingerprint(), e.clientVersion(), e.etag(), e.versionId(), previous, hash);
     }
 
     /** The event cut to the column sizes, so the hash covers exactly what is stored. */
