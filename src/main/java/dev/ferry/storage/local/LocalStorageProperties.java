@@ -5,7 +5,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Local disk storage.
+ * Local disk storage: {@code sftp.storage.local.root} ({@code SFTP_STORAGE_LOCAL_ROOT}) and
+ * {@code sftp.storage.local.staging-retention}.
  *
  * @param root             directory under which homes live, one per user ({@code <root>/<username>})
  * @param stagingRetention staged uploads of crashed servers older than this are removed at start
