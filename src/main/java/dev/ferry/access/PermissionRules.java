@@ -57,6 +57,15 @@ public final class PermissionRules {
         return new PermissionRules(List.copyOf(list));
     }
 
+    /**
+     * Whether {@code permission} is granted on every path, i.e. only the root rule exists and
+     * grants it: then where a path resolves to through links cannot change the answer.
+     */
+    public boolean grantsEverywhere(Permission permission) {
+        return longestFirst.size() == 1 && longestFirst.get(0).path().equals("/")
+                && longestFirst.get(0).permissions().contains(permission);
+    }
+
     /** @param path a normalised virtual path, e.g. {@code /inbox/a.txt} */
     public boolean allows(String path, Permission permission) {
         return permissionsAt(path).contains(permission);

@@ -448,4 +448,16 @@ class PermissionRulesTest {
         }
         return segments;
     }
+
+    @Test
+    void grantsEverywhereOnlyWhenTheRootRuleAloneGrantsIt() {
+        assertThat(PermissionRules.ALLOW_ALL.grantsEverywhere(Permission.DOWNLOAD)).isTrue();
+        PermissionRules rootOnly = PermissionRules.of(Map.of("/", List.of("list", "upload")));
+        assertThat(rootOnly.grantsEverywhere(Permission.UPLOAD)).isTrue();
+        assertThat(rootOnly.grantsEverywhere(Permission.DOWNLOAD)).isFalse();
+        PermissionRules nested = PermissionRules.of(Map.of("/", List.of("*"), "/private", List.of("list")));
+        assertThat(nested.grantsEverywhere(Permission.DOWNLOAD)).isFalse();
+        assertThat(nested.grantsEverywhere(Permission.LIST)).isFalse();
+        assertThat(PermissionRules.of(Map.of("/inbox", List.of("*"))).grantsEverywhere(Permission.UPLOAD)).isFalse();
+    }
 }
