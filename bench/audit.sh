@@ -11,8 +11,10 @@
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 HARNESS=${HARNESS:-$REPO/../shared/bench}
+OWN_SCRATCH=
 if [ -z "${BENCH_SCRATCH:-}" ]; then
     eval "$("$HARNESS/run.sh" setup)"
+    OWN_SCRATCH=$BENCH_SCRATCH   # tmpfs (RAM) with GiB of test data: removed when this run ends
 fi
 export BENCH_SCRATCH
 RUNS=${RUNS:-5}
@@ -22,7 +24,7 @@ case "${1:-}" in
 smallfiles)
     NAME=ferry-audit-on "$REPO/bench/ferry.sh" start 2320
     NAME=ferry-audit-off JAVA_OPTS="-Xms256m -Xmx512m -Dsftp.audit.enabled=false" "$REPO/bench/ferry.sh" start 2330
-    trap 'NAME=ferry-audit-on "$REPO/bench/ferry.sh" stop; NAME=ferry-audit-off "$REPO/bench/ferry.sh" stop' EXIT
+    trap 'NAME=ferry-audit-on "$REPO/bench/ferry.sh" stop; NAME=ferry-audit-off "$REPO/bench/ferry.sh" stop; [ -z "$OWN_SCRATCH" ] || rm -rf "$OWN_SCRATCH"' EXIT
     for port in 2320 2330; do   # the harness writes under REMOTE_DIR/bench
         echo "mkdir bench" | sftp -b - -P "$port" -F /dev/null -i "$BENCH_SCRATCH/keys/client_ed25519" \
             -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null bench@127.0.0.1 >/dev/null
@@ -33,7 +35,7 @@ smallfiles)
     ;;
 query)
     NAME=ferry-audit-query "$REPO/bench/ferry.sh" start 2340
-    trap 'NAME=ferry-audit-query "$REPO/bench/ferry.sh" stop' EXIT
+    trap 'NAME=ferry-audit-query "$REPO/bench/ferry.sh" stop; [ -z "$OWN_SCRATCH" ] || rm -rf "$OWN_SCRATCH"' EXIT
     pgport=$(grep -o 'embedded PostgreSQL on 127.0.0.1:[0-9]*' "$BENCH_SCRATCH/ferry-audit-query/server.log" | tail -1 | cut -d: -f2)
     [ -n "$pgport" ] || { echo "no embedded PostgreSQL port in the log" >&2; exit 1; }
     start=$(date +%s.%N)

@@ -39,7 +39,8 @@ while awk -v l="$(load1)" -v m="$LOAD_MAX" 'BEGIN{exit !(l >= m)}' && [ "$waited
 done
 log "starting at load $(load1)"
 
-if [ -z "${BENCH_SCRATCH:-}" ] || [ ! -d "$BENCH_SCRATCH" ]; then eval "$("$H" setup)"; fi
+OWN_SCRATCH=
+if [ -z "${BENCH_SCRATCH:-}" ] || [ ! -d "$BENCH_SCRATCH" ]; then eval "$("$H" setup)"; OWN_SCRATCH=$BENCH_SCRATCH; fi
 export BENCH_SCRATCH
 [ -f "$REPO/target/ferry.jar" ] || (cd "$REPO" && mvn -q -o -DskipTests package)
 for p in "$OPENSSH_PORT" "$FERRY_PORT" $((FERRY_PORT + 1)); do
@@ -57,6 +58,8 @@ fi
 stop_all() {
     "$REPO/bench/ferry.sh" stop || true
     "$HARNESS/servers/openssh.sh" stop || true
+    # The scratch is on tmpfs (RAM) and holds GiB of test data: a scratch this run made goes with it.
+    [ -z "$OWN_SCRATCH" ] || rm -rf "$OWN_SCRATCH"
 }
 trap stop_all EXIT
 # servers/openssh.sh runs `sshd -t`, which needs /run/sshd before it reaches its own namespace
