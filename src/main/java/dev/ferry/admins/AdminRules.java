@@ -1,5 +1,6 @@
 package dev.ferry.admins;
 
+import dev.ferry.shared.AccountNames;
 import dev.ferry.shared.InvalidInputException;
 import java.util.regex.Pattern;
 
@@ -7,7 +8,7 @@ import java.util.regex.Pattern;
 final class AdminRules {
 
     /** The same names as SFTP users: 2 to 64 of A-Z a-z 0-9 . _ -, starting with a letter or digit. */
-    static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{1,63}");
+    static final Pattern USERNAME = AccountNames.PATTERN;
     /** Longer than users' minimum: an admin password opens every account. */
     static final int MIN_PASSWORD = 12;
     static final int MAX_PASSWORD = 1024;
@@ -16,14 +17,7 @@ final class AdminRules {
     }
 
     static String username(String username) {
-        if (username == null || username.isBlank()) {
-            throw new InvalidInputException("username", "username is required");
-        }
-        if (!USERNAME.matcher(username).matches() || username.contains("..")) {
-            throw new InvalidInputException("username", "username '" + printable(username) + "' is not allowed: use 2 to 64 characters "
-                    + "from A-Z a-z 0-9 . _ -, starting with a letter or digit, without '..'");
-        }
-        return username;
+        return AccountNames.require(username);
     }
 
     static String password(String password) {
@@ -45,7 +39,6 @@ final class AdminRules {
     }
 
     static String printable(String s) {
-        String p = s.replaceAll("[^\\x20-\\x7e]", "?");
-        return p.length() > 80 ? p.substring(0, 80) + "..." : p;
+        return AccountNames.printable(s);
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.users;
 
+import dev.ferry.shared.AccountNames;
 import dev.ferry.shared.InvalidInputException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,7 +15,7 @@ import dev.ferry.access.Permission;
 /** The rules for what a user may look like; each failure names the JSON field to fix. */
 final class UserRules {
 
-    static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{1,63}");
+    static final Pattern USERNAME = AccountNames.PATTERN;
     static final int MIN_PASSWORD = 8;
     static final int MAX_PASSWORD = 1024;
 
@@ -22,14 +23,7 @@ final class UserRules {
     }
 
     static String username(String username) {
-        if (username == null || username.isBlank()) {
-            throw new InvalidInputException("username", "username is required");
-        }
-        if (!USERNAME.matcher(username).matches() || username.contains("..")) {
-            throw new InvalidInputException("username", "username '" + printable(username) + "' is not allowed: use 2 to 64 characters "
-                    + "from A-Z a-z 0-9 . _ -, starting with a letter or digit, without '..'");
-        }
-        return username;
+        return AccountNames.require(username);
     }
 
     static void password(String password) {
@@ -125,7 +119,6 @@ final class UserRules {
     }
 
     static String printable(String s) {
-        String p = s.replaceAll("[^\\x20-\\x7e]", "?");
-        return p.length() > 80 ? p.substring(0, 80) + "..." : p;
+        return AccountNames.printable(s);
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.storage.local;
 
+import dev.ferry.shared.AccountNames;
 import dev.ferry.storage.Capability;
 import dev.ferry.storage.HomeLocation;
 import dev.ferry.storage.StorageBackend;
@@ -16,7 +17,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -30,8 +30,6 @@ import org.springframework.stereotype.Component;
 public class LocalStorageBackend implements StorageBackend {
 
     private static final Logger log = LoggerFactory.getLogger(LocalStorageBackend.class);
-    /** Same rule as usernames: no separators, no leading dot, so no home can be the staging area. */
-    private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     static final String STAGING_DIR = ".ferry-staging";
 
     private static final Set<Capability> CAPABILITIES = EnumSet.of(
@@ -100,7 +98,8 @@ public class LocalStorageBackend implements StorageBackend {
     /** The home directory of a user; the name is checked again here so no caller can escape the root. */
     Path homeOf(HomeLocation location) {
         String name = location.username();
-        if (!SAFE_NAME.matcher(name).matches() || name.contains("..")) {
+        // Usernames have no separators and no leading dot, so no home can be the staging area.
+        if (!AccountNames.isValid(name)) {
             throw new IllegalArgumentException("not a valid home name: " + name);
         }
         Path home = root.resolve(name).normalize();
