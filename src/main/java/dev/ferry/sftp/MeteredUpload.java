@@ -2,10 +2,10 @@ package dev.ferry.sftp;
 
 import dev.ferry.quotas.QuotaExceededException;
 import dev.ferry.quotas.QuotaLedger;
+import dev.ferry.shared.ForwardingChannel;
 import dev.ferry.storage.StagedWrite;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
 import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
@@ -16,12 +16,12 @@ import org.apache.sshd.sftp.common.SftpException;
  * the upload bandwidth. A write that breaks a limit fails and poisons the upload: its CLOSE
  * discards the staged bytes, so a refused upload never appears under its name.
  */
-final class MeteredUpload implements StagedWrite {
+final class MeteredUpload extends ForwardingChannel implements StagedWrite {
 
     /** Space is reserved this much at a time (or what the quota has left, whichever is less). */
     static final long RESERVATION_CHUNK = 8L * 1024 * 1024;
 
-    private final StagedWrite delegate;
+    private final StagedWrite staged;
     private final FerrySession session;
     private final QuotaLedger ledger;
     private final RateLimiter limiter;
@@ -40,11 +40,12 @@ final class MeteredUpload implements StagedWrite {
     private volatile String failure;
     private boolean audited;
 
-    MeteredUpload(StagedWrite delegate, FerrySession session, QuotaLedger ledger, RateLimiter limiter, String virtualPath,
+    MeteredUpload(StagedWrite staged, FerrySession session, QuotaLedger ledger, RateLimiter limiter, String virtualPath,
             long baseSize, boolean newFile, SftpAudit audit) throws IOException {
+        super(staged);
         this.audit = audit;
-        this.digest = delegate.size() == 0 ? sha256() : null;
-        this.delegate = delegate;
+        this.digest = staged.size() == 0 ? sha256() : null;
+        this.staged = staged;
         this.session = session;
         this.ledger = ledger;
         this.limiter = limiter;
@@ -57,7 +58,7 @@ final class MeteredUpload implements StagedWrite {
             try {
                 reservationId = ledger.reserve(session.account().id(), 0, newFile ? 1 : 0);
             } catch (QuotaExceededException e) {
-                delegate.abort();
+                staged.abort();
                 audited = true;
                 audit.uploadFailed(session, virtualPath, 0, 0, e.getMessage());
                 throw new SftpException(SftpConstants.SSH_FX_FAILURE, e.getMessage());
@@ -79,7 +80,7 @@ final class MeteredUpload implements StagedWrite {
             throw new SftpException(SftpConstants.SSH_FX_FAILURE, failure);
         }
         int length = src.remaining();
-        long end = delegate.position() + length;
+        long end = staged.position() + length;
         if (maxFileSize > 0 && end > maxFileSize) {
             throw fail("file too large: the limit is " + maxFileSize + " bytes per file");
         }
@@ -93,14 +94,18 @@ final class MeteredUpload implements StagedWrite {
             limiter.acquire(length);
         }
         try {
-            long position = delegate.position();
-            ByteBuffer digestView = src.duplicate();
-            int written = delegate.write(src);
+            long position = staged.position();
+            int start = src.position();
+            int written = staged.write(src);
             session.bytesIn.add(written);
             if (digest != null) {
                 if (position == digested) {
-                    digestView.limit(digestView.position() + written);
-                    digest.update(digestView);
+                    // Digest the bytes just written from the same buffer: no copy or view per packet.
+                    int after = src.position();
+                    int limit = src.limit();
+                    src.position(start).limit(start + written);
+                    digest.update(src);
+                    src.limit(limit).position(after);
                     digested += written;
                 } else {
                     digest = null; // not sequential: no whole-file digest can be made without reading the file again
@@ -140,7 +145,7 @@ final class MeteredUpload implements StagedWrite {
             discard(failure);
             throw new SftpException(SftpConstants.SSH_FX_FAILURE, failure + " (the upload was discarded)");
         }
-        long size = delegate.size();
+        long size = staged.size();
         String sha256 = digest != null && digested == size ? java.util.HexFormat.of().formatHex(digest.digest()) : null;
         long delta = size - baseSize;
         long files = newFile ? 1 : 0;
@@ -148,7 +153,7 @@ final class MeteredUpload implements StagedWrite {
             ledger.commit(reservationId, session.account().id(), delta, files);
         }
         try {
-            delegate.commit();
+            staged.commit();
             session.published(virtualPath);
         } catch (IOException | RuntimeException e) {
             ledger.record(session.account().id(), quota ? -delta : 0, quota ? -files : 0);
@@ -176,7 +181,7 @@ final class MeteredUpload implements StagedWrite {
             audited = true;
             long size;
             try {
-                size = delegate.size();
+                size = staged.size();
             } catch (IOException e) {
                 size = -1;
             }
@@ -203,60 +208,29 @@ final class MeteredUpload implements StagedWrite {
         if (quota && reservationId != 0) {
             ledger.release(reservationId);
         }
-        delegate.abort();
+        staged.abort();
     }
 
     @Override
     public void close() {
-        if (!delegate.isCommitted()) {
+        if (!staged.isCommitted()) {
             discard("connection lost before the client closed the file: the upload was discarded");
         }
     }
 
     @Override
     public Path target() {
-        return delegate.target();
+        return staged.target();
     }
 
     @Override
     public Path stagedFile() {
-        return delegate.stagedFile();
+        return staged.stagedFile();
     }
 
     @Override
     public boolean isCommitted() {
-        return delegate.isCommitted();
+        return staged.isCommitted();
     }
 
-    @Override
-    public int read(ByteBuffer dst) throws IOException {
-        return delegate.read(dst);
-    }
-
-    @Override
-    public long position() throws IOException {
-        return delegate.position();
-    }
-
-    @Override
-    public SeekableByteChannel position(long newPosition) throws IOException {
-        delegate.position(newPosition);
-        return this;
-    }
-
-    @Override
-    public long size() throws IOException {
-        return delegate.size();
-    }
-
-    @Override
-    public SeekableByteChannel truncate(long size) throws IOException {
-        delegate.truncate(size);
-        return this;
-    }
-
-    @Override
-    public boolean isOpen() {
-        return delegate.isOpen();
-    }
 }

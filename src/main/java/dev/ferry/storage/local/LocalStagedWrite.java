@@ -1,10 +1,9 @@
 package dev.ferry.storage.local;
 
+import dev.ferry.shared.ForwardingChannel;
 import dev.ferry.storage.StagedWrite;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -16,7 +15,7 @@ import java.nio.file.StandardCopyOption;
  * An upload written to a staging file and published by one atomic rename (or, for an
  * exclusive create, a hard link that fails if the name was taken meanwhile).
  */
-final class LocalStagedWrite implements StagedWrite {
+final class LocalStagedWrite extends ForwardingChannel implements StagedWrite {
 
     private final FileChannel channel;
     private final Path target;
@@ -26,6 +25,7 @@ final class LocalStagedWrite implements StagedWrite {
     private volatile boolean committed;
 
     LocalStagedWrite(FileChannel channel, Path target, Path staged, Path localTarget, boolean exclusive) {
+        super(channel);
         this.channel = channel;
         this.target = target;
         this.staged = staged;
@@ -91,43 +91,6 @@ final class LocalStagedWrite implements StagedWrite {
     @Override
     public boolean isCommitted() {
         return committed;
-    }
-
-    @Override
-    public int read(ByteBuffer dst) throws IOException {
-        return channel.read(dst);
-    }
-
-    @Override
-    public int write(ByteBuffer src) throws IOException {
-        return channel.write(src);
-    }
-
-    @Override
-    public long position() throws IOException {
-        return channel.position();
-    }
-
-    @Override
-    public SeekableByteChannel position(long newPosition) throws IOException {
-        channel.position(newPosition);
-        return this;
-    }
-
-    @Override
-    public long size() throws IOException {
-        return channel.size();
-    }
-
-    @Override
-    public SeekableByteChannel truncate(long size) throws IOException {
-        channel.truncate(size);
-        return this;
-    }
-
-    @Override
-    public boolean isOpen() {
-        return channel.isOpen();
     }
 
     /** Closing without {@link #commit()} discards the upload. */
