@@ -25,13 +25,25 @@ class ArchitectureTest {
 
     @Test
     void onlyTheSftpAdapterUsesMinaSshd() {
-        // storage.local uses MINA's rooted file system (a plain java.nio FileSystem), nothing else of it.
-        noClasses().that().resideOutsideOfPackages("dev.ferry.sftp..", "dev.ferry.storage.local..")
+        // storage.local uses MINA's rooted file system and storage.s3 its java.nio path base classes
+        // (plain java.nio types, no SSH), nothing else of it.
+        noClasses().that().resideOutsideOfPackages("dev.ferry.sftp..", "dev.ferry.storage.local..", "dev.ferry.storage.s3..")
                 .should().dependOnClassesThat().resideInAPackage("org.apache.sshd..")
                 .check(classes);
         noClasses().that().resideInAPackage("dev.ferry.storage.local..")
                 .should().dependOnClassesThat(resideInAPackage("org.apache.sshd..")
                         .and(not(resideInAPackage("org.apache.sshd.common.file.root.."))))
+                .check(classes);
+        noClasses().that().resideInAPackage("dev.ferry.storage.s3..")
+                .should().dependOnClassesThat(resideInAPackage("org.apache.sshd..")
+                        .and(not(resideInAPackage("org.apache.sshd.common.file.util.."))))
+                .check(classes);
+    }
+
+    @Test
+    void onlyTheS3BackendTalksToS3() {
+        noClasses().that().resideOutsideOfPackage("dev.ferry.storage.s3..")
+                .should().dependOnClassesThat().resideInAPackage("software.amazon.awssdk..")
                 .check(classes);
     }
 

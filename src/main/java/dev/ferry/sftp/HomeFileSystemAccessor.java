@@ -64,16 +64,15 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
         UserHome home = home(subsystem);
         FerrySession session = SessionAccount.ferrySession(subsystem.getServerSession());
         if (options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND)) {
-            boolean regular = Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS);
-            long baseSize = regular ? Files.size(file) : 0;
             StagedWrite staged = home.openForWrite(file, options, attrs);
+            long replaced = staged.replacedSize();
             MeteredUpload upload = new MeteredUpload(staged, session, ledger, sessions.uploadLimiter(session.account()),
-                    AccessControl.virtual(file), baseSize, !regular, sessions.audit());
+                    AccessControl.virtual(file), Math.max(0, replaced), replaced < 0, sessions.audit());
             session.uploads.add(upload);
             return upload;
         }
         confined(home, file, true);
-        SeekableByteChannel channel = SftpFileSystemAccessor.super.openFile(subsystem, fileHandle, file, handle, options, attrs);
+        SeekableByteChannel channel = home.openForRead(file);
         RateLimiter limiter = sessions.downloadLimiter(session.account());
         return limiter == null ? channel : new PacedChannel(channel, limiter);
     }
@@ -85,7 +84,7 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
             if (Boolean.TRUE.equals(fileHandle.getAttribute(CLOSED_BY_CLIENT))) {
                 upload.commit();
             } else {
-                upload.discard("connection lost before the client closed the file: the upload was discarded");
+                upload.suspend();
             }
             return;
         }
@@ -93,7 +92,7 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
             if (Boolean.TRUE.equals(fileHandle.getAttribute(CLOSED_BY_CLIENT))) {
                 upload.commit();
             } else {
-                upload.abort();
+                upload.suspend();
             }
             return;
         }

@@ -169,7 +169,7 @@ final class MeteredUpload extends ForwardingChannel implements StagedWrite {
         audited = true;
         // The client hears that its CLOSE succeeded only once the record is committed.
         try {
-            audit.uploaded(session, virtualPath, size, elapsedMs(), sha256);
+            audit.uploaded(session, virtualPath, size, elapsedMs(), sha256, staged.etag(), staged.versionId());
         } catch (RuntimeException e) {
             throw new SftpException(SftpConstants.SSH_FX_FAILURE, "the file was stored but its audit record could not be written");
         }
@@ -211,11 +211,59 @@ final class MeteredUpload extends ForwardingChannel implements StagedWrite {
         staged.abort();
     }
 
+    /**
+     * The client went away before closing: the upload is not published; the storage keeps what
+     * it can resume (S3), the rest is discarded.
+     */
+    @Override
+    public boolean suspend() {
+        if (staged.isCommitted() || audited) {
+            return false;
+        }
+        audited = true;
+        long size;
+        try {
+            size = staged.size();
+        } catch (IOException e) {
+            size = -1;
+        }
+        session.uploads.remove(this);
+        if (quota && reservationId != 0) {
+            ledger.release(reservationId);
+        }
+        // A refused upload (quota, size) is never kept for resuming.
+        boolean kept = failure == null ? staged.suspend() : abortStaged();
+        audit.uploadFailed(session, virtualPath, size, elapsedMs(), kept
+                ? "connection lost before the client closed the file: not published, kept for resuming"
+                : "connection lost before the client closed the file: the upload was discarded");
+        return kept;
+    }
+
+    private boolean abortStaged() {
+        staged.abort();
+        return false;
+    }
+
     @Override
     public void close() {
         if (!staged.isCommitted()) {
-            discard("connection lost before the client closed the file: the upload was discarded");
+            suspend();
         }
+    }
+
+    @Override
+    public long replacedSize() {
+        return staged.replacedSize();
+    }
+
+    @Override
+    public String etag() {
+        return staged.etag();
+    }
+
+    @Override
+    public String versionId() {
+        return staged.versionId();
     }
 
     @Override

@@ -42,8 +42,9 @@ class SftpAudit {
     }
 
     /** Records a completed upload and returns only once the record is committed. */
-    void uploaded(FerrySession session, String path, long bytes, long durationMs, String sha256) {
-        log.appendAndWait(base(AuditType.UPLOAD, session).withPaths(path, null).withTransfer(bytes, durationMs, sha256));
+    void uploaded(FerrySession session, String path, long bytes, long durationMs, String sha256, String etag, String versionId) {
+        log.appendAndWait(base(AuditType.UPLOAD, session).withPaths(path, null).withTransfer(bytes, durationMs, sha256)
+                .withObject(etag, versionId));
     }
 
     void uploadFailed(FerrySession session, String path, long bytes, long durationMs, String reason) {

@@ -22,5 +22,29 @@ public interface StagedWrite extends SeekableByteChannel {
     /** Discards the staged bytes; closes the channel. Never throws. */
     void abort();
 
+    /**
+     * The client went away before closing: keeps what the storage can let a later session
+     * continue ({@link Capability#RESUME} of interrupted uploads), discards the rest. Never throws.
+     *
+     * @return whether something was kept for resuming
+     */
+    default boolean suspend() {
+        abort();
+        return false;
+    }
+
+    /** Size of the file this write replaces when published, or -1 when it creates a new one. */
+    long replacedSize();
+
+    /** The stored object's ETag once committed, where the storage has one (S3). */
+    default String etag() {
+        return null;
+    }
+
+    /** The stored object's version id once committed, where the storage keeps versions. */
+    default String versionId() {
+        return null;
+    }
+
     boolean isCommitted();
 }

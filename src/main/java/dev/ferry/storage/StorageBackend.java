@@ -14,6 +14,15 @@ public interface StorageBackend {
 
     Set<Capability> capabilities();
 
+    /**
+     * Refuses a home location this backend cannot serve (a malformed bucket name, say), with a
+     * message for the admin who gave it.
+     *
+     * @throws IllegalArgumentException saying what is wrong
+     */
+    default void check(HomeLocation location) {
+    }
+
     /** Opens the user's home as a file system whose "/" is the home. Creates the home if missing. */
     UserHome open(HomeLocation location) throws IOException;
 

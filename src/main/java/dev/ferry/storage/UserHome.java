@@ -2,7 +2,10 @@ package dev.ferry.storage;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileSystem;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
@@ -43,6 +46,11 @@ public interface UserHome extends Closeable {
      */
     StagedWrite openForWrite(Path file, Set<? extends OpenOption> options, FileAttribute<?>... attributes)
             throws IOException;
+
+    /** Opens a file for reading (the path was checked by the caller). */
+    default SeekableByteChannel openForRead(Path file) throws IOException {
+        return FileChannel.open(file, StandardOpenOption.READ);
+    }
 
     /** Total and free space of the store holding the home, in bytes. */
     SpaceInfo space() throws IOException;

@@ -254,6 +254,11 @@ public class UserService {
         if (type.equals("local") && (s.bucket() != null || s.prefix() != null)) {
             throw new InvalidInputException("storage", "bucket and prefix apply only to storage type 's3'");
         }
+        try {
+            storage.get(type).check(new HomeLocation(type, user.username, s.bucket(), s.prefix()));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("storage", e.getMessage());
+        }
         user.storageType = type;
         user.s3Bucket = s.bucket();
         user.s3Prefix = s.prefix();

@@ -22,15 +22,22 @@ final class LocalStagedWrite extends ForwardingChannel implements StagedWrite {
     private final Path staged;
     private final Path localTarget;
     private final boolean exclusive;
+    private final long replacedSize;
     private volatile boolean committed;
 
-    LocalStagedWrite(FileChannel channel, Path target, Path staged, Path localTarget, boolean exclusive) {
+    LocalStagedWrite(FileChannel channel, Path target, Path staged, Path localTarget, boolean exclusive, long replacedSize) {
         super(channel);
         this.channel = channel;
         this.target = target;
         this.staged = staged;
         this.localTarget = localTarget;
         this.exclusive = exclusive;
+        this.replacedSize = replacedSize;
+    }
+
+    @Override
+    public long replacedSize() {
+        return replacedSize;
     }
 
     @Override

@@ -152,7 +152,8 @@ final class LocalUserHome implements UserHome {
             Files.deleteIfExists(staged);
             throw e;
         }
-        return new LocalStagedWrite(channel, file, staged, target, options.contains(StandardOpenOption.CREATE_NEW));
+        long replacedSize = exists && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) ? Files.size(target) : -1;
+        return new LocalStagedWrite(channel, file, staged, target, options.contains(StandardOpenOption.CREATE_NEW), replacedSize);
     }
 
     /**

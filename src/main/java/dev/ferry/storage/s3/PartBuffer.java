@@ -1,0 +1,89 @@
+package dev.ferry.storage.s3;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The bytes of one part while it is being filled, and which ranges of it were written. The array
+ * grows as bytes arrive (a 4 KiB file does not take a whole part's memory).
+ */
+final class PartBuffer {
+
+    private static final int INITIAL = 64 * 1024;
+
+    private final int capacity;
+    private byte[] data;
+    /** Written ranges, start -> end (exclusive), merged so they never touch or overlap. */
+    private final TreeMap<Integer, Integer> written = new TreeMap<>();
+
+    PartBuffer(int capacity) {
+        this.capacity = capacity;
+        this.data = new byte[Math.min(capacity, INITIAL)];
+    }
+
+    void put(int offset, ByteBuffer src, int length) {
+        ensureCapacity(offset + length);
+        src.get(data, offset, length);
+        mark(offset, offset + length);
+    }
+
+    /** Reads exactly {@code length} bytes from the stream into the start of the part. */
+    void putAll(InputStream in, int length) throws IOException {
+        ensureCapacity(length);
+        int filled = 0;
+        while (filled < length) {
+            int n = in.read(data, filled, length - filled);
+            if (n < 0) {
+                throw new IOException("the storage sent fewer bytes than the object holds");
+            }
+            filled += n;
+        }
+        mark(0, length);
+    }
+
+    boolean isFull() {
+        Map.Entry<Integer, Integer> first = written.firstEntry();
+        return first != null && first.getKey() == 0 && first.getValue() == capacity;
+    }
+
+    /** The first offset inside the part not written yet. */
+    int firstMissing() {
+        Map.Entry<Integer, Integer> first = written.firstEntry();
+        return first == null || first.getKey() > 0 ? 0 : first.getValue();
+    }
+
+    /** The part's bytes: an array holding at least {@code length} bytes, unwritten ones zero. */
+    byte[] bytes(int length) {
+        ensureCapacity(length);
+        return data;
+    }
+
+    private void ensureCapacity(int needed) {
+        if (needed > data.length) {
+            int grown = data.length;
+            while (grown < needed) {
+                grown = (int) Math.min(capacity, grown * 2L);
+            }
+            data = Arrays.copyOf(data, grown);
+        }
+    }
+
+    private void mark(int start, int end) {
+        Map.Entry<Integer, Integer> before = written.floorEntry(start);
+        if (before != null && before.getValue() >= start) {
+            start = before.getKey();
+            end = Math.max(end, before.getValue());
+        }
+        Map.Entry<Integer, Integer> after = written.ceilingEntry(start);
+        while (after != null && after.getKey() <= end) {
+            end = Math.max(end, after.getValue());
+            written.remove(after.getKey());
+            after = written.ceilingEntry(start);
+        }
+        written.put(start, end);
+    }
+}

@@ -1,0 +1,40 @@
+package dev.ferry.storage.s3;
+
+import java.io.IOException;
+import java.nio.file.LinkOption;
+import java.util.List;
+import org.apache.sshd.common.file.util.BasePath;
+
+/**
+ * A path of an S3 home. A path that came out of a listing carries the attributes the listing
+ * gave, so {@code ls -l} costs no request per entry; a stat caches its answer on the path object
+ * (one SFTP request sees one object state), and every change made through the path drops it.
+ */
+final class S3Path extends BasePath<S3Path, S3FileSystem> {
+
+    private volatile S3Attributes cached;
+
+    S3Path(S3FileSystem fileSystem, String root, List<String> names) {
+        super(fileSystem, root, names);
+    }
+
+    S3Attributes cached() {
+        return cached;
+    }
+
+    S3Path withAttributes(S3Attributes attributes) {
+        this.cached = attributes;
+        return this;
+    }
+
+    void forget() {
+        cached = null;
+    }
+
+    @Override
+    public S3Path toRealPath(LinkOption... options) throws IOException {
+        S3Path absolute = toAbsolutePath().normalize();
+        getFileSystem().provider().checkAccess(absolute);
+        return absolute;
+    }
+}

@@ -1,0 +1,526 @@
+package dev.ferry.storage.s3;
+
+import dev.ferry.storage.StagedWrite;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
+import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+
+/**
+ * An upload to S3, streamed as a multipart upload while the bytes arrive: no temporary file, and
+ * at most {@code upload-buffer} bytes in memory (parts being filled plus parts being sent).
+ * Writes may arrive out of order as long as they land within those buffers; a write further
+ * ahead of missing bytes, or one that rewrites bytes already sent, fails with a clear message.
+ * The object appears under its key only when the client closes the file (a small file is one
+ * PUT then); a client that goes away leaves the sent parts resumable.
+ */
+final class S3Upload implements StagedWrite {
+
+    private static final Logger log = LoggerFactory.getLogger(S3Upload.class);
+    private static final int MAX_PARTS = 10_000;
+    private static final String CONTENT_TYPE = "application/octet-stream";
+
+    private final S3FileSystem fs;
+    private final S3Path target;
+    private final String key;
+    private final String virtualPath;
+    private final long partSize;
+    private final int partsInMemory;
+    private final boolean exclusive;
+    /** The object this upload replaces, if any. */
+    private final S3Attributes replaced;
+    /** Open without truncation on an existing object: its content is the start of this file. */
+    private boolean keepExisting;
+    /** An interrupted upload of this key that this one continues if the client's first write is where it stopped. */
+    private PendingUploads.Resumable resumeCandidate;
+
+    private String uploadId;
+    private long pendingId;
+    private final TreeMap<Integer, CompletedPart> sent = new TreeMap<>();
+    private final Map<Integer, PartBuffer> filling = new HashMap<>();
+    private final Map<Integer, Boolean> sending = new HashMap<>();
+    private IOException failure;
+    private boolean written;
+    private long position;
+    private long size;
+    private boolean open = true;
+    private volatile boolean committed;
+    private String etag;
+    private String versionId;
+
+    S3Upload(S3FileSystem fs, S3Path target, S3Attributes replaced, boolean keepExisting, boolean exclusive,
+            PendingUploads.Resumable resumeCandidate) throws IOException {
+        this.fs = fs;
+        this.target = target;
+        this.key = fs.key(target);
+        this.virtualPath = S3FileSystem.virtual(target);
+        this.partSize = fs.properties.partSize().toBytes();
+        this.partsInMemory = fs.properties.partsInMemory();
+        this.replaced = replaced;
+        this.keepExisting = keepExisting && replaced != null && replaced.size() > 0;
+        this.exclusive = exclusive;
+        this.resumeCandidate = resumeCandidate;
+        this.size = this.keepExisting ? replaced.size() : resumeCandidate != null ? resumeCandidate.resumableBytes() : 0;
+    }
+
+    // ---- the channel --------------------------------------------------------------------
+
+    @Override
+    public synchronized int write(ByteBuffer src) throws IOException {
+        ensureOpen();
+        throwIfFailed();
+        if (!written) {
+            firstWrite(position);
+        }
+        int length = src.remaining();
+        long offset = position;
+        while (src.hasRemaining()) {
+            long index = offset / partSize;
+            if (index >= MAX_PARTS) {
+                throw fail(new FileSystemException(virtualPath, null, "file too large for S3 storage with parts of "
+                        + partSize / (1024 * 1024) + " MiB (at most " + MAX_PARTS + " parts)"));
+            }
+            int part = (int) index;
+            if (sent.containsKey(part) || sending.containsKey(part)) {
+                throw fail(new FileSystemException(virtualPath, null, "cannot rewrite offset " + offset
+                        + ": that part of the file was already sent to the storage"));
+            }
+            PartBuffer buffer = filling.get(part);
+            if (buffer == null) {
+                buffer = newBuffer(part, offset);
+            }
+            int within = (int) (offset - index * partSize);
+            int n = (int) Math.min(src.remaining(), partSize - within);
+            buffer.put(within, src, n);
+            offset += n;
+            if (buffer.isFull()) {
+                filling.remove(part);
+                send(part, buffer, (int) partSize);
+            }
+        }
+        position = offset;
+        size = Math.max(size, offset);
+        return length;
+    }
+
+    /**
+     * The first write says what an open without truncation meant: continuing an interrupted upload
+     * (it starts where that one stopped), or writing into the existing object's content.
+     */
+    private void firstWrite(long offset) throws IOException {
+        written = true;
+        if (resumeCandidate != null) {
+            PendingUploads.Resumable resumable = resumeCandidate;
+            resumeCandidate = null;
+            if (offset == resumable.resumableBytes() && resumable.partSize() == partSize) {
+                uploadId = resumable.uploadId();
+                pendingId = resumable.id();
+                for (PendingUploads.Part part : resumable.parts()) {
+                    sent.put(part.number() - 1, CompletedPart.builder().partNumber(part.number()).eTag(part.etag()).build());
+                }
+                log.info("Resuming the upload of {} from byte {}", virtualPath, offset);
+                return;
+            }
+            // The client starts elsewhere: it is a new upload, the interrupted one goes.
+            fs.pending.finished(resumable.id());
+            PendingUploads.abortQuietly(fs.s3, fs.bucket, key, resumable.uploadId());
+            size = 0;
+        }
+        if (keepExisting) {
+            copyExistingContent();
+        }
+    }
+
+    /** Starts this upload with the replaced object's bytes: whole parts copied inside S3, the rest read into a buffer. */
+    private void copyExistingContent() throws IOException {
+        keepExisting = false;
+        long existing = replaced.size();
+        long wholeParts = existing / partSize;
+        try {
+            if (wholeParts > 0) {
+                startMultipart();
+                for (int part = 0; part < wholeParts; part++) {
+                    int number = part + 1;
+                    String range = "bytes=" + part * partSize + "-" + ((part + 1) * partSize - 1);
+                    String partEtag = fs.s3.uploadPartCopy(b -> b.sourceBucket(fs.bucket).sourceKey(key)
+                            .destinationBucket(fs.bucket).destinationKey(key)
+                            .uploadId(uploadId).partNumber(number).copySourceRange(range)).copyPartResult().eTag();
+                    partDone(part, partEtag, partSize);
+                }
+            }
+            long tail = existing - wholeParts * partSize;
+            if (tail > 0) {
+                PartBuffer buffer = new PartBuffer((int) partSize);
+                String range = "bytes=" + wholeParts * partSize + "-" + (existing - 1);
+                try (InputStream in = fs.s3.getObject(b -> b.bucket(fs.bucket).key(key).range(range).ifMatch(replaced.etag()))) {
+                    buffer.putAll(in, (int) tail);
+                }
+                filling.put((int) wholeParts, buffer);
+            }
+        } catch (SdkException e) {
+            throw fail(S3Errors.translate(e, virtualPath));
+        }
+        size = existing;
+    }
+
+    /** A buffer for a part; waits for parts being sent to free memory, refuses writes too far ahead of a gap. */
+    private PartBuffer newBuffer(int part, long offset) throws IOException {
+        while (filling.size() + sending.size() >= partsInMemory) {
+            if (sending.isEmpty()) {
+                long gap = filling.keySet().stream().mapToLong(p -> p * partSize + filling.get(p).firstMissing()).min().orElse(0);
+                throw fail(new FileSystemException(virtualPath, null, "write at offset " + offset
+                        + " is too far ahead of the missing bytes at offset " + gap + ": writes may arrive out of order within "
+                        + partsInMemory * partSize / (1024 * 1024) + " MiB"));
+            }
+            awaitSending();
+        }
+        PartBuffer buffer = new PartBuffer((int) partSize);
+        filling.put(part, buffer);
+        return buffer;
+    }
+
+    private void awaitSending() throws IOException {
+        try {
+            wait(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("upload interrupted");
+        }
+        throwIfFailed();
+    }
+
+    private void startMultipart() throws IOException {
+        if (uploadId != null) {
+            return;
+        }
+        try {
+            uploadId = fs.s3.createMultipartUpload(b -> b.bucket(fs.bucket).key(key).contentType(CONTENT_TYPE)).uploadId();
+        } catch (SdkException e) {
+            throw fail(S3Errors.translate(e, virtualPath));
+        }
+        pendingId = fs.pending.started(fs.bucket, key, uploadId, partSize);
+    }
+
+    /** Sends a part in the background; its buffer is freed when S3 has it. */
+    private void send(int part, PartBuffer buffer, int length) throws IOException {
+        startMultipart();
+        sending.put(part, Boolean.TRUE);
+        byte[] bytes = buffer.bytes(length);
+        String id = uploadId;
+        try {
+            fs.partSenders.execute(() -> {
+                try {
+                    String partEtag = fs.s3.uploadPart(b -> b.bucket(fs.bucket).key(key).uploadId(id).partNumber(part + 1)
+                            .contentLength((long) length), RequestBody.fromContentProvider(
+                                    () -> new ByteArrayInputStream(bytes, 0, length), length, CONTENT_TYPE)).eTag();
+                    synchronized (S3Upload.this) {
+                        partDone(part, partEtag, length);
+                    }
+                } catch (SdkException e) {
+                    synchronized (S3Upload.this) {
+                        failure = S3Errors.translate(e, virtualPath);
+                    }
+                } catch (RuntimeException e) {
+                    synchronized (S3Upload.this) {
+                        failure = new FileSystemException(virtualPath, null, "sending a part to the storage failed");
+                    }
+                    log.warn("Sending part {} of {} failed", part + 1, virtualPath, e);
+                } finally {
+                    synchronized (S3Upload.this) {
+                        sending.remove(part);
+                        S3Upload.this.notifyAll();
+                    }
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            sending.remove(part);
+            throw fail(new FileSystemException(virtualPath, null, "the server is stopping"));
+        }
+    }
+
+    private void partDone(int part, String partEtag, long length) {
+        sent.put(part, CompletedPart.builder().partNumber(part + 1).eTag(partEtag).build());
+        try {
+            fs.pending.partSent(pendingId, new PendingUploads.Part(part + 1, partEtag, length));
+        } catch (RuntimeException e) {
+            // The part is in S3 either way; without its row only resuming from here is lost.
+            log.warn("Could not record part {} of {}: {}", part + 1, virtualPath, e.toString());
+        }
+    }
+
+    private void awaitAllSent() throws IOException {
+        while (!sending.isEmpty()) {
+            awaitSending();
+        }
+        throwIfFailed();
+    }
+
+    // ---- publishing -----------------------------------------------------------------------
+
+    @Override
+    public synchronized void commit() throws IOException {
+        if (committed) {
+            return;
+        }
+        ensureOpen();
+        open = false;
+        try {
+            throwIfFailed();
+            if (!written && (keepExisting || resumeCandidate != null)) {
+                // Opened and closed without writing: the object, or the interrupted upload, stays as it was.
+                releaseResumeCandidate();
+                committed = true;
+                return;
+            }
+            if (exclusive && fs.headObject(key, virtualPath).isPresent()) {
+                throw new FileAlreadyExistsException(virtualPath);
+            }
+            if (uploadId == null && filling.keySet().stream().allMatch(p -> p == 0)) {
+                putWhole();
+            } else {
+                completeMultipart();
+            }
+            committed = true;
+            target.forget();
+        } catch (SdkException e) {
+            IOException translated = S3Errors.translate(e, virtualPath);
+            discardQuietly();
+            throw translated;
+        } catch (IOException | RuntimeException e) {
+            discardQuietly();
+            throw e;
+        }
+    }
+
+    private void putWhole() {
+        PartBuffer buffer = filling.remove(0);
+        int length = (int) size;
+        byte[] bytes = buffer == null ? new byte[0] : buffer.bytes(length);
+        PutObjectResponse put = fs.s3.putObject(b -> b.bucket(fs.bucket).key(key).contentType(CONTENT_TYPE)
+                .contentLength((long) length), RequestBody.fromContentProvider(() -> new ByteArrayInputStream(bytes, 0, length),
+                        length, CONTENT_TYPE));
+        etag = put.eTag();
+        versionId = put.versionId();
+    }
+
+    private void completeMultipart() throws IOException {
+        int last = (int) ((size - 1) / partSize);
+        for (int part = 0; part <= last; part++) {
+            if (sent.containsKey(part) || sending.containsKey(part)) {
+                continue;
+            }
+            PartBuffer buffer = filling.remove(part);
+            if (buffer == null) {
+                buffer = new PartBuffer((int) partSize); // never written: zeros, as a sparse file reads
+            }
+            int length = part == last ? (int) (size - (long) last * partSize) : (int) partSize;
+            while (sending.size() >= partsInMemory) {
+                awaitSending();
+            }
+            send(part, buffer, length);
+        }
+        awaitAllSent();
+        List<CompletedPart> parts = new ArrayList<>(sent.headMap(last, true).values());
+        CompleteMultipartUploadResponse done = fs.s3.completeMultipartUpload(b -> b.bucket(fs.bucket).key(key)
+                .uploadId(uploadId).multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()));
+        etag = done.eTag();
+        versionId = done.versionId();
+        finishedQuietly();
+    }
+
+    // ---- the client went away ---------------------------------------------------------------
+
+    /** Keeps the parts S3 has for the client to resume; anything only in memory is dropped. */
+    @Override
+    public synchronized boolean suspend() {
+        if (committed || !open && uploadId == null) {
+            return false;
+        }
+        open = false;
+        filling.clear();
+        releaseResumeCandidate();
+        try {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!sending.isEmpty() && System.nanoTime() < deadline) {
+                wait(1000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        long resumable = 0;
+        for (int part = 0; sent.containsKey(part); part++) {
+            resumable += partSize;
+        }
+        resumable = Math.min(resumable, size);
+        if (uploadId != null && resumable > 0 && resumable % partSize == 0) {
+            try {
+                fs.pending.suspended(pendingId, resumable);
+                log.info("Upload of {} interrupted: {} bytes kept for resuming", virtualPath, resumable);
+                return true;
+            } catch (RuntimeException e) {
+                log.warn("Could not keep the interrupted upload of {} for resuming: {}", virtualPath, e.toString());
+            }
+        }
+        discardQuietly();
+        return false;
+    }
+
+    @Override
+    public synchronized void abort() {
+        if (committed) {
+            return;
+        }
+        open = false;
+        discardQuietly();
+    }
+
+    /** An interrupted upload claimed at open but not continued goes back to waiting for its client. */
+    private void releaseResumeCandidate() {
+        PendingUploads.Resumable candidate = resumeCandidate;
+        resumeCandidate = null;
+        if (candidate != null) {
+            try {
+                fs.pending.suspended(candidate.id(), candidate.resumableBytes());
+            } catch (RuntimeException e) {
+                log.warn("Could not release the interrupted upload of {}: {}", virtualPath, e.toString());
+            }
+        }
+    }
+
+    private void discardQuietly() {
+        releaseResumeCandidate();
+        filling.clear();
+        if (uploadId != null) {
+            String id = uploadId;
+            uploadId = null;
+            PendingUploads.abortQuietly(fs.s3, fs.bucket, key, id);
+            finishedQuietly();
+        }
+    }
+
+    private void finishedQuietly() {
+        if (pendingId != 0) {
+            try {
+                fs.pending.finished(pendingId);
+            } catch (RuntimeException e) {
+                log.warn("Could not remove the record of the upload of {}: {}", virtualPath, e.toString());
+            }
+            pendingId = 0;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!committed) {
+            abort();
+        }
+    }
+
+    // ---- state ----------------------------------------------------------------------------
+
+    @Override
+    public Path target() {
+        return target;
+    }
+
+    /** The upload as it stands, for stat and setstat on the open handle. */
+    @Override
+    public synchronized Path stagedFile() {
+        return target.getFileSystem().getPath(target.toString()).withAttributes(S3Attributes.file(size, Instant.now(), null, null));
+    }
+
+    @Override
+    public long replacedSize() {
+        return replaced == null ? -1 : replaced.size();
+    }
+
+    @Override
+    public String etag() {
+        return etag;
+    }
+
+    @Override
+    public String versionId() {
+        return versionId;
+    }
+
+    @Override
+    public boolean isCommitted() {
+        return committed;
+    }
+
+    @Override
+    public synchronized long position() {
+        return position;
+    }
+
+    @Override
+    public synchronized S3Upload position(long newPosition) {
+        if (newPosition < 0) {
+            throw new IllegalArgumentException("negative position");
+        }
+        position = newPosition;
+        return this;
+    }
+
+    @Override
+    public synchronized long size() {
+        return size;
+    }
+
+    @Override
+    public synchronized S3Upload truncate(long newSize) throws IOException {
+        if (newSize < size) {
+            throw new FileSystemException(virtualPath, null, "truncating is not supported on S3 storage");
+        }
+        return this;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        throw new FileSystemException(virtualPath, null, "reading a file being uploaded is not supported on S3 storage");
+    }
+
+    @Override
+    public synchronized boolean isOpen() {
+        return open;
+    }
+
+    private void ensureOpen() throws ClosedChannelException {
+        if (!open) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    private void throwIfFailed() throws IOException {
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private IOException fail(IOException e) {
+        if (failure == null) {
+            failure = e;
+        }
+        return e;
+    }
+}

@@ -1,0 +1,93 @@
+package dev.ferry.storage.s3;
+
+import dev.ferry.storage.Capability;
+import dev.ferry.storage.SpaceInfo;
+import dev.ferry.storage.StagedWrite;
+import dev.ferry.storage.UserHome;
+import java.io.IOException;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A home on S3. Paths cannot leave it: every key is the home's prefix plus the path's names with
+ * "." and ".." resolved inside the home, and S3 has no links to follow.
+ */
+final class S3UserHome implements UserHome {
+
+    /** What {@code df} shows: S3 has no size, so a petabyte (a quota, where set, is shown instead). */
+    private static final long REPORTED_SPACE = 1L << 50;
+
+    private final S3FileSystem fs;
+    private final Set<Capability> capabilities;
+
+    S3UserHome(S3FileSystem fs, Set<Capability> capabilities) {
+        this.fs = fs;
+        this.capabilities = capabilities;
+    }
+
+    @Override
+    public FileSystem fileSystem() {
+        return fs;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return capabilities;
+    }
+
+    @Override
+    public void checkConfined(Path path, boolean followFinal) throws IOException {
+        S3FileSystem.names(S3FileSystemProvider.s3(path)); // refuses names no key can hold
+    }
+
+    @Override
+    public StagedWrite openForWrite(Path file, Set<? extends OpenOption> options, FileAttribute<?>... attributes)
+            throws IOException {
+        S3Path path = S3FileSystemProvider.s3(file);
+        String name = S3FileSystem.virtual(path);
+        if (fs.isRoot(path)) {
+            throw new FileSystemException(name, null, "is a directory");
+        }
+        fs.requireDirectory(S3FileSystem.parentOf(path), name);
+        Optional<S3Attributes> existing = fs.lookUp(path);
+        if (existing.isPresent() && existing.get().isDirectory()) {
+            throw new FileSystemException(name, null, "is a directory");
+        }
+        S3Attributes object = existing.filter(a -> a.etag() != null).orElse(null);
+        boolean resumable = existing.isPresent() && object == null;
+        if (object != null && options.contains(StandardOpenOption.CREATE_NEW)) {
+            throw new FileAlreadyExistsException(name);
+        }
+        if (object == null && !resumable && !options.contains(StandardOpenOption.CREATE)
+                && !options.contains(StandardOpenOption.CREATE_NEW)) {
+            throw new NoSuchFileException(name);
+        }
+        boolean truncate = options.contains(StandardOpenOption.TRUNCATE_EXISTING);
+        PendingUploads.Resumable candidate = resumable && !truncate ? fs.pending.claim(fs.bucket, fs.key(path)).orElse(null) : null;
+        return new S3Upload(fs, path, object, !truncate, options.contains(StandardOpenOption.CREATE_NEW), candidate);
+    }
+
+    @Override
+    public SeekableByteChannel openForRead(Path file) throws IOException {
+        return S3ReadChannel.open(S3FileSystemProvider.s3(file));
+    }
+
+    @Override
+    public SpaceInfo space() {
+        return new SpaceInfo(REPORTED_SPACE, REPORTED_SPACE, REPORTED_SPACE);
+    }
+
+    @Override
+    public void close() {
+        fs.close();
+    }
+}
