@@ -168,12 +168,13 @@ class HomeSftpSubsystem extends SftpSubsystem {
 
     /**
      * MINA answers a stat with whatever attributes it could read when a view fails; a path that
-     * is refused (outside the home) must fail the whole request instead of answering partly.
+     * is refused (outside the home), missing, or whose storage failed (S3 unreachable) must fail
+     * the whole request instead of answering with empty attributes.
      */
     @Override
     protected java.util.NavigableMap<String, Object> handleReadFileAttributesException(
             java.nio.file.Path file, String view, LinkOption[] options, IOException e) throws IOException {
-        if (e instanceof java.nio.file.AccessDeniedException || e instanceof java.nio.file.NoSuchFileException) {
+        if (e instanceof java.nio.file.FileSystemException || e instanceof java.io.InterruptedIOException) {
             throw e;
         }
         return super.handleReadFileAttributesException(file, view, options, e);
