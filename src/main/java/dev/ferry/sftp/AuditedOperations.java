@@ -78,7 +78,8 @@ final class AuditedOperations implements SftpEventListener {
         audit.downloaded(ferry, AccessControl.virtual(localHandle.getFile()), download.bytes,
                 (System.nanoTime() - download.startedNanos) / 1_000_000,
                 whole ? HexFormat.of().formatHex(download.digest.digest()) : null, "OK",
-                whole ? null : "partial read: " + download.bytes + " of " + size + " bytes");
+                whole ? null : "partial read: " + download.bytes + " of " + size + " bytes",
+                SessionAccount.home(session).objectVersion(localHandle.getFile()));
     }
 
     @Override

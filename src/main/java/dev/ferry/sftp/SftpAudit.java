@@ -52,9 +52,11 @@ class SftpAudit {
                 .withOutcome("FAILED", reason));
     }
 
-    void downloaded(FerrySession session, String path, long bytes, long durationMs, String sha256, String status, String detail) {
+    void downloaded(FerrySession session, String path, long bytes, long durationMs, String sha256, String status, String detail,
+            String[] objectVersion) {
         log.append(base(AuditType.DOWNLOAD, session).withPaths(path, null).withTransfer(bytes, durationMs, sha256)
-                .withOutcome(status, detail));
+                .withOutcome(status, detail)
+                .withObject(objectVersion == null ? null : objectVersion[0], objectVersion == null ? null : objectVersion[1]));
     }
 
     void operation(FerrySession session, AuditType type, String path, String target, Throwable failure, String detail) {

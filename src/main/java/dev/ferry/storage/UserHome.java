@@ -52,6 +52,14 @@ public interface UserHome extends Closeable {
         return FileChannel.open(file, StandardOpenOption.READ);
     }
 
+    /**
+     * The stored object's ETag and version id as they were when the file was last looked at
+     * (opened, listed), without asking the storage again; null where the storage has none.
+     */
+    default String[] objectVersion(Path file) {
+        return null;
+    }
+
     /** Total and free space of the store holding the home, in bytes. */
     SpaceInfo space() throws IOException;
 

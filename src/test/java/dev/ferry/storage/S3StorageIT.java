@@ -66,6 +66,7 @@ class S3StorageIT {
         Map<String, String> settings = new java.util.HashMap<>(s3.ferrySettings(bucket));
         settings.put("sftp.storage.s3.pending-retention", "3s");
         settings.put("sftp.storage.s3.pending-check", "PT1S");
+        settings.put("sftp.storage.s3.copy-in-parts-above", "6MB"); // renames of bigger files use multipart copy
         ferry = FerryInstance.start(TestPostgres.get().newDatabase(), FerryInstance.tempDir("ferry-files"), settings);
         admin = ferry.admin();
         key = TestKeys.ed25519();
@@ -177,6 +178,22 @@ class S3StorageIT {
     }
 
     @Test
+    void renamingAFileBiggerThanOneCopyUsesAMultipartCopy() throws IOException {
+        String user = newUser();
+        byte[] bytes = random(3 * PART + 777, 7); // uploaded in four 8 MiB parts
+        try (SftpTestClient client = SftpTestClient.withKey(ferry.sftpPort(), user, key)) {
+            try (OutputStream out = client.sftp().write("/large.bin")) {
+                out.write(bytes);
+            }
+            client.sftp().rename("/large.bin", "/renamed.bin");
+            assertThat(HomeContractIT.names(client.sftp(), "/")).containsExactly("renamed.bin");
+        }
+        assertThat(s3.client().getObjectAsBytes(b -> b.bucket(bucket).key(user + "/renamed.bin")).asByteArray()).isEqualTo(bytes);
+        // a multipart object's ETag ends with -<number of parts>: copied in 6 MiB parts, 24 MiB is five
+        assertThat(s3.client().headObject(b -> b.bucket(bucket).key(user + "/renamed.bin")).eTag()).matches("\"?[0-9a-f]+-5\"?");
+    }
+
+    @Test
     void writesFarAheadOfMissingBytesAreRefusedWithAClearMessage() throws IOException {
         String user = newUser();
         byte[] chunk = random(1024, 4);
@@ -246,8 +263,15 @@ class S3StorageIT {
         assertThat(events).hasSize(1);
         String etag = s3.client().headObject(b -> b.bucket(bucket).key(user + "/audited.bin")).eTag();
         assertThat(events.get(0).get("etag").asText()).isEqualTo(etag);
-        assertThat(events.get(0).get("sha256").asText())
-                .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+        String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        assertThat(events.get(0).get("sha256").asText()).isEqualTo(sha256);
+
+        OpenSshClient.Result get = new OpenSshClient(ferry.sftpPort(), user, keyFile).sftpBatch(local, "get audited.bin back.bin");
+        assertThat(get.exitCode()).as(get.output()).isZero();
+        var downloads = admin.get("/api/v1/audit?username=" + user + "&type=DOWNLOAD").json().get("content");
+        assertThat(downloads).hasSize(1);
+        assertThat(downloads.get(0).get("etag").asText()).isEqualTo(etag);
+        assertThat(downloads.get(0).get("sha256").asText()).isEqualTo(sha256);
     }
 
     @Test

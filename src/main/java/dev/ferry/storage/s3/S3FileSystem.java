@@ -34,9 +34,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 final class S3FileSystem extends BaseFileSystem<S3Path> {
 
-    /** Objects above this size are copied in parts (S3's limit for a single copy is 5 GiB). */
-    static final long SINGLE_COPY_LIMIT = 5L * 1024 * 1024 * 1024;
-
     final S3Client s3;
     final String bucket;
     /** Empty, or ends with '/'. */
@@ -365,12 +362,13 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
 
     /** Server-side copy; multipart copy for objects too big for one. */
     CopyResult copyObject(String fromKey, String toKey, long size, String etag) {
-        if (size <= SINGLE_COPY_LIMIT) {
+        long singleCopyLimit = properties.copyInPartsAbove().toBytes();
+        if (size <= singleCopyLimit) {
             CopyObjectResponse copied = s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(fromKey)
                     .destinationBucket(bucket).destinationKey(toKey));
             return new CopyResult(copied.copyObjectResult().eTag(), copied.versionId());
         }
-        long partSize = Math.max(512L * 1024 * 1024, (size + 9_999) / 10_000);
+        long partSize = Math.max(Math.min(singleCopyLimit, 512L * 1024 * 1024), (size + 9_999) / 10_000);
         String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(toKey)).uploadId();
         try {
             List<CompletedPart> parts = new ArrayList<>();

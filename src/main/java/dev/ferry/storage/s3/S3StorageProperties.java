@@ -20,6 +20,7 @@ import org.springframework.util.unit.DataSize;
  * @param readAhead         bytes a download fetches ahead of the client
  * @param pendingRetention  interrupted uploads kept for resuming this long, then aborted
  * @param maxConnections    HTTP connections to the S3 endpoint, shared by all sessions
+ * @param copyInPartsAbove  renames copy objects larger than this in parts (S3 copies at most 5 GiB at once)
  */
 @ConfigurationProperties("sftp.storage.s3")
 public record S3StorageProperties(
@@ -33,7 +34,8 @@ public record S3StorageProperties(
         @DefaultValue("32MB") DataSize uploadBuffer,
         @DefaultValue("8MB") DataSize readAhead,
         @DefaultValue("24h") Duration pendingRetention,
-        @DefaultValue("128") int maxConnections) {
+        @DefaultValue("128") int maxConnections,
+        @DefaultValue("5GB") DataSize copyInPartsAbove) {
 
     static final long MIN_PART_SIZE = 5L * 1024 * 1024;
 
@@ -44,6 +46,9 @@ public record S3StorageProperties(
         if (uploadBuffer.toBytes() < 2 * partSize.toBytes()) {
             throw new IllegalArgumentException("sftp.storage.s3.upload-buffer must hold at least two parts ("
                     + 2 * partSize.toMegabytes() + "MB), not " + uploadBuffer);
+        }
+        if (copyInPartsAbove.toBytes() < MIN_PART_SIZE || copyInPartsAbove.toBytes() > 5L * 1024 * 1024 * 1024) {
+            throw new IllegalArgumentException("sftp.storage.s3.copy-in-parts-above must be between 5MB and 5GB, not " + copyInPartsAbove);
         }
         if (readAhead.toBytes() < 64 * 1024) {
             throw new IllegalArgumentException("sftp.storage.s3.read-ahead must be at least 64KB, not " + readAhead);

@@ -82,6 +82,12 @@ final class S3UserHome implements UserHome {
     }
 
     @Override
+    public String[] objectVersion(Path file) {
+        S3Attributes known = file instanceof S3Path path ? path.cached() : null;
+        return known == null || known.etag() == null ? null : new String[] {known.etag(), known.versionId()};
+    }
+
+    @Override
     public SpaceInfo space() {
         return new SpaceInfo(REPORTED_SPACE, REPORTED_SPACE, REPORTED_SPACE);
     }
