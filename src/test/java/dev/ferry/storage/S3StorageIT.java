@@ -159,6 +159,33 @@ class S3StorageIT {
     }
 
     @Test
+    void lftpPutContinueResumesAnInterruptedUpload() throws Exception {
+        String user = newUser();
+        byte[] bytes = random(3 * PART + 999, 8);
+        Files.write(local.resolve("lftp.bin"), bytes);
+        SftpTestClient client = SftpTestClient.withKey(ferry.sftpPort(), user, key);
+        SftpClient.CloseableHandle handle = client.sftp().open("/lftp.bin", EnumSet.of(OpenMode.Write, OpenMode.Create, OpenMode.Truncate));
+        client.sftp().write(handle, 0, bytes, 0, 2 * PART + 5000);
+        awaitTrue(() -> db().queryForObject("select count(*) from s3_upload_parts p join s3_uploads u on u.id = p.upload "
+                + "where u.object_key = ?", Integer.class, user + "/lftp.bin") == 2, "two parts sent");
+        client.session().close(true);
+        awaitTrue(() -> !db().queryForList("select 1 from s3_uploads where object_key = ? and state = 'SUSPENDED'",
+                user + "/lftp.bin").isEmpty(), "the interrupted upload kept");
+
+        String ssh = "ssh -a -x -F /dev/null -i " + keyFile + " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
+                + " -o BatchMode=yes -o IdentitiesOnly=yes -p " + ferry.sftpPort();
+        Process lftp = new ProcessBuilder("lftp", "-e", "set sftp:connect-program '" + ssh + "'; set net:max-retries 1; "
+                + "put -c lftp.bin -o lftp.bin; bye", "sftp://" + user + ":x@127.0.0.1")
+                .directory(local.toFile()).redirectErrorStream(true).start();
+        String output = new String(lftp.getInputStream().readAllBytes());
+        assertThat(lftp.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(lftp.exitValue()).as(output).isZero();
+        assertThat(s3.client().getObjectAsBytes(b -> b.bucket(bucket).key(user + "/lftp.bin")).asByteArray()).isEqualTo(bytes);
+        var uploads = admin.get("/api/v1/audit?username=" + user + "&type=UPLOAD").json().get("content");
+        assertThat(uploads.toString()).contains("kept for resuming");
+    }
+
+    @Test
     void abandonedInterruptedUploadsAreAbortedAfterTheRetentionTime() throws IOException {
         String user = newUser();
         byte[] bytes = random(PART + 10, 3);

@@ -103,13 +103,8 @@ class PendingUploads {
 
     /** Removes interrupted uploads of a key (the client deleted the name they would have had). */
     void discardResumable(String bucket, String key, S3Client s3) {
-        List<long[]> ids = new ArrayList<>();
-        List<String> uploadIds = new ArrayList<>();
-        jdbc.query("delete from s3_uploads where bucket = ? and object_key = ? and state = 'SUSPENDED' returning id, upload_id",
-                rs -> {
-                    ids.add(new long[] {rs.getLong(1)});
-                    uploadIds.add(rs.getString(2));
-                }, bucket, key);
+        List<String> uploadIds = jdbc.queryForList("delete from s3_uploads where bucket = ? and object_key = ? "
+                + "and state = 'SUSPENDED' returning upload_id", String.class, bucket, key);
         for (String uploadId : uploadIds) {
             abortQuietly(s3, bucket, key, uploadId);
         }

@@ -250,11 +250,10 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
                 s3.deleteObject(b -> b.bucket(bucket).key(dirPrefix));
             } else {
                 String key = key(path);
-                if (attributes.etag() == null) {
-                    pending.discardResumable(bucket, key, s3); // only an interrupted upload had this name
-                } else {
+                if (attributes.etag() != null) {
                     s3.deleteObject(b -> b.bucket(bucket).key(key));
                 }
+                pending.discardResumable(bucket, key, s3); // the name goes, with any interrupted upload of it
             }
         } catch (SdkException e) {
             throw S3Errors.translate(e, name);

@@ -301,6 +301,8 @@ final class S3Upload implements StagedWrite {
             }
             committed = true;
             target.forget();
+            // Interrupted uploads of this name are obsolete now (e.g. a client that started over).
+            fs.pending.discardResumable(fs.bucket, key, fs.s3);
         } catch (SdkException e) {
             IOException translated = S3Errors.translate(e, virtualPath);
             discardQuietly();
