@@ -20,9 +20,13 @@ final class PartBuffer {
     /** Written ranges, start -> end (exclusive), merged so they never touch or overlap. */
     private final TreeMap<Integer, Integer> written = new TreeMap<>();
 
-    PartBuffer(int capacity) {
+    /**
+     * @param wholeFromTheStart whether the part will surely be filled (a part after the first: the
+     *                          file is big), so its array is made whole at once instead of grown
+     */
+    PartBuffer(int capacity, boolean wholeFromTheStart) {
         this.capacity = capacity;
-        this.data = new byte[Math.min(capacity, INITIAL)];
+        this.data = new byte[wholeFromTheStart ? capacity : Math.min(capacity, INITIAL)];
     }
 
     void put(int offset, ByteBuffer src, int length) {

@@ -169,7 +169,7 @@ final class S3Upload implements StagedWrite {
             }
             long tail = existing - wholeParts * partSize;
             if (tail > 0) {
-                PartBuffer buffer = new PartBuffer((int) partSize);
+                PartBuffer buffer = new PartBuffer((int) partSize, true);
                 String range = "bytes=" + wholeParts * partSize + "-" + (existing - 1);
                 try (InputStream in = fs.s3.getObject(b -> b.bucket(fs.bucket).key(key).range(range).ifMatch(replaced.etag()))) {
                     buffer.putAll(in, (int) tail);
@@ -193,7 +193,7 @@ final class S3Upload implements StagedWrite {
             }
             awaitSending();
         }
-        PartBuffer buffer = new PartBuffer((int) partSize);
+        PartBuffer buffer = new PartBuffer((int) partSize, part > 0);
         filling.put(part, buffer);
         return buffer;
     }
@@ -332,7 +332,7 @@ final class S3Upload implements StagedWrite {
             }
             PartBuffer buffer = filling.remove(part);
             if (buffer == null) {
-                buffer = new PartBuffer((int) partSize); // never written: zeros, as a sparse file reads
+                buffer = new PartBuffer((int) partSize, true); // never written: zeros, as a sparse file reads
             }
             int length = part == last ? (int) (size - (long) last * partSize) : (int) partSize;
             while (sending.size() >= partsInMemory) {
