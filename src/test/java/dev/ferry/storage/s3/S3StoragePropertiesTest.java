@@ -30,4 +30,25 @@ class S3StoragePropertiesTest {
     void secretsStayOutOfTheDescription() {
         assertThat(with("8MB", "32MB").toString()).doesNotContain("very-secret").doesNotContain("AKIA-SECRET-ID");
     }
+
+    @Test
+    void theContractsEnvironmentNamesBind() {
+        var environment = new org.springframework.core.env.SystemEnvironmentPropertySource("env", java.util.Map.of(
+                "SFTP_STORAGE_S3_ENDPOINT", "http://minio:9000",
+                "SFTP_STORAGE_S3_REGION", "eu-west-1",
+                "SFTP_STORAGE_S3_BUCKET", "partners",
+                "SFTP_STORAGE_S3_ACCESS_KEY", "id",
+                "SFTP_STORAGE_S3_SECRET_KEY", "secret",
+                "SFTP_STORAGE_S3_PATH_STYLE", "true"));
+        var binder = new org.springframework.boot.context.properties.bind.Binder(
+                org.springframework.boot.context.properties.source.ConfigurationPropertySources.from(environment));
+        S3StorageProperties bound = binder.bindOrCreate("sftp.storage.s3", S3StorageProperties.class);
+        assertThat(bound.endpoint()).isEqualTo("http://minio:9000");
+        assertThat(bound.region()).isEqualTo("eu-west-1");
+        assertThat(bound.bucket()).isEqualTo("partners");
+        assertThat(bound.accessKey()).isEqualTo("id");
+        assertThat(bound.secretKey()).isEqualTo("secret");
+        assertThat(bound.pathStyle()).isTrue();
+        assertThat(bound.partSize()).isEqualTo(DataSize.ofMegabytes(8));
+    }
 }
