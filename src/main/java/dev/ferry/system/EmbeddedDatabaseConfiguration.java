@@ -35,7 +35,12 @@ class EmbeddedDatabaseConfiguration {
                 // Stopped with the context (destroyMethod), after the SFTP listener has drained: its
                 // own JVM shutdown hook would stop it at SIGTERM, under transfers still finishing.
                 .setRegisterShutdownHook(false)
-                .setPGStartupWait(java.time.Duration.ofSeconds(60));
+                .setPGStartupWait(java.time.Duration.ofSeconds(60))
+                // The library's defaults are for tests (fsync and synchronous commit off): here the
+                // database holds accounts, host keys and the audit, which must survive a power cut.
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("full_page_writes", "on");
         if (properties.port() > 0) {
             builder.setPort(properties.port());
         }

@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ZeroConfigStartIT {
 
     private static final Path JAR = Path.of("target", "ferry.jar").toAbsolutePath();
-    private static final Duration STARTUP = Duration.ofSeconds(120);
+    // Generous: the first start extracts and initialises PostgreSQL, slow on a loaded CI machine.
+    private static final Duration STARTUP = Duration.ofSeconds(300);
     private static final Pattern GENERATED_PASSWORD = Pattern.compile("generated password: (\\S+)");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -78,6 +79,7 @@ class ZeroConfigStartIT {
 
         assertThat(workDir.resolve("data/pg")).isDirectory();
         assertThat(workDir.resolve("data/pg/PG_VERSION")).isRegularFile();
+        assertEmbeddedDatabaseIsDurable();
         assertThat(workDir.resolve("data/files")).isDirectory();
 
         String firstLog = log("first.log");
@@ -168,6 +170,24 @@ class ZeroConfigStartIT {
     }
 
     /** The embedded PostgreSQL still running on this working directory, if any. */
+    /**
+     * The embedded library starts PostgreSQL for tests (fsync and synchronous commit off); Ferry's
+     * accounts and audit must survive a power cut, so both are on.
+     */
+    private void assertEmbeddedDatabaseIsDurable() throws Exception {
+        List<String> pid = Files.readAllLines(workDir.resolve("data/pg/postmaster.pid"));
+        String url = "jdbc:postgresql://127.0.0.1:" + pid.get(3).trim() + "/postgres";
+        try (var connection = java.sql.DriverManager.getConnection(url, "postgres", "");
+                var statement = connection.createStatement()) {
+            for (String setting : List.of("fsync", "synchronous_commit", "full_page_writes")) {
+                try (var result = statement.executeQuery("show " + setting)) {
+                    result.next();
+                    assertThat(result.getString(1)).as(setting).isEqualTo("on");
+                }
+            }
+        }
+    }
+
     private Optional<ProcessHandle> postmaster() {
         Path pidFile = workDir.resolve("data/pg/postmaster.pid");
         try {
