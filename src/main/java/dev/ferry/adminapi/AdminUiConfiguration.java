@@ -1,0 +1,61 @@
+package dev.ferry.adminapi;
+
+import java.io.IOException;
+import java.time.Duration;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.Resource;
+import org.springframework.http.CacheControl;
+import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.servlet.resource.PathResourceResolver;
+
+/**
+ * Serves the admin UI (built from {@code admin-ui/} into {@code classpath:/static/}) at {@code /}.
+ * Its client-side routes ({@code /users/acme}, {@code /audit}, ...) get {@code index.html}, so a
+ * reload or a bookmark works; {@code /api/**}, {@code /actuator/**} and {@code /v3/**} never do (an
+ * unknown API path stays a 404 problem). Hashed bundle files are cached for a year, index.html
+ * is revalidated every time so a new version is picked up at once.
+ */
+@Configuration(proxyBeanMethods = false)
+class AdminUiConfiguration implements WebMvcConfigurer {
+
+    private static final String STATIC = "classpath:/static/";
+
+    @Override
+    public void addResourceHandlers(ResourceHandlerRegistry registry) {
+        registry.addResourceHandler("/assets/**")
+                .addResourceLocations(STATIC + "assets/")
+                .setCacheControl(CacheControl.maxAge(Duration.ofDays(365)).cachePublic().immutable());
+        registry.addResourceHandler("/**")
+                .addResourceLocations(STATIC)
+                .setCacheControl(CacheControl.noCache())
+                .resourceChain(true)
+                .addResolver(new ClientRoutes());
+    }
+
+    /** A file that exists, else index.html for what looks like a client-side route. */
+    static final class ClientRoutes extends PathResourceResolver {
+
+        @Override
+        protected Resource getResource(String path, Resource location) throws IOException {
+            Resource file = location.createRelative(path);
+            if (!path.isEmpty() && file.isReadable() && checkResource(file, location)) {
+                return file;
+            }
+            if (!isClientRoute(path)) {
+                return null;
+            }
+            Resource index = location.createRelative("index.html");
+            return index.isReadable() ? index : null;
+        }
+
+        /** Not the API, actuator or OpenAPI, and no file extension in the last segment. */
+        static boolean isClientRoute(String path) {
+            if (path.startsWith("api/") || path.equals("api") || path.startsWith("actuator") || path.startsWith("v3/")) {
+                return false;
+            }
+            String last = path.substring(path.lastIndexOf('/') + 1);
+            return !last.contains(".");
+        }
+    }
+}
