@@ -18,7 +18,7 @@ interface BarChartProps {
 
 const WIDTH = 640;
 const HEIGHT = 220;
-const PAD = { top: 12, right: 8, bottom: 28, left: 44 };
+const PAD = { top: 12, right: 8, bottom: 28, left: 64 };
 
 /** A "nice" upper bound for the axis: 1, 2 or 5 times a power of ten, at least the maximum. */
 export function niceMax(max: number): number {

@@ -36,6 +36,11 @@ export function DashboardPage() {
   );
 }
 
+/** Counts on an axis: whole numbers, or one decimal for the half-way line of a small axis. */
+function formatTick(value: number): string {
+  return Number.isInteger(value) ? formatCount(value) : value.toFixed(1);
+}
+
 function Tile({ label, value, to, warn }: { label: string; value: string; to?: string; warn?: boolean }) {
   const body = (<><span className="tile-value">{value}</span><span className="tile-label">{label}</span></>);
   return <li className={`tile${warn ? ' warn' : ''}`}>{to ? <Link to={to}>{body}</Link> : body}</li>;
@@ -43,7 +48,7 @@ function Tile({ label, value, to, warn }: { label: string; value: string; to?: s
 
 function TransfersChart({ title, stats, bucket }: { title: string; stats: AuditStats; bucket: 'hour' | 'day' }) {
   return (
-    <BarChart title={title} format={(v) => formatCount(Math.round(v))}
+    <BarChart title={title} format={formatTick}
       labels={stats.buckets.map((b) => formatBucket(b.start ?? '', bucket))}
       series={[
         { name: 'Uploads', className: 'series-up', values: stats.buckets.map((b) => b.uploads) },
