@@ -100,13 +100,22 @@ class SecurityConfiguration {
         return repository;
     }
 
+    /**
+     * A change needs the token when a session cookie could authenticate it (the request names a session), and
+     * for the UI's login itself (no login CSRF). Basic and bearer requests authenticate by their header, and a
+     * request with neither a header nor a session is refused as unauthenticated (401), as before.
+     */
     static boolean needsCsrfToken(HttpServletRequest request) {
         String method = request.getMethod();
         if ("GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method) || "TRACE".equals(method)) {
             return false;
         }
         String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
-        return authorization == null || !(startsWithIgnoreCase(authorization, "Basic ") || startsWithIgnoreCase(authorization, "Bearer "));
+        if (authorization != null && (startsWithIgnoreCase(authorization, "Basic ") || startsWithIgnoreCase(authorization, "Bearer "))) {
+            return false;
+        }
+        boolean uiLogin = "POST".equals(method) && AdminSessionController.PATH.equals(request.getRequestURI());
+        return request.getRequestedSessionId() != null || uiLogin;
     }
 
     static boolean fromAdminUi(HttpServletRequest request) {

@@ -189,6 +189,14 @@ class AdminSessionIT {
     }
 
     @Test
+    void aLoginWithoutTheCsrfTokenIsRefused() {
+        Browser browser = new Browser();
+        Response refused = assertProblem(browser.send("POST", "/api/v1/session",
+                "{\"username\":\"admin\",\"password\":\"" + FerryInstance.ADMIN_PASSWORD + "\"}", false), 403, null);
+        assertThat(setCookies(refused)).noneMatch(c -> c.startsWith("FERRY_SESSION"));
+    }
+
+    @Test
     void badLoginRequestsGet400NamingTheField() {
         Browser browser = new Browser();
         browser.send("GET", "/api/v1/session", null, false);
@@ -254,6 +262,9 @@ class AdminSessionIT {
         assertThat(created.headers().allValues("Set-Cookie")).isEmpty();
         // scripts still get the Basic challenge
         assertThat(admin.withoutCredentials().get("/api/v1/users").header("WWW-Authenticate")).startsWith("Basic");
+        // a change without any credentials is unauthenticated (401), not a CSRF matter
+        assertProblem(admin.withoutCredentials().post("/api/v1/users", "{\"username\":\"anon\"}"), 401, null);
+        assertProblem(admin.withoutCredentials().delete("/api/v1/users/scripted"), 401, null);
 
         String token = admin.post("/api/v1/tokens", "{\"name\":\"ci\",\"role\":\"ADMIN\"}").json().get("token").asString();
         Response byToken = admin.withoutCredentials().withBearer(token).delete("/api/v1/users/scripted");
