@@ -9,6 +9,7 @@ import { SessionsPage } from './features/sessions/SessionsPage';
 import { UserPage } from './features/users/UserPage';
 import { UsersPage } from './features/users/UsersPage';
 
+// The server answers index.html for these first path segments (AdminUiConfiguration.CLIENT_ROUTES): keep in step.
 function Pages() {
   const { caller } = useSession();
   if (caller === undefined) return <p className="loading" aria-live="polite">Loading…</p>;

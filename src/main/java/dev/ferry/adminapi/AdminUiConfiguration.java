@@ -2,6 +2,7 @@ package dev.ferry.adminapi;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Set;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.Resource;
 import org.springframework.http.CacheControl;
@@ -12,14 +13,16 @@ import org.springframework.web.servlet.resource.PathResourceResolver;
 /**
  * Serves the admin UI (built from {@code admin-ui/} into {@code classpath:/static/}) at {@code /}.
  * Its client-side routes ({@code /users/acme}, {@code /audit}, ...) get {@code index.html}, so a
- * reload or a bookmark works; {@code /api/**}, {@code /actuator/**} and {@code /v3/**} never do (an
- * unknown API path stays a 404 problem). Hashed bundle files are cached for a year, index.html
+ * reload or a bookmark works; other paths, {@code /api/**}, {@code /actuator/**} and {@code /v3/**}
+ * included, never do (an unknown path stays a 404). Hashed bundle files are cached for a year, index.html
  * is revalidated every time so a new version is picked up at once.
  */
 @Configuration(proxyBeanMethods = false)
 class AdminUiConfiguration implements WebMvcConfigurer {
 
     private static final String STATIC = "classpath:/static/";
+    /** First path segments of the UI's client-side routes; keep in step with admin-ui/src/App.tsx. */
+    static final Set<String> CLIENT_ROUTES = Set.of("", "users", "sessions", "audit");
 
     @Override
     public void addResourceHandlers(ResourceHandlerRegistry registry) {
@@ -49,13 +52,13 @@ class AdminUiConfiguration implements WebMvcConfigurer {
             return index.isReadable() ? index : null;
         }
 
-        /** Not the API, actuator or OpenAPI, and no file extension in the last segment. */
+        /**
+         * The UI's own routes (see admin-ui/src/App.tsx): the root and what lies under its pages. Anything else,
+         * the API, actuator and OpenAPI included, stays a plain 404.
+         */
         static boolean isClientRoute(String path) {
-            if (path.startsWith("api/") || path.equals("api") || path.startsWith("actuator") || path.startsWith("v3/")) {
-                return false;
-            }
-            String last = path.substring(path.lastIndexOf('/') + 1);
-            return !last.contains(".");
+            // no file lives under these, so a dot is part of a name (/users/acme.partner), not an extension
+            return CLIENT_ROUTES.contains(path.contains("/") ? path.substring(0, path.indexOf('/')) : path);
         }
     }
 }

@@ -60,7 +60,8 @@ class AdminUiServingIT {
     @Test
     void clientSideRoutesFallBackToIndexHtml() {
         String index = html("/").body();
-        for (String route : new String[] {"/users", "/users/acme", "/users/acme/keys", "/sessions", "/audit", "/users/new"}) {
+        for (String route : new String[] {"/users", "/users/acme", "/users/acme/keys", "/sessions", "/audit", "/users/new", "/users/acme.partner",
+                "/users/acme.partner/keys"}) {
             Response page = html(route);
             assertThat(page.status()).as(route).isEqualTo(200);
             assertThat(page.body()).as(route).isEqualTo(index);
@@ -79,6 +80,7 @@ class AdminUiServingIT {
         assertSecurityHeaders(js);
         assertThat(anonymous.send("GET", "/assets/missing.js", null, "*/*").status()).isEqualTo(404);
         assertThat(anonymous.send("GET", "/favicon.ico", null, "*/*").status()).isEqualTo(404);
+        assertThat(html("/no/such/page").status()).as("only the UI's own routes get index.html").isEqualTo(404);
     }
 
     @Test
