@@ -27,5 +27,7 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     env: { TZ: 'UTC' },
+    // The build machines are shared and busy: generous limits, so slowness never reads as a failure.
+    testTimeout: 30_000,
   },
 });

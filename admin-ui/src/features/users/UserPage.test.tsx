@@ -39,7 +39,8 @@ describe('UserPage', () => {
       ? { status: 400, body: { title: 'Invalid input', status: 400, detail: "storage type 's3' is not available on this server", field: 'storage.type' } }
       : undefined);
     await userEvent.type(await screen.findByLabelText('Username'), 'acme');
-    await userEvent.type(screen.getByLabelText('Public keys'), KEY);
+    await userEvent.click(screen.getByLabelText('Public keys'));
+    await userEvent.paste(KEY);
     await userEvent.selectOptions(screen.getByLabelText('Storage type'), 's3');
     await userEvent.type(screen.getByLabelText('Bucket'), 'partner-bucket');
     await userEvent.click(screen.getByRole('button', { name: 'Create user' }));
@@ -62,7 +63,8 @@ describe('UserPage', () => {
       ? { status: 400, body: { title: 'Invalid input', status: 400, detail: "'<img src=x onerror=alert(1)>' is not an IP address", field: 'allowedIps' } }
       : undefined);
     await userEvent.type(await screen.findByLabelText('Username'), 'acme');
-    await userEvent.type(screen.getByLabelText('Public keys'), KEY);
+    await userEvent.click(screen.getByLabelText('Public keys'));
+    await userEvent.paste(KEY);
     await userEvent.click(screen.getByRole('button', { name: 'Create user' }));
     await screen.findByText("'<img src=x onerror=alert(1)>' is not an IP address");
     expect(document.querySelector('img')).toBeNull();
