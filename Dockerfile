@@ -10,8 +10,15 @@
 #     -e SFTP_ADMIN_PASSWORD=... ferry
 
 # ---- admin UI -------------------------------------------------------------------------------
-# The admin UI (admin-ui/, Vite + TypeScript) does not exist yet. When it lands, a `node` stage
-# builds it here and the jar stage copies its bundle into src/main/resources/static.
+# The admin UI (admin-ui/, Vite + TypeScript + React) is built with Node here; the jar stage takes
+# the bundle and skips its own UI build (-Dui.skip=true), so the Maven image needs no Node.
+FROM node:20-bookworm-slim AS ui
+WORKDIR /src/admin-ui
+COPY admin-ui/package.json admin-ui/package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+COPY admin-ui ./
+# Vite writes to ../target/generated-resources/admin-ui/static, where Maven picks it up as a resource.
+RUN npm run build
 
 # ---- jar ------------------------------------------------------------------------------------
 FROM maven:3.9-eclipse-temurin-17 AS jar
@@ -21,7 +28,8 @@ COPY pom.xml .
 RUN --mount=type=cache,target=/root/.m2 mvn -B -ntp -q dependency:go-offline
 COPY db db
 COPY src/main src/main
-RUN --mount=type=cache,target=/root/.m2 mvn -B -ntp -q -DskipTests package \
+COPY --from=ui /src/target/generated-resources/admin-ui target/generated-resources/admin-ui
+RUN --mount=type=cache,target=/root/.m2 mvn -B -ntp -q -DskipTests -Dui.skip=true package \
  && java -Djarmode=tools -jar target/ferry.jar extract --layers --launcher --destination /layers
 
 # ---- runtime --------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ import dev.ferry.audit.AuditPage;
 import dev.ferry.audit.AuditQuery;
 import dev.ferry.audit.AuditRecord;
 import dev.ferry.audit.AuditSearch;
+import dev.ferry.audit.AuditStatistics;
+import dev.ferry.audit.AuditStats;
 import dev.ferry.audit.AuditType;
 import dev.ferry.audit.ChainVerification;
 import dev.ferry.shared.InvalidInputException;
@@ -14,11 +16,14 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Optional;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -37,9 +42,13 @@ class AuditController {
     static final int MAX_PAGE_SIZE = 500;
 
     private final AuditSearch search;
+    private final AuditStatistics statistics;
+    private final Clock clock;
 
-    AuditController(AuditSearch search) {
+    AuditController(AuditSearch search, AuditStatistics statistics, Optional<Clock> clock) {
         this.search = search;
+        this.statistics = statistics;
+        this.clock = clock.orElse(Clock.systemUTC());
     }
 
     @GetMapping(produces = {MediaType.APPLICATION_JSON_VALUE})
@@ -83,6 +92,36 @@ class AuditController {
     @Operation(summary = "Walk the hash chain and name the first record that was altered or removed")
     ChainVerification verify() {
         return search.verify();
+    }
+
+    @GetMapping("/stats")
+    @Operation(summary = "Uploads, downloads, bytes in and out, logins and failed logins per hour or day, and the busiest users "
+            + "(defaults: the last 24 hours by hour, or the last 7 days by day, the current one included)")
+    AuditStats stats(@RequestParam(required = false) String from, @RequestParam(required = false) String to,
+            @RequestParam(defaultValue = "hour") String bucket) {
+        AuditStats.Bucket unit = switch (bucket.trim().toLowerCase(Locale.ROOT)) {
+            case "hour" -> AuditStats.Bucket.HOUR;
+            case "day" -> AuditStats.Bucket.DAY;
+            default -> throw new InvalidInputException("bucket", "bucket must be 'hour' or 'day'");
+        };
+        Instant toTime = time("to", to);
+        if (toTime == null) {
+            toTime = AuditStatistics.nextBucket(AuditStatistics.bucketStart(clock.instant(), unit), unit);
+        }
+        Instant fromTime = time("from", from);
+        if (fromTime == null) {
+            fromTime = toTime.minus(unit == AuditStats.Bucket.HOUR ? Duration.ofHours(24) : Duration.ofDays(7));
+        }
+        if (!fromTime.isBefore(toTime)) {
+            throw new InvalidInputException("from", "'from' must be before 'to'");
+        }
+        long buckets = Duration.between(AuditStatistics.bucketStart(fromTime, unit), toTime).toSeconds()
+                / (unit == AuditStats.Bucket.HOUR ? 3600 : 86400);
+        if (buckets > AuditStatistics.MAX_BUCKETS) {
+            throw new InvalidInputException("from", "the range spans " + buckets + " " + unit.name().toLowerCase(Locale.ROOT)
+                    + "s; at most " + AuditStatistics.MAX_BUCKETS + " are allowed: shorten it or use bucket=day");
+        }
+        return statistics.stats(fromTime, toTime, unit);
     }
 
     private static AuditQuery query(String username, String type, String from, String to, String path, int page, int size) {

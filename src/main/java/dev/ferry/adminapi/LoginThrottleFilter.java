@@ -14,8 +14,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Applies {@link LoginThrottle} in the security filter chain, before Basic and bearer
  * authentication: a refused address gets 429 without its credentials being checked (so a
  * guess during a refusal learns nothing and costs no argon2 hash); a request with credentials
- * that ends in 401 counts as a failure. Requests without credentials are neither refused nor
- * counted: they guess nothing.
+ * that ends in 401 counts as a failure. The admin UI's login ({@code POST /api/v1/session}) carries
+ * its credentials in the body and is treated the same. Requests without credentials are neither
+ * refused nor counted: they guess nothing.
  */
 class LoginThrottleFilter extends OncePerRequestFilter {
 
@@ -29,7 +30,8 @@ class LoginThrottleFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
-        if (authorization == null || authorization.isBlank()) {
+        boolean uiLogin = "POST".equals(request.getMethod()) && AdminSessionController.PATH.equals(request.getRequestURI());
+        if ((authorization == null || authorization.isBlank()) && !uiLogin) {
             chain.doFilter(request, response);
             return;
         }

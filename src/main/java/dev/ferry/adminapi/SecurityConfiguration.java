@@ -3,9 +3,11 @@ package dev.ferry.adminapi;
 import dev.ferry.admins.AdminAccounts;
 import dev.ferry.admins.ApiTokens;
 import dev.ferry.shared.PasswordHasher;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -15,40 +17,113 @@ import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.core.userdetails.UsernameNotFoundException;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.logout.HttpStatusReturningLogoutSuccessHandler;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import org.springframework.security.web.context.SecurityContextHolderFilter;
+import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
+import org.springframework.security.web.csrf.CsrfException;
+import org.springframework.security.web.csrf.CsrfFilter;
+import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
+import org.springframework.security.web.savedrequest.NullRequestCache;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
 
 /**
- * The admin API is closed by default: HTTP Basic with an admin account or a bearer API token;
- * AUDITORs read, ADMINs also write. Only health probes and the OpenAPI description are public.
- * Failed logins are throttled per address ({@link LoginThrottle}).
+ * The admin API is closed by default: HTTP Basic with an admin account or a bearer API token
+ * (scripts), or the admin UI's session cookie with a CSRF token ({@link AdminSessionController});
+ * AUDITORs read, ADMINs also write. Only health probes, the OpenAPI description and the admin UI's
+ * static files are public. Failed logins of every kind are throttled per address ({@link LoginThrottle}).
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
     @Bean
-    SecurityFilterChain adminApi(HttpSecurity http, LoginThrottle throttle, ApiTokens tokens) throws Exception {
+    SecurityFilterChain adminApi(HttpSecurity http, LoginThrottle throttle, ApiTokens tokens, AdminAccounts admins,
+            CookieCsrfTokenRepository csrfTokens) throws Exception {
         // Plain objects, not beans: a Filter bean would also be registered for every request outside this chain.
         http.addFilterBefore(new LoginThrottleFilter(throttle), BasicAuthenticationFilter.class)
-                .addFilterBefore(new BearerTokenFilter(tokens), BasicAuthenticationFilter.class);
+                .addFilterBefore(new BearerTokenFilter(tokens), BasicAuthenticationFilter.class)
+                .addFilterAfter(new AdminSessionRevalidationFilter(admins), SecurityContextHolderFilter.class)
+                .addFilterAfter(new CsrfCookieFilter(), CsrfFilter.class);
         http.authorizeHttpRequests(auth -> auth
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers("/v3/api-docs", "/v3/api-docs/**").permitAll()
+                        // the admin UI's login: anyone may try (throttled); every role may log out
+                        .requestMatchers(HttpMethod.POST, AdminSessionController.PATH).permitAll()
+                        .requestMatchers(HttpMethod.DELETE, AdminSessionController.PATH).permitAll()
                         .requestMatchers(HttpMethod.GET, "/api/**").hasAnyRole("ADMIN", "AUDITOR")
                         .requestMatchers(HttpMethod.HEAD, "/api/**").hasAnyRole("ADMIN", "AUDITOR")
                         .requestMatchers("/api/**").hasRole("ADMIN")
                         .requestMatchers("/actuator/**").hasAnyRole("ADMIN", "AUDITOR")
                         .anyRequest().permitAll())
                 .httpBasic(basic -> basic.realmName("ferry").authenticationEntryPoint((request, response, e) ->
+                        // The admin UI marks its requests: a Basic challenge would make the browser show its own login dialog.
                         writeProblem(response, HttpStatus.UNAUTHORIZED, "Unauthorized",
-                                "authenticate with HTTP Basic (an admin account) or a bearer token", true)))
-                .exceptionHandling(ex -> ex.accessDeniedHandler((request, response, e) ->
+                                "authenticate with HTTP Basic (an admin account), a bearer token, or log in to the admin UI",
+                                !fromAdminUi(request))))
+                .exceptionHandling(ex -> ex.accessDeniedHandler((request, response, e) -> {
+                    if (e instanceof CsrfException) {
+                        writeProblem(response, HttpStatus.FORBIDDEN, "CSRF token missing or invalid",
+                                "a change made with the admin UI's session cookie must send the XSRF-TOKEN cookie's value in the "
+                                        + "X-XSRF-TOKEN header: reload the admin UI (scripts use HTTP Basic or a bearer token instead)",
+                                false);
+                    } else {
                         writeProblem(response, HttpStatus.FORBIDDEN, "Forbidden",
-                                "this account may only read: changes need the ADMIN role", false)))
-                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                // Stateless Basic auth sends no cookie a browser could replay, so CSRF tokens add nothing here.
-                .csrf(csrf -> csrf.ignoringRequestMatchers("/api/**"));
+                                "this account may only read: changes need the ADMIN role", false);
+                    }
+                }))
+                // Scripts (Basic, bearer) stay stateless: no session is ever created for them. Only the admin UI's
+                // login (POST /api/v1/session) creates one, and requests carrying its cookie use it.
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.NEVER))
+                .requestCache(cache -> cache.requestCache(new NullRequestCache()))
+                // Double-submit CSRF token for what the session cookie authenticates. Basic and bearer requests carry
+                // their credentials in a header no other site can make a browser send, so they need no token.
+                .csrf(csrf -> csrf.csrfTokenRepository(csrfTokens)
+                        .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler())
+                        .requireCsrfProtectionMatcher(SecurityConfiguration::needsCsrfToken))
+                .logout(logout -> logout
+                        .logoutRequestMatcher(PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.DELETE, AdminSessionController.PATH))
+                        .logoutSuccessHandler(new HttpStatusReturningLogoutSuccessHandler(HttpStatus.NO_CONTENT))
+                        .deleteCookies(SESSION_COOKIE));
         return http.build();
+    }
+
+    /** The session cookie's name ({@code server.servlet.session.cookie.name} in application.properties). */
+    static final String SESSION_COOKIE = "FERRY_SESSION";
+
+    @Bean
+    CookieCsrfTokenRepository csrfTokens() {
+        // Readable by the admin UI's script (that is the point of a double-submit cookie); SameSite=Strict and
+        // Secure over HTTPS like the session cookie.
+        CookieCsrfTokenRepository repository = CookieCsrfTokenRepository.withHttpOnlyFalse();
+        repository.setCookieCustomizer(cookie -> cookie.sameSite("Strict").path("/"));
+        return repository;
+    }
+
+    /**
+     * A change needs the token when a session cookie could authenticate it (the request names a session), and
+     * for the UI's login itself (no login CSRF). Basic and bearer requests authenticate by their header, and a
+     * request with neither a header nor a session is refused as unauthenticated (401), as before.
+     */
+    static boolean needsCsrfToken(HttpServletRequest request) {
+        String method = request.getMethod();
+        if ("GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method) || "TRACE".equals(method)) {
+            return false;
+        }
+        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (authorization != null && (startsWithIgnoreCase(authorization, "Basic ") || startsWithIgnoreCase(authorization, "Bearer "))) {
+            return false;
+        }
+        boolean uiLogin = "POST".equals(method) && AdminSessionController.PATH.equals(request.getRequestURI());
+        return request.getRequestedSessionId() != null || uiLogin;
+    }
+
+    static boolean fromAdminUi(HttpServletRequest request) {
+        return "XMLHttpRequest".equals(request.getHeader("X-Requested-With"));
+    }
+
+    private static boolean startsWithIgnoreCase(String s, String prefix) {
+        return s.regionMatches(true, 0, prefix, 0, prefix.length());
     }
 
     /** URLs the firewall refuses (an encoded '%', a ';', ...) get a problem too, not Boot's error JSON. */

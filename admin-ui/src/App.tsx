@@ -1,0 +1,50 @@
+import { BrowserRouter, Link, Route, Routes } from 'react-router';
+import { LoginPage } from './auth/LoginPage';
+import { SessionProvider, useSession } from './auth/session';
+import { Layout } from './components/Layout';
+import { AuditPage } from './features/audit/AuditPage';
+import { DashboardPage } from './features/dashboard/DashboardPage';
+import { KeysPage } from './features/keys/KeysPage';
+import { SessionsPage } from './features/sessions/SessionsPage';
+import { UserPage } from './features/users/UserPage';
+import { UsersPage } from './features/users/UsersPage';
+
+// The server answers index.html for these first path segments (AdminUiConfiguration.CLIENT_ROUTES): keep in step.
+function Pages() {
+  const { caller } = useSession();
+  if (caller === undefined) return <p className="loading" aria-live="polite">Loading…</p>;
+  if (caller === null) return <LoginPage />;
+  return (
+    <Routes>
+      <Route element={<Layout />}>
+        <Route index element={<DashboardPage />} />
+        <Route path="users" element={<UsersPage />} />
+        <Route path="users/new" element={<UserPage />} />
+        <Route path="users/:username" element={<UserPage />} />
+        <Route path="users/:username/keys" element={<KeysPage />} />
+        <Route path="sessions" element={<SessionsPage />} />
+        <Route path="audit" element={<AuditPage />} />
+        <Route path="*" element={<NotFound />} />
+      </Route>
+    </Routes>
+  );
+}
+
+function NotFound() {
+  return (
+    <section>
+      <h1>Page not found</h1>
+      <p><Link to="/">Go to the dashboard</Link></p>
+    </section>
+  );
+}
+
+export function App() {
+  return (
+    <BrowserRouter>
+      <SessionProvider>
+        <Pages />
+      </SessionProvider>
+    </BrowserRouter>
+  );
+}

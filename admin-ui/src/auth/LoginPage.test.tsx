@@ -1,0 +1,69 @@
+import { render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fakeServer } from '../test/fakeServer';
+import { LoginPage } from './LoginPage';
+import { SessionProvider, useSession } from './session';
+
+function Who() {
+  const { caller } = useSession();
+  return <p>{caller ? `logged in as ${caller.username} (${caller.role})` : 'nobody'}</p>;
+}
+
+function renderLogin() {
+  render(<SessionProvider><Who /><LoginPage /></SessionProvider>);
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  document.cookie = 'XSRF-TOKEN=; expires=Thu, 01 Jan 1970 00:00:00 GMT';
+});
+
+describe('LoginPage', () => {
+  it('shows what is missing next to each field without calling the server', async () => {
+    const calls = fakeServer(() => ({ status: 401, body: { title: 'Unauthorized', status: 401, detail: 'log in' } }));
+    renderLogin();
+    await userEvent.click(screen.getByRole('button', { name: 'Log in' }));
+    expect(screen.getByLabelText('Username')).toHaveAccessibleDescription(/enter the admin account/);
+    expect(screen.getByLabelText('Password')).toHaveAccessibleDescription('enter the password');
+    expect(screen.getByLabelText('Username')).toHaveAttribute('aria-invalid', 'true');
+    expect(calls.filter((c) => c.method === 'POST')).toHaveLength(0);
+  });
+
+  it('logs in with the CSRF token from the cookie and the UI marker header', async () => {
+    document.cookie = 'XSRF-TOKEN=token-123';
+    const calls = fakeServer((call) => call.method === 'POST'
+      ? { status: 200, body: { username: 'admin', role: 'AUDITOR', authenticatedBy: 'session' } }
+      : { status: 401, body: { title: 'Unauthorized', status: 401, detail: 'log in' } });
+    renderLogin();
+    await userEvent.type(screen.getByLabelText('Username'), 'admin');
+    await userEvent.type(screen.getByLabelText('Password'), 'secret-password');
+    await userEvent.click(screen.getByRole('button', { name: 'Log in' }));
+    await waitFor(() => expect(screen.getByText('logged in as admin (AUDITOR)')).toBeInTheDocument());
+    const post = calls.find((c) => c.method === 'POST')!;
+    expect(post.url).toBe('/api/v1/session');
+    expect(post.body).toEqual({ username: 'admin', password: 'secret-password' });
+    expect(post.headers['X-XSRF-TOKEN']).toBe('token-123');
+    expect(post.headers['X-Requested-With']).toBe('XMLHttpRequest');
+  });
+
+  it('says the credentials are wrong, and shows a throttling message as the server words it', async () => {
+    let attempt = 0;
+    fakeServer((call) => {
+      if (call.method !== 'POST') return { status: 401, body: {} };
+      attempt++;
+      return attempt === 1
+        ? { status: 401, body: { title: 'Login failed', status: 401, detail: 'wrong username or password', field: 'password' } }
+        : { status: 429, body: { title: 'Too many failed logins', status: 429, detail: 'try again in 60 seconds' } };
+    });
+    renderLogin();
+    await userEvent.type(screen.getByLabelText('Username'), 'admin');
+    await userEvent.type(screen.getByLabelText('Password'), 'wrong');
+    await userEvent.click(screen.getByRole('button', { name: 'Log in' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Wrong username or password.');
+    expect(screen.getByLabelText('Password')).toHaveValue('');
+    await userEvent.type(screen.getByLabelText('Password'), 'again');
+    await userEvent.click(screen.getByRole('button', { name: 'Log in' }));
+    expect(await screen.findByText('try again in 60 seconds')).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,62 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { ApiError, api, onUnauthorized } from '../lib/api';
+
+export type Role = 'ADMIN' | 'AUDITOR';
+
+export interface Caller {
+  username: string;
+  role: Role;
+  authenticatedBy: 'session' | 'basic' | 'token';
+}
+
+interface SessionState {
+  /** undefined while the first check runs, null when nobody is logged in. */
+  caller: Caller | null | undefined;
+  login: (username: string, password: string) => Promise<void>;
+  logout: () => Promise<void>;
+}
+
+const SessionContext = createContext<SessionState | null>(null);
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [caller, setCaller] = useState<Caller | null | undefined>(undefined);
+
+  useEffect(() => {
+    let cancelled = false;
+    api.get<Caller>('/api/v1/session')
+      .then((c) => !cancelled && setCaller(c))
+      .catch(() => !cancelled && setCaller(null));
+    const stop = onUnauthorized(() => setCaller(null));
+    return () => {
+      cancelled = true;
+      stop();
+    };
+  }, []);
+
+  const login = useCallback(async (username: string, password: string) => {
+    setCaller(await api.post<Caller>('/api/v1/session', { username, password }));
+  }, []);
+
+  const logout = useCallback(async () => {
+    try {
+      await api.delete('/api/v1/session');
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+    }
+    setCaller(null);
+  }, []);
+
+  const value = useMemo(() => ({ caller, login, logout }), [caller, login, logout]);
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionState {
+  const state = useContext(SessionContext);
+  if (!state) throw new Error('useSession outside SessionProvider');
+  return state;
+}
+
+/** Whether the logged-in admin may change things; an AUDITOR sees no write controls. */
+export function useCanWrite(): boolean {
+  return useSession().caller?.role === 'ADMIN';
+}

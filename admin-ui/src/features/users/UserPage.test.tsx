@@ -1,0 +1,94 @@
+import { render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { MemoryRouter, Route, Routes } from 'react-router';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SessionProvider } from '../../auth/session';
+import { fakeServer, type Call } from '../../test/fakeServer';
+import { UserPage } from './UserPage';
+
+const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl partner laptop';
+const USER = {
+  username: 'acme', hasPassword: false, publicKeys: [KEY], enabled: true, expiresAt: null, storage: { type: 'local' },
+  quota: { maxBytes: 1000, maxFiles: 0 }, permissions: { '/': ['*'] }, allowedIps: [], maxSessions: 0, maxFileSize: 0,
+  bandwidth: { uploadBytesPerSecond: 0, downloadBytesPerSecond: 0 }, usage: { usedBytes: 250, usedFiles: 1 },
+  createdAt: '2026-11-24T10:00:00Z', updatedAt: '2026-11-24T10:00:00Z',
+};
+
+function renderAt(path: string, role: 'ADMIN' | 'AUDITOR', handler: (call: Call) => { status: number; body?: unknown } | undefined) {
+  const calls = fakeServer((call) => call.url === '/api/v1/session'
+    ? { status: 200, body: { username: 'someone', role, authenticatedBy: 'session' } }
+    : handler(call));
+  render(
+    <MemoryRouter initialEntries={[path]}>
+      <SessionProvider>
+        <Routes>
+          <Route path="/users/new" element={<UserPage />} />
+          <Route path="/users/:username" element={<UserPage />} />
+        </Routes>
+      </SessionProvider>
+    </MemoryRouter>,
+  );
+  return calls;
+}
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe('UserPage', () => {
+  it('shows the server’s problem next to the field it names', async () => {
+    renderAt('/users/new', 'ADMIN', (call) => call.method === 'POST'
+      ? { status: 400, body: { title: 'Invalid input', status: 400, detail: "storage type 's3' is not available on this server", field: 'storage.type' } }
+      : undefined);
+    await userEvent.type(await screen.findByLabelText('Username'), 'acme');
+    await userEvent.click(screen.getByLabelText('Public keys'));
+    await userEvent.paste(KEY);
+    await userEvent.selectOptions(screen.getByLabelText('Storage type'), 's3');
+    await userEvent.type(screen.getByLabelText('Bucket'), 'partner-bucket');
+    await userEvent.click(screen.getByRole('button', { name: 'Create user' }));
+    await waitFor(() => expect(screen.getByLabelText('Storage type')).toHaveAccessibleDescription(/not available on this server/));
+  });
+
+  it('validates before sending', async () => {
+    const calls = renderAt('/users/new', 'ADMIN', () => undefined);
+    await userEvent.type(await screen.findByLabelText('Username'), 'x');
+    await userEvent.clear(screen.getByLabelText('Quota (bytes)'));
+    await userEvent.type(screen.getByLabelText('Quota (bytes)'), '-5');
+    await userEvent.click(screen.getByRole('button', { name: 'Create user' }));
+    expect(screen.getByLabelText('Username')).toHaveAccessibleDescription(/2 to 64 characters/);
+    expect(screen.getByLabelText('Quota (bytes)')).toHaveAccessibleDescription(/whole number/);
+    expect(calls.filter((c) => c.method === 'POST')).toHaveLength(0);
+  });
+
+  it('never renders typed text as HTML', async () => {
+    renderAt('/users/new', 'ADMIN', (call) => call.method === 'POST'
+      ? { status: 400, body: { title: 'Invalid input', status: 400, detail: "'<img src=x onerror=alert(1)>' is not an IP address", field: 'allowedIps' } }
+      : undefined);
+    await userEvent.type(await screen.findByLabelText('Username'), 'acme');
+    await userEvent.click(screen.getByLabelText('Public keys'));
+    await userEvent.paste(KEY);
+    await userEvent.click(screen.getByRole('button', { name: 'Create user' }));
+    await screen.findByText("'<img src=x onerror=alert(1)>' is not an IP address");
+    expect(document.querySelector('img')).toBeNull();
+  });
+
+  it('shows a usage bar, and an auditor gets no write controls', async () => {
+    renderAt('/users/acme', 'AUDITOR', (call) => (call.url === '/api/v1/users/acme' ? { status: 200, body: USER } : undefined));
+    expect(await screen.findByRole('heading', { name: 'User acme' })).toBeInTheDocument();
+    expect(screen.getByRole('meter', { name: /Storage used: 25% used/ })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /Save|Delete|Add a path|Remove/ })).toBeNull();
+    expect(screen.queryByLabelText('New password')).toBeNull();
+    expect(screen.getByLabelText('Max sessions')).toBeDisabled();
+  });
+
+  it('lets an admin save changes with PUT, keeping keys and password', async () => {
+    const calls = renderAt('/users/acme', 'ADMIN', (call) => (call.url === '/api/v1/users/acme' ? { status: 200, body: USER } : undefined));
+    const sessions = await screen.findByLabelText('Max sessions');
+    await userEvent.clear(sessions);
+    await userEvent.type(sessions, '3');
+    await userEvent.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(await screen.findByText('Saved acme.')).toBeInTheDocument();
+    const put = calls.find((c) => c.method === 'PUT')!;
+    expect(put.body).toMatchObject({ username: 'acme', maxSessions: 3 });
+    expect(put.body).not.toHaveProperty('publicKeys');
+    expect(put.body).not.toHaveProperty('password');
+  });
+});

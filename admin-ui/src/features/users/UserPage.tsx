@@ -1,0 +1,211 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { useCanWrite } from '../../auth/session';
+import { ErrorAlert, Notice } from '../../components/Alert';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { Checkbox, Field, TextAreaField, TextField } from '../../components/fields';
+import { UsageMeter } from '../../components/UsageMeter';
+import { ApiError } from '../../lib/api';
+import { formatBytes, formatTime } from '../../lib/format';
+import { useResource } from '../../lib/useResource';
+import { usersApi, type User } from './api';
+import { PermissionsEditor } from './PermissionsEditor';
+import { emptyForm, formFromUser, toUserBody, validateUserForm, type FormErrors, type UserForm } from './userForm';
+
+/** /users/new and /users/:username: create, view, edit and delete a user. */
+export function UserPage() {
+  const { username } = useParams();
+  const creating = username === undefined;
+  const existing = useResource((signal) => (creating ? Promise.resolve(undefined) : usersApi.get(username, signal)), username ?? '');
+  if (!creating && existing.error) {
+    return <section><h1>User {username}</h1><ErrorAlert error={existing.error} /><Link to="/users">Back to users</Link></section>;
+  }
+  if (!creating && !existing.data) return <p aria-live="polite">Loading…</p>;
+  return <UserEditor key={username ?? 'new'} user={existing.data} onSaved={existing.reload} />;
+}
+
+function UserEditor({ user, onSaved }: { user?: User; onSaved: () => void }) {
+  const creating = !user;
+  const canWrite = useCanWrite();
+  const navigate = useNavigate();
+  const [form, setForm] = useState<UserForm>(() => (user ? formFromUser(user) : emptyForm()));
+  const [errors, setErrors] = useState<FormErrors>({});
+  const [failure, setFailure] = useState<unknown>();
+  const [saved, setSaved] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [purge, setPurge] = useState(false);
+
+  useEffect(() => {
+    if (user) setForm(formFromUser(user));
+  }, [user]);
+
+  const set = <K extends keyof UserForm>(key: K) => (value: UserForm[K]) => setForm((f) => ({ ...f, [key]: value }));
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setSaved(undefined);
+    const found = validateUserForm(form, creating);
+    setErrors(found);
+    setFailure(undefined);
+    if (Object.keys(found).length > 0) {
+      focusFirstError();
+      return;
+    }
+    setBusy(true);
+    try {
+      const body = toUserBody(form, creating);
+      if (creating) {
+        const created = await usersApi.create(body);
+        navigate(`/users/${encodeURIComponent(created.username)}`, { state: { created: true } });
+      } else {
+        await usersApi.replace(user.username, body);
+        setSaved(`Saved ${user.username}.`);
+        onSaved();
+      }
+    } catch (e) {
+      if (e instanceof ApiError && Object.keys(e.fieldErrors).length > 0) {
+        setErrors(e.fieldErrors);
+        focusFirstError();
+      } else {
+        setFailure(e);
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function remove() {
+    if (!user) return;
+    setBusy(true);
+    try {
+      await usersApi.remove(user.username, purge);
+      navigate('/users');
+    } catch (e) {
+      setFailure(e);
+      setConfirmDelete(false);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const title = creating ? 'New user' : `User ${user.username}`;
+  return (
+    <section aria-labelledby="user-title">
+      <div className="page-head">
+        <h1 id="user-title">{title}</h1>
+        {user && <Link className="button" to={`/users/${encodeURIComponent(user.username)}/keys`}>SSH keys ({user.publicKeys.length})</Link>}
+      </div>
+      <p><Link to="/users">← All users</Link></p>
+      {saved && <Notice>{saved}</Notice>}
+      <ErrorAlert error={failure} />
+      {Object.keys(errors).length > 0 && <p className="alert error" role="alert">Some fields need attention: see the messages below them.</p>}
+      {user && (
+        <dl className="facts">
+          <div><dt>Storage used</dt><dd><UsageMeter label="Storage used" used={user.usage?.usedBytes ?? 0} max={user.quota?.maxBytes ?? 0} /></dd></div>
+          <div><dt>Files</dt><dd><UsageMeter label="Files" used={user.usage?.usedFiles ?? 0} max={user.quota?.maxFiles ?? 0} bytes={false} /></dd></div>
+          <div><dt>Password</dt><dd>{user.hasPassword ? 'set' : 'none (keys only)'}</dd></div>
+          <div><dt>Created</dt><dd>{formatTime(user.createdAt)}</dd></div>
+          <div><dt>Updated</dt><dd>{formatTime(user.updatedAt)}</dd></div>
+        </dl>
+      )}
+      <form onSubmit={submit} noValidate className="user-form">
+        <fieldset disabled={!canWrite || busy} className="plain">
+          <fieldset>
+            <legend>Account</legend>
+            {creating && (
+              <TextField label="Username" name="username" value={form.username} onChange={set('username')} error={errors.username}
+                help="2 to 64 characters: letters, digits, . _ - (it names the home directory; cannot be changed later)" required autoComplete="off" />
+            )}
+            {canWrite && (
+              <TextField label={creating ? 'Password (optional)' : 'New password'} name="password" type="password" value={form.password}
+                onChange={set('password')} error={errors.password} autoComplete="new-password"
+                help={creating ? '8 characters or more; leave empty for key-only login' : 'leave empty to keep the current password'} />
+            )}
+            {!creating && user.hasPassword && canWrite && (
+              <Checkbox label="Remove the password (key-only login)" name="removePassword" checked={form.removePassword} onChange={set('removePassword')} />
+            )}
+            {creating && (
+              <TextAreaField label="Public keys" name="publicKeys" value={form.publicKeys} onChange={set('publicKeys')} error={errors.publicKeys}
+                rows={4} placeholder="ssh-ed25519 AAAAC3Nz... partner laptop" help="one OpenSSH public key per line; more can be added later" />
+            )}
+            <Checkbox label="Enabled (may log in)" name="enabled" checked={form.enabled} onChange={set('enabled')} />
+            <TextField label="Expires" name="expiresAt" type="datetime-local" value={form.expiresAt} onChange={set('expiresAt')}
+              error={errors.expiresAt} help="your local time; empty means never" />
+          </fieldset>
+
+          <fieldset>
+            <legend>Storage</legend>
+            <Field label="Storage type" error={errors['storage.type'] ?? errors.storage}
+              help={creating ? 'local: a home directory on the server; s3: a bucket and prefix' : 'the storage of an existing user cannot be changed'}>
+              {({ id, describedBy, invalid }) => (
+                <select id={id} name="storageType" value={form.storageType} disabled={!creating}
+                  onChange={(e) => set('storageType')(e.target.value as 'local' | 's3')} aria-describedby={describedBy} aria-invalid={invalid || undefined}>
+                  <option value="local">local</option>
+                  <option value="s3">s3</option>
+                </select>
+              )}
+            </Field>
+            {form.storageType === 's3' && (
+              <div className="row">
+                <TextField label="Bucket" name="bucket" value={form.bucket} onChange={set('bucket')} error={errors['storage.bucket']}
+                  help="empty: the server's default bucket" disabled={!creating} />
+                <TextField label="Prefix" name="prefix" value={form.prefix} onChange={set('prefix')} error={errors['storage.prefix']}
+                  help="empty: <username>/" disabled={!creating} />
+              </div>
+            )}
+            <div className="row">
+              <TextField label="Quota (bytes)" name="maxBytes" type="number" min={0} inputMode="numeric" value={form.maxBytes}
+                onChange={set('maxBytes')} error={errors['quota.maxBytes']} help={quotaHelp(form.maxBytes)} />
+              <TextField label="Quota (files)" name="maxFiles" type="number" min={0} inputMode="numeric" value={form.maxFiles}
+                onChange={set('maxFiles')} error={errors['quota.maxFiles']} help="0 means no limit" />
+              <TextField label="Largest file (bytes)" name="maxFileSize" type="number" min={0} inputMode="numeric" value={form.maxFileSize}
+                onChange={set('maxFileSize')} error={errors.maxFileSize} help={quotaHelp(form.maxFileSize)} />
+            </div>
+          </fieldset>
+
+          <PermissionsEditor rows={form.permissions} onChange={set('permissions')} error={errors.permissions} disabled={!canWrite} />
+
+          <fieldset>
+            <legend>Limits</legend>
+            <TextAreaField label="Allowed IP addresses" name="allowedIps" value={form.allowedIps} onChange={set('allowedIps')}
+              error={errors.allowedIps} rows={3} placeholder="203.0.113.0/24" help="one address or CIDR per line, IPv4 or IPv6; empty means any" />
+            <div className="row">
+              <TextField label="Max sessions" name="maxSessions" type="number" min={0} inputMode="numeric" value={form.maxSessions}
+                onChange={set('maxSessions')} error={errors.maxSessions} help="0 means no limit" />
+              <TextField label="Upload bandwidth (bytes/s)" name="uploadBytesPerSecond" type="number" min={0} inputMode="numeric"
+                value={form.uploadBytesPerSecond} onChange={set('uploadBytesPerSecond')} error={errors['bandwidth.uploadBytesPerSecond']} help="0 means no limit" />
+              <TextField label="Download bandwidth (bytes/s)" name="downloadBytesPerSecond" type="number" min={0} inputMode="numeric"
+                value={form.downloadBytesPerSecond} onChange={set('downloadBytesPerSecond')} error={errors['bandwidth.downloadBytesPerSecond']} help="0 means no limit" />
+            </div>
+          </fieldset>
+        </fieldset>
+        {canWrite && (
+          <div className="actions">
+            <button type="submit" className="primary" disabled={busy}>{creating ? 'Create user' : 'Save changes'}</button>
+            {user && <button type="button" className="danger" onClick={() => setConfirmDelete(true)} disabled={busy}>Delete user</button>}
+          </div>
+        )}
+      </form>
+      {user && (
+        <ConfirmDialog open={confirmDelete} title={`Delete ${user.username}?`} confirmLabel="Delete" busy={busy}
+          onConfirm={() => void remove()} onCancel={() => setConfirmDelete(false)}>
+          <p>The account, its keys and its open sessions end at once. Its audit records stay.</p>
+          <Checkbox label="Also delete the user's files" name="purge" checked={purge} onChange={setPurge} />
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}
+
+function quotaHelp(value: string): string {
+  const n = Number(value);
+  return !value.trim() || !Number.isFinite(n) || n === 0 ? '0 means no limit' : `= ${formatBytes(n)}`;
+}
+
+function focusFirstError() {
+  window.setTimeout(() => {
+    const invalid = document.querySelector<HTMLElement>('[aria-invalid="true"]');
+    invalid?.focus();
+  }, 0);
+}

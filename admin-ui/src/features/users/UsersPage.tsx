@@ -1,0 +1,69 @@
+import { useState, type FormEvent } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { useCanWrite } from '../../auth/session';
+import { ErrorAlert } from '../../components/Alert';
+import { Pager } from '../../components/Pager';
+import { UsageMeter } from '../../components/UsageMeter';
+import { formatTime } from '../../lib/format';
+import { useResource } from '../../lib/useResource';
+import { usersApi } from './api';
+
+const PAGE_SIZE = 20;
+
+export function UsersPage() {
+  const canWrite = useCanWrite();
+  const [params, setParams] = useSearchParams();
+  const q = params.get('q') ?? '';
+  const page = Math.max(0, Number(params.get('page') ?? 0) || 0);
+  const [search, setSearch] = useState(q);
+  const users = useResource((signal) => usersApi.list(q, page, PAGE_SIZE, signal), `${q}|${page}`);
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    setParams(search.trim() ? { q: search.trim() } : {});
+  }
+
+  return (
+    <section aria-labelledby="users-title">
+      <div className="page-head">
+        <h1 id="users-title">Users</h1>
+        {canWrite && <Link className="button primary" to="/users/new">New user</Link>}
+      </div>
+      <form className="toolbar" role="search" onSubmit={submit}>
+        <label htmlFor="user-search">Search by name</label>
+        <input id="user-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="part of a username" />
+        <button type="submit">Search</button>
+      </form>
+      <ErrorAlert error={users.error} />
+      {users.data && users.data.content.length === 0 && <p className="muted">{q ? `No user matches “${q}”.` : 'No users yet.'}</p>}
+      {users.data && users.data.content.length > 0 && (
+        <>
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Username</th><th scope="col">Status</th><th scope="col">Storage</th>
+                  <th scope="col">Usage</th><th scope="col">Keys</th><th scope="col">Expires</th>
+                </tr>
+              </thead>
+              <tbody>
+                {users.data.content.map((u) => (
+                  <tr key={u.username}>
+                    <th scope="row"><Link to={`/users/${encodeURIComponent(u.username)}`}>{u.username}</Link></th>
+                    <td>{u.enabled ? 'enabled' : <span className="badge off">disabled</span>}</td>
+                    <td>{u.storage?.type === 's3' ? `s3 ${u.storage.bucket ?? ''}` : 'local'}</td>
+                    <td><UsageMeter label={`Storage of ${u.username}`} used={u.usage?.usedBytes ?? 0} max={u.quota?.maxBytes ?? 0} /></td>
+                    <td><Link to={`/users/${encodeURIComponent(u.username)}/keys`}>{u.publicKeys.length} key{u.publicKeys.length === 1 ? '' : 's'}</Link></td>
+                    <td>{u.expiresAt ? formatTime(u.expiresAt) : 'never'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pager label="Users pages" page={page} size={PAGE_SIZE} total={users.data.totalElements}
+            onPage={(p) => setParams({ ...(q ? { q } : {}), page: String(p) })} />
+        </>
+      )}
+    </section>
+  );
+}

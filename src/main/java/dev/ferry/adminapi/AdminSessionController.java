@@ -1,0 +1,125 @@
+package dev.ferry.adminapi;
+
+import dev.ferry.shared.InvalidInputException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
+import org.springframework.security.web.context.SecurityContextRepository;
+import org.springframework.security.web.csrf.CsrfToken;
+import org.springframework.security.web.csrf.CsrfTokenRepository;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code /api/v1/session}: the admin UI's login. POST with an admin's name and password starts a
+ * server-side session (HttpOnly, SameSite=Strict cookie, Secure over HTTPS) and issues a new CSRF
+ * token; GET says who the caller is (whichever way they authenticated); DELETE logs out (handled by
+ * Spring Security's logout filter). Scripts keep using HTTP Basic or bearer tokens.
+ */
+@RestController
+@RequestMapping(AdminSessionController.PATH)
+@Tag(name = "session", description = "The admin UI's login session")
+class AdminSessionController {
+
+    static final String PATH = "/api/v1/session";
+
+    /** Who is logged in, with the role that decides what the UI offers. */
+    record Caller(String username, String role, String authenticatedBy) {
+    }
+
+    record Login(String username, String password) {
+
+        @Override
+        public String toString() {
+            return "Login[username=" + username + "]";
+        }
+    }
+
+    private final AuthenticationManager authentication;
+    private final SecurityContextRepository contexts = new HttpSessionSecurityContextRepository();
+    private final CsrfTokenRepository csrfTokens;
+
+    AdminSessionController(UserDetailsService admins, PasswordEncoder passwords, CsrfTokenRepository csrfTokens) {
+        // The same lookup and password check as HTTP Basic (an unknown name costs the same hash as a known one).
+        DaoAuthenticationProvider provider = new DaoAuthenticationProvider(admins);
+        provider.setPasswordEncoder(passwords);
+        this.authentication = provider::authenticate;
+        this.csrfTokens = csrfTokens;
+    }
+
+    @GetMapping
+    @Operation(summary = "Who the caller is and their role (ADMIN or AUDITOR)")
+    Caller whoAmI(Authentication auth) {
+        String by = auth.getDetails() instanceof AdminSessionDetails ? "session"
+                : auth.getName().startsWith("token:") ? "token" : "basic";
+        return caller(auth, by);
+    }
+
+    @PostMapping
+    @Operation(summary = "Log in to the admin UI: starts a session cookie and issues a CSRF token (XSRF-TOKEN cookie)")
+    ResponseEntity<?> login(@RequestBody(required = false) Login login, HttpServletRequest request, HttpServletResponse response) {
+        if (login == null) {
+            throw new InvalidInputException(null, "send a JSON object {\"username\": ..., \"password\": ...}");
+        }
+        if (login.username() == null || login.username().isBlank()) {
+            throw new InvalidInputException("username", "enter the admin account's name");
+        }
+        if (login.password() == null || login.password().isEmpty()) {
+            throw new InvalidInputException("password", "enter the password");
+        }
+        Authentication result;
+        try {
+            result = authentication.authenticate(
+                    UsernamePasswordAuthenticationToken.unauthenticated(login.username().strip(), login.password()));
+        } catch (AuthenticationException e) {
+            // 401 is what LoginThrottleFilter counts as a failed login from this address
+            ProblemDetail problem = ProblemDetailsAdvice.problem(HttpStatus.UNAUTHORIZED, "Login failed",
+                    "wrong username or password", "password");
+            return ResponseEntity.status(HttpStatus.UNAUTHORIZED).body(problem);
+        }
+        // A new session id at every login (no session fixation), and a new CSRF token with it.
+        HttpSession existing = request.getSession(false);
+        if (existing != null) {
+            request.changeSessionId();
+        } else {
+            request.getSession(true);
+        }
+        UsernamePasswordAuthenticationToken authenticated = UsernamePasswordAuthenticationToken.authenticated(
+                result.getName(), null, result.getAuthorities());
+        authenticated.setDetails(AdminSessionDetails.of(request, result));
+        SecurityContext context = SecurityContextHolder.createEmptyContext();
+        context.setAuthentication(authenticated);
+        SecurityContextHolder.setContext(context);
+        contexts.saveContext(context, request, response);
+        csrfTokens.saveToken(null, request, response);
+        CsrfToken token = csrfTokens.generateToken(request);
+        csrfTokens.saveToken(token, request, response);
+        return ResponseEntity.ok(caller(authenticated, "session"));
+    }
+
+    private static Caller caller(Authentication auth, String by) {
+        List<String> roles = auth.getAuthorities().stream().map(GrantedAuthority::getAuthority).toList();
+        String role = roles.contains("ROLE_ADMIN") ? "ADMIN" : roles.contains("ROLE_AUDITOR") ? "AUDITOR" : "NONE";
+        return new Caller(auth.getName(), role, by);
+    }
+}

@@ -1,0 +1,139 @@
+package dev.ferry.adminapi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.testsupport.AdminClient;
+import dev.ferry.testsupport.FerryInstance;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The admin UI end to end, in Debian's headless Chromium driven by playwright-core
+ * ({@code admin-ui/e2e/admin-ui.e2e.mjs}), against a real Ferry with real OpenSSH clients. Fails,
+ * never skips, when Chromium, Node or the UI's node_modules are missing. Screenshots of every page
+ * land in {@code target/screenshots} (README's are copied from there).
+ */
+class AdminUiIT {
+
+    static final Path UI = Path.of("admin-ui").toAbsolutePath();
+    static final String AUDITOR_PASSWORD = "auditor-password-e2e";
+
+    static FerryInstance ferry;
+    static AdminClient admin;
+    static Path work;
+
+    @BeforeAll
+    static void start() throws Exception {
+        String chromium = System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium");
+        assertThat(Path.of(chromium)).as("Chromium is needed for the admin UI's end-to-end test: apt-get install chromium "
+                + "(or set CHROMIUM to its path)").isExecutable();
+        assertThat(UI.resolve("node_modules/playwright-core")).as("admin-ui/node_modules is installed by the Maven build (npm ci)")
+                .isDirectory();
+        ferry = FerryInstance.start();
+        admin = ferry.admin();
+        assertThat(admin.post("/api/v1/admins", "{\"username\":\"auditor\",\"password\":\"" + AUDITOR_PASSWORD
+                + "\",\"role\":\"AUDITOR\"}").status()).isEqualTo(201);
+        work = Files.createTempDirectory("ferry-ui-e2e");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (ferry != null) {
+            ferry.close();
+        }
+    }
+
+    static String run(Path dir, String... command) throws Exception {
+        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(String.join(" ", command) + "\n" + output).isZero();
+        return output;
+    }
+
+    /** {@code ssh-keygen -l}'s SHA256 fingerprint of a public key file. */
+    static String fingerprint(Path pub) throws Exception {
+        return run(work, "ssh-keygen", "-l", "-E", "sha256", "-f", pub.toString()).split(" ")[1];
+    }
+
+    @Test
+    void anAdminProvisionsAUserWhoUploadsAndTheAuditorOnlyWatches() throws Exception {
+        Path key = work.resolve("id_e2e");
+        run(work, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "partner@e2e", "-f", key.toString());
+        Path extra = work.resolve("id_extra");
+        run(work, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "extra@e2e", "-f", extra.toString());
+        byte[] data = new byte[200_000];
+        new Random(6).nextBytes(data);
+        Path upload = work.resolve("report.csv");
+        Files.write(upload, data);
+        String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        Path screenshots = Path.of(System.getProperty("ferry.screenshots", "target/screenshots")).toAbsolutePath();
+
+        List<String> command = new ArrayList<>(List.of("node", "e2e/admin-ui.e2e.mjs"));
+        ProcessBuilder e2e = new ProcessBuilder(command).directory(UI.toFile()).redirectErrorStream(true);
+        e2e.environment().putAll(Map.ofEntries(
+                Map.entry("FERRY_URL", ferry.apiBase()),
+                Map.entry("FERRY_SFTP_PORT", String.valueOf(ferry.sftpPort())),
+                Map.entry("ADMIN_USERNAME", "admin"),
+                Map.entry("ADMIN_PASSWORD", FerryInstance.ADMIN_PASSWORD),
+                Map.entry("AUDITOR_USERNAME", "auditor"),
+                Map.entry("AUDITOR_PASSWORD", AUDITOR_PASSWORD),
+                Map.entry("KEY_FILE", key.toString()),
+                Map.entry("KEY_FINGERPRINT", fingerprint(Path.of(key + ".pub"))),
+                Map.entry("EXTRA_PUB_FILE", extra + ".pub"),
+                Map.entry("EXTRA_FINGERPRINT", fingerprint(Path.of(extra + ".pub"))),
+                Map.entry("UPLOAD_FILE", upload.toString()),
+                Map.entry("UPLOAD_SHA256", sha256),
+                Map.entry("SCREENSHOT_DIR", screenshots.toString())));
+        Process process = e2e.start();
+        StringBuilder output = new StringBuilder();
+        Thread reader = new Thread(() -> {
+            try (var lines = process.inputReader(StandardCharsets.UTF_8)) {
+                lines.lines().forEach(line -> {
+                    System.out.println(line);
+                    synchronized (output) {
+                        output.append(line).append('\n');
+                    }
+                });
+            } catch (IOException e) {
+                // the process ended
+            }
+        });
+        reader.start();
+        boolean finished = process.waitFor(4, TimeUnit.MINUTES);
+        if (!finished) {
+            process.destroyForcibly();
+        }
+        reader.join(5000);
+        assertThat(finished).as("the e2e run finished within 4 minutes:\n" + output).isTrue();
+        assertThat(process.exitValue()).as("the e2e run:\n" + output).isZero();
+
+        // What the browser did is really there.
+        JsonNode user = admin.get("/api/v1/users/e2e-partner").json();
+        assertThat(user.get("quota").get("maxBytes").asLong()).isEqualTo(10_485_760L);
+        assertThat(user.get("permissions").has("/inbox")).isTrue();
+        assertThat(user.get("allowedIps").size()).isEqualTo(2);
+        assertThat(admin.get("/api/v1/users/e2e-partner/keys").json().size()).isEqualTo(1);
+        JsonNode uploads = admin.get("/api/v1/audit?username=e2e-partner&type=UPLOAD").json().get("content");
+        assertThat(uploads.get(0).get("path").asString()).isEqualTo("/report.csv");
+        assertThat(uploads.get(0).get("sha256").asString()).isEqualTo(sha256);
+        assertThat(Files.readAllBytes(ferry.homeOf("e2e-partner").resolve("report.csv"))).isEqualTo(data);
+        for (String page : List.of("login", "dashboard", "users", "user", "keys", "sessions", "audit")) {
+            assertThat(screenshots.resolve(page + "-1280.png")).isNotEmptyFile();
+            assertThat(screenshots.resolve(page + "-390.png")).isNotEmptyFile();
+        }
+    }
+}
