@@ -8,7 +8,9 @@
 # waits for /actuator/health, creates the user `bench` with $BENCH_SCRATCH/keys/client_ed25519.pub
 # and writes $BENCH_SCRATCH/targets/$NAME.env (REMOTE_DIR=/ : the home is the user's root).
 #
-# Environment: NAME=ferry  JAVA=java  FERRY_JAR=<repo>/target/ferry.jar  JAVA_OPTS (default below).
+# Environment: NAME=ferry  JAVA=java  FERRY_JAR=<repo>/target/ferry.jar  JAVA_OPTS (default below)
+#   USER_STORAGE  JSON for the user's "storage" (e.g. {"type":"s3"}); unset = local home.
+#   FERRY_ARGS    extra command-line arguments for the jar (e.g. --sftp.storage.s3.endpoint=...).
 #
 # JAVA_OPTS defaults to -Xms256m -Xmx512m. Without -Xmx the JVM may take 1/4 of RAM (6 GiB here)
 # and G1 grows the heap instead of collecting: raw MINA reached 1.5-2.7 GiB RSS in the
@@ -49,7 +51,7 @@ start)
         setsid python3 -c 'import ctypes, os, sys
 ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)   # PR_SET_CHILD_SUBREAPER
 os.execvp(sys.argv[1], sys.argv[1:])' \
-        "${JAVA:-java}" ${JAVA_OPTS:--Xms256m -Xmx512m} -jar "$JAR" </dev/null >>"$D/server.log" 2>&1 &
+        "${JAVA:-java}" ${JAVA_OPTS:--Xms256m -Xmx512m} -jar "$JAR" ${FERRY_ARGS:-} </dev/null >>"$D/server.log" 2>&1 &
     pid=$!
     echo "$pid" >"$D/server.pid"
     for _ in $(seq 240); do
@@ -61,7 +63,7 @@ os.execvp(sys.argv[1], sys.argv[1:])' \
     wait_port 127.0.0.1 "$PORT" || die "ferry SFTP port $PORT not open"
     key=$(cat "$BENCH_SCRATCH/keys/client_ed25519.pub")
     code=$(curl -s -o "$D/create-user.json" -w '%{http_code}' -u "admin:$ADMIN_PW" \
-        -H 'Content-Type: application/json' -d "{\"username\":\"bench\",\"publicKeys\":[\"$key\"]}" \
+        -H 'Content-Type: application/json' -d "{\"username\":\"bench\",\"publicKeys\":[\"$key\"]${USER_STORAGE:+,\"storage\":$USER_STORAGE}}" \
         "http://127.0.0.1:$HTTP/api/v1/users")
     case $code in 201 | 200) ;; 409) log "user bench already exists" ;;
     *) cat "$D/create-user.json" >&2; die "creating user bench: HTTP $code" ;; esac

@@ -9,7 +9,7 @@ import java.util.TreeMap;
 
 /**
  * The bytes of one part while it is being filled, and which ranges of it were written. The array
- * grows as bytes arrive (a 4 KiB file does not take a whole part's memory).
+ * starts at 64 KiB (a 4 KiB file does not take a whole part's memory) and then takes the whole part.
  */
 final class PartBuffer {
 
@@ -68,11 +68,9 @@ final class PartBuffer {
 
     private void ensureCapacity(int needed) {
         if (needed > data.length) {
-            int grown = data.length;
-            while (grown < needed) {
-                grown = (int) Math.min(capacity, grown * 2L);
-            }
-            data = Arrays.copyOf(data, grown);
+            // Small files stay small; past the first 64 KiB the whole part at once, not by doubling
+            // (which copied every part's bytes about once more and held old and new array together).
+            data = Arrays.copyOf(data, needed <= INITIAL ? INITIAL : capacity);
         }
     }
 

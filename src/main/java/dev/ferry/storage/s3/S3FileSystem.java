@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
 import org.apache.sshd.common.file.util.BaseFileSystem;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -41,10 +42,12 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
     final S3StorageProperties properties;
     final PendingUploads pending;
     final ExecutorService partSenders;
+    /** Part buffers that uploads may hold beyond their first one, shared by all homes of the backend. */
+    final Semaphore uploadMemory;
     private volatile boolean open = true;
 
     S3FileSystem(S3FileSystemProvider provider, S3Client s3, String bucket, String prefix, S3StorageProperties properties,
-            PendingUploads pending, ExecutorService partSenders) {
+            PendingUploads pending, ExecutorService partSenders, Semaphore uploadMemory) {
         super(provider);
         this.s3 = s3;
         this.bucket = bucket;
@@ -52,6 +55,7 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
         this.properties = properties;
         this.pending = pending;
         this.partSenders = partSenders;
+        this.uploadMemory = uploadMemory;
     }
 
     @Override

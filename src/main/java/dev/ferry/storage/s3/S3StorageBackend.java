@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
@@ -47,12 +48,21 @@ class S3StorageBackend implements StorageBackend, DisposableBean {
     private final S3Client s3;
     private final S3FileSystemProvider provider = new S3FileSystemProvider();
     private final ExecutorService io;
+    /**
+     * Part buffers all uploads together may hold beyond the one each upload always gets: an eighth of
+     * the heap, and at least enough for one upload's whole upload-buffer. Without it, N uploads could
+     * hold N x upload-buffer (8 x 32 MiB filled a 256 MiB heap); with it, an upload that finds the
+     * budget spent sends its part before it fills the next one (slower, never out of memory).
+     */
+    private final Semaphore uploadMemory;
 
     S3StorageBackend(S3StorageProperties properties, PendingUploads pending) {
         this.properties = properties;
         this.pending = pending;
         this.s3 = S3Clients.create(properties);
         this.io = Executors.newCachedThreadPool(daemonThreads("s3-io-"));
+        this.uploadMemory = new Semaphore((int) Math.max(properties.partsInMemory() - 1,
+                Math.min(Integer.MAX_VALUE, Runtime.getRuntime().maxMemory() / 8 / properties.partSize().toBytes())));
         pending.useClient(s3);
         if (properties.endpoint() != null || properties.bucket() != null) {
             log.info("S3 storage at {} (default bucket {})", properties.endpoint() == null ? "AWS " + properties.region()
@@ -86,7 +96,7 @@ class S3StorageBackend implements StorageBackend, DisposableBean {
         } catch (IllegalArgumentException e) {
             throw new FileSystemException("/", null, e.getMessage());
         }
-        S3FileSystem fs = new S3FileSystem(provider, s3, bucket, prefixOf(location), properties, pending, io);
+        S3FileSystem fs = new S3FileSystem(provider, s3, bucket, prefixOf(location), properties, pending, io, uploadMemory);
         return new S3UserHome(fs, CAPABILITIES);
     }
 

@@ -58,6 +58,8 @@ final class S3Upload implements StagedWrite {
     private final TreeMap<Integer, CompletedPart> sent = new TreeMap<>();
     private final Map<Integer, PartBuffer> filling = new HashMap<>();
     private final Map<Integer, Boolean> sending = new HashMap<>();
+    /** Permits of {@link S3FileSystem#uploadMemory} held: buffers beyond the first one. */
+    private int borrowed;
     private IOException failure;
     private boolean written;
     private long position;
@@ -193,9 +195,37 @@ final class S3Upload implements StagedWrite {
             }
             awaitSending();
         }
+        reserveBuffer();
         PartBuffer buffer = new PartBuffer((int) partSize, part > 0);
         filling.put(part, buffer);
         return buffer;
+    }
+
+    /**
+     * Room for one more buffer: the first is always there; more come from the budget all uploads
+     * share. With the budget spent, waits for this upload's parts being sent to free theirs; with
+     * none being sent (only parts with gaps held), goes over the budget rather than stall.
+     */
+    private void reserveBuffer() throws IOException {
+        while (filling.size() + sending.size() >= 1 + borrowed) {
+            if (fs.uploadMemory.tryAcquire()) {
+                borrowed++;
+                return;
+            }
+            if (sending.isEmpty()) {
+                return;
+            }
+            awaitSending();
+        }
+    }
+
+    /** Gives back the budget for buffers this upload no longer holds. */
+    private void settleBudget() {
+        int keep = Math.max(0, filling.size() + sending.size() - 1);
+        if (borrowed > keep) {
+            fs.uploadMemory.release(borrowed - keep);
+            borrowed = keep;
+        }
     }
 
     private void awaitSending() throws IOException {
@@ -247,6 +277,7 @@ final class S3Upload implements StagedWrite {
                 } finally {
                     synchronized (S3Upload.this) {
                         sending.remove(part);
+                        settleBudget();
                         S3Upload.this.notifyAll();
                     }
                 }
@@ -322,6 +353,7 @@ final class S3Upload implements StagedWrite {
                         length, CONTENT_TYPE));
         etag = put.eTag();
         versionId = put.versionId();
+        settleBudget();
     }
 
     private void completeMultipart() throws IOException {
@@ -359,6 +391,7 @@ final class S3Upload implements StagedWrite {
         }
         open = false;
         filling.clear();
+        settleBudget();
         releaseResumeCandidate();
         try {
             long deadline = System.nanoTime() + 60_000_000_000L;
@@ -411,6 +444,7 @@ final class S3Upload implements StagedWrite {
     private void discardQuietly() {
         releaseResumeCandidate();
         filling.clear();
+        settleBudget();
         if (uploadId != null) {
             String id = uploadId;
             uploadId = null;
