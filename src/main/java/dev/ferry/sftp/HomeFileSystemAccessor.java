@@ -11,9 +11,11 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.util.ArrayDeque;
 import java.util.Collection;
@@ -55,6 +57,9 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
         }
         Path path = SftpFileSystemAccessor.super.resolveLocalFilePath(subsystem, rootDir, remotePath);
         home(subsystem).checkConfined(path, false);
+        if (subsystem instanceof HomeSftpSubsystem home) {
+            home.confinedInRequest = path;
+        }
         return path;
     }
 
@@ -64,8 +69,13 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
         UserHome home = home(subsystem);
         FerrySession session = SessionAccount.ferrySession(subsystem.getServerSession());
         if (options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND)) {
-            boolean regular = Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS);
-            long baseSize = regular ? Files.size(file) : 0;
+            BasicFileAttributes existing = attributesOrNull(file);
+            boolean regular = existing != null && existing.isRegularFile();
+            long baseSize = regular ? existing.size() : 0;
+            // openForWrite takes the path as confined: resolveLocalFilePath checked it in this request
+            if (!confinedInRequest(subsystem, file)) {
+                confined(home, file, false);
+            }
             StagedWrite staged = home.openForWrite(file, options, attrs);
             MeteredUpload upload = new MeteredUpload(staged, session, ledger, sessions.uploadLimiter(session.account()),
                     AccessControl.virtual(file), baseSize, !regular, sessions.audit());
@@ -110,7 +120,10 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
     @Override
     public Map<String, ?> readFileAttributes(SftpSubsystemProxy subsystem, Path file, String view, LinkOption... options)
             throws IOException {
-        confined(home(subsystem), file, follows(options));
+        boolean follow = follows(options);
+        if (follow || !confinedInRequest(subsystem, file)) {
+            confined(home(subsystem), file, follow);
+        }
         return SftpFileSystemAccessor.super.readFileAttributes(subsystem, file, view, options);
     }
 
@@ -236,6 +249,23 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
         Path absolute = link.getFileSystem().getPath("/" + String.join("/", resolved));
         Path relative = linkDir.relativize(absolute);
         return relative.toString().isEmpty() ? link.getFileSystem().getPath(".") : relative;
+    }
+
+    /**
+     * Whether {@code path} is the very path this request resolved and confined (parent through
+     * links): what is left to check without following the last element has been checked.
+     */
+    private static boolean confinedInRequest(SftpSubsystemProxy subsystem, Path path) {
+        return subsystem instanceof HomeSftpSubsystem home && home.confinedInRequest == path;
+    }
+
+    /** The attributes of a path itself (links not followed), or null if nothing is there. */
+    private static BasicFileAttributes attributesOrNull(Path path) throws IOException {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
     }
 
     private static void confined(UserHome home, Path path, boolean followFinal) throws IOException {
