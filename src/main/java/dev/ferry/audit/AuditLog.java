@@ -19,10 +19,11 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The append-only audit trail. Events from all sessions are written by one thread in batches
- * (group commit): a batch is one transaction, so auditing costs little per event. Callers that
- * must not confirm an action before its record is durable (an upload's CLOSE) wait for their
- * batch with {@link #appendAndWait}. Instances sharing the database extend one hash chain: a
+ * The append-only audit trail. Events from all sessions are written in batches, one at a time
+ * and in queue order (group commit): a batch is one transaction, so auditing costs little per
+ * event. Events nobody waits for are written by a background thread; callers that must not
+ * confirm an action before its record is committed (an upload's CLOSE) write the queue
+ * themselves with {@link #appendAndWait}. Instances sharing the database extend one hash chain: a
  * unique index on the previous hash lets only one of them extend it from a given record.
  */
 @Service
@@ -62,30 +63,32 @@ public class AuditLog implements SmartLifecycle {
         }
     }
 
-    /** Queues an event; the future completes when its batch is committed. */
+    /** Queues an event; the future completes when its batch is committed (within a moment: see {@link #run}). */
     public CompletableFuture<Void> append(AuditEvent event) {
-        if (!enabled) {
-            return CompletableFuture.completedFuture(null);
-        }
-        CompletableFuture<Void> written = new CompletableFuture<>();
-        if (!queue.offer(new Pending(event, written))) {
-            log.error("Audit queue full: writing {} synchronously", event.type());
-            write(List.of(new Pending(event, written)));
+        CompletableFuture<Void> written = enqueue(event);
+        Thread t = writer;
+        if (t != null && !written.isDone()) {
+            java.util.concurrent.locks.LockSupport.unpark(t);
         }
         return written;
     }
 
-    /** Queues an event and returns once it is committed; throws if it could not be written. */
+    /**
+     * Queues an event and returns once it is committed; throws if it could not be written.
+     * <p>
+     * Group commit without a hand-off: the caller takes the write lock itself. While another
+     * caller (or the background writer) holds it, records queue up; the next holder writes all of
+     * them in one batch and completes them, so the callers behind it find theirs committed. The
+     * background writer is not woken for these records: a hand-off to it and back cost as much
+     * as the write itself on the path of every upload's CLOSE.
+     */
     public void appendAndWait(AuditEvent event) {
-        CompletableFuture<Void> written = append(event);
-        // Leader/follower: a caller that finds no batch being written writes the queue itself,
-        // saving the hand-off to the writer thread and back on the path of an upload's CLOSE.
-        if (!written.isDone() && writing.tryLock()) {
+        CompletableFuture<Void> written = enqueue(event);
+        while (!written.isDone()) {
+            writing.lock();
             try {
-                List<Pending> batch = new ArrayList<>();
-                queue.drainTo(batch, MAX_BATCH);
-                if (!batch.isEmpty()) {
-                    write(batch);
+                if (!written.isDone()) {
+                    writeQueued();
                 }
             } finally {
                 writing.unlock();
@@ -101,27 +104,48 @@ public class AuditLog implements SmartLifecycle {
         }
     }
 
-    private void run() {
-        List<Pending> batch = new ArrayList<>();
-        while (running || !queue.isEmpty()) {
+    private CompletableFuture<Void> enqueue(AuditEvent event) {
+        if (!enabled) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        if (!queue.offer(new Pending(event, written))) {
+            log.error("Audit queue full: writing {} synchronously", event.type());
+            writing.lock();
             try {
-                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                writing.lock();
-                try {
-                    batch.add(first);
-                    queue.drainTo(batch, MAX_BATCH - 1);
-                    write(batch);
-                } finally {
-                    writing.unlock();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+                writeQueued();   // what is queued goes first: the chain keeps the order of events
+                write(List.of(new Pending(event, written)));
             } finally {
-                batch.clear();
+                writing.unlock();
+            }
+        }
+        return written;
+    }
+
+    /** Writes what is queued, up to one batch; the caller holds {@link #writing}. */
+    private void writeQueued() {
+        List<Pending> batch = new ArrayList<>();
+        queue.drainTo(batch, MAX_BATCH);
+        if (!batch.isEmpty()) {
+            write(batch);
+        }
+    }
+
+    /** Writes the events nobody waits for: woken by {@link #append}, and every 200 ms. */
+    private void run() {
+        while (running || !queue.isEmpty()) {
+            if (queue.isEmpty()) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+                if (Thread.interrupted()) {
+                    return;
+                }
+                continue;
+            }
+            writing.lock();
+            try {
+                writeQueued();
+            } finally {
+                writing.unlock();
             }
         }
     }
@@ -245,6 +269,7 @@ public class AuditLog implements SmartLifecycle {
         running = false;
         Thread t = writer;
         if (t != null) {
+            java.util.concurrent.locks.LockSupport.unpark(t);
             try {
                 t.join(10_000);
             } catch (InterruptedException e) {

@@ -42,7 +42,7 @@ final class AccessControl implements SftpEventListener {
         if (localHandle instanceof FileHandle file) {
             Set<StandardOpenOption> options = file.getOpenOptions();
             boolean write = options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND);
-            if (write) {
+            if (write && !(grantsEverywhere(session, Permission.OVERWRITE) && grantsEverywhere(session, Permission.UPLOAD))) {
                 boolean exists = Files.exists(path, LinkOption.NOFOLLOW_LINKS);
                 require(session, path, false, exists ? Permission.OVERWRITE : Permission.UPLOAD);
             }
@@ -91,6 +91,11 @@ final class AccessControl implements SftpEventListener {
             return;
         }
         require(session, path, false, Permission.SETSTAT);
+    }
+
+    /** Whether the session's rules grant {@code permission} on every path, so no path needs to be looked at. */
+    static boolean grantsEverywhere(ServerSession session, Permission permission) {
+        return SessionAccount.ferrySession(session).permissions().grantsEverywhere(permission);
     }
 
     /** Checks a permission where {@code path} is named and where it resolves to; refusals are audited as DENIED. */

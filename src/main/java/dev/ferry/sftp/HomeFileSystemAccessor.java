@@ -55,6 +55,9 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
         }
         Path path = SftpFileSystemAccessor.super.resolveLocalFilePath(subsystem, rootDir, remotePath);
         home(subsystem).checkConfined(path, false);
+        if (subsystem instanceof HomeSftpSubsystem home) {
+            home.confinedInRequest = path;
+        }
         return path;
     }
 
@@ -64,6 +67,10 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
         UserHome home = home(subsystem);
         FerrySession session = SessionAccount.ferrySession(subsystem.getServerSession());
         if (options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND)) {
+            // openForWrite takes the path as confined: resolveLocalFilePath checked it in this request
+            if (!confinedInRequest(subsystem, file)) {
+                confined(home, file, false);
+            }
             StagedWrite staged = home.openForWrite(file, options, attrs);
             long replaced = staged.replacedSize();
             MeteredUpload upload = new MeteredUpload(staged, session, ledger, sessions.uploadLimiter(session.account()),
@@ -109,7 +116,10 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
     @Override
     public Map<String, ?> readFileAttributes(SftpSubsystemProxy subsystem, Path file, String view, LinkOption... options)
             throws IOException {
-        confined(home(subsystem), file, follows(options));
+        boolean follow = follows(options);
+        if (follow || !confinedInRequest(subsystem, file)) {
+            confined(home(subsystem), file, follow);
+        }
         return SftpFileSystemAccessor.super.readFileAttributes(subsystem, file, view, options);
     }
 
@@ -237,6 +247,15 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
         return relative.toString().isEmpty() ? link.getFileSystem().getPath(".") : relative;
     }
 
+    /**
+     * Whether {@code path} is the very path this request resolved and confined (parent through
+     * links): what is left to check without following the last element has been checked.
+     */
+    private static boolean confinedInRequest(SftpSubsystemProxy subsystem, Path path) {
+        return subsystem instanceof HomeSftpSubsystem home && home.confinedInRequest == path;
+    }
+
+    /** The attributes of a path itself (links not followed), or null if nothing is there. */
     private static void confined(UserHome home, Path path, boolean followFinal) throws IOException {
         // Paths of other file systems are the server's own staging files, never a client's.
         if (path.getFileSystem() == home.fileSystem()) {

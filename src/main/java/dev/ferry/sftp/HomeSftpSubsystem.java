@@ -114,6 +114,9 @@ class HomeSftpSubsystem extends SftpSubsystem {
 
     /** Seeing an entry's attributes is listing its directory. */
     private void requireListOfParent(String path) throws IOException {
+        if (AccessControl.grantsEverywhere(getServerSession(), dev.ferry.access.Permission.LIST)) {
+            return; // MINA resolves (and confines) the path itself right after
+        }
         java.nio.file.Path file = resolveFile(path).toAbsolutePath().normalize();
         java.nio.file.Path parent = file.getParent() == null ? file : file.getParent();
         accessControl.require(getServerSession(), parent, true, dev.ferry.access.Permission.LIST);
@@ -135,6 +138,23 @@ class HomeSftpSubsystem extends SftpSubsystem {
                 statvfs(buffer, id, () -> validateHandle(handle, handles.get(handle), Handle.class).getFile());
             }
             default -> super.executeExtendedCommand(buffer, id, extension);
+        }
+    }
+
+    /**
+     * The path this request resolved and confined, parent included (see
+     * {@link HomeFileSystemAccessor#resolveLocalFilePath}): the accessor does not resolve the same
+     * parent again for a stat or open within the request. Reset for every request.
+     */
+    java.nio.file.Path confinedInRequest;
+
+    @Override
+    protected void doProcess(Buffer buffer, int length, int type, int id) throws IOException {
+        confinedInRequest = null;
+        try {
+            super.doProcess(buffer, length, type, id);
+        } finally {
+            confinedInRequest = null;
         }
     }
 

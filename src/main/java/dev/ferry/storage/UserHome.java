@@ -43,6 +43,10 @@ public interface UserHome extends Closeable {
      * {@link StagedWrite#commit()}: readers keep seeing the previous content (or nothing).
      * Without {@code TRUNCATE_EXISTING} the staged file starts as a copy of the existing one,
      * so appends, resumes and in-place writes keep their meaning.
+     * <p>
+     * The caller has confined {@code file} ({@link #checkConfined checkConfined(file, false)},
+     * which the SFTP layer does once per request when it resolves the path); a link as the last
+     * element is checked here.
      */
     StagedWrite openForWrite(Path file, Set<? extends OpenOption> options, FileAttribute<?>... attributes)
             throws IOException;

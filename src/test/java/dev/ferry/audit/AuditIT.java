@@ -145,6 +145,50 @@ class AuditIT {
     }
 
     @Test
+    void concurrentSessionsShareBatchesAndEveryConfirmedUploadHasItsRecordInTheChain() throws Exception {
+        int sessions = 6;
+        int files = 15;
+        for (int s = 0; s < sessions; s++) {
+            Users.create(admin, "group" + s, key, null);
+        }
+        JdbcTemplate jdbc = ferry.bean(JdbcTemplate.class);
+        long before = jdbc.queryForObject("select coalesce(max(id), 0) from audit_events", Long.class);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(sessions);
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int s = 0; s < sessions; s++) {
+                String user = "group" + s;
+                done.add(pool.submit(() -> {
+                    try (SftpTestClient client = SftpTestClient.withKey(ferry.sftpPort(), user, key)) {
+                        for (int i = 0; i < files; i++) {
+                            try (SftpClient.CloseableHandle h = client.sftp().open("/f" + i, SftpClient.OpenMode.Write,
+                                    SftpClient.OpenMode.Create)) {
+                                client.sftp().write(h, 0, (user + " " + i).getBytes());
+                            }
+                            // Confirmed: the record is there, whichever session's CLOSE wrote the batch.
+                            Integer rows = jdbc.queryForObject("select count(*) from audit_events where type = 'UPLOAD' "
+                                    + "and username = ? and path = ? and status = 'OK'", Integer.class, user, "/f" + i);
+                            assertThat(rows).as("record of " + user + " /f" + i).isEqualTo(1);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (var f : done) {
+                f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // One unbroken chain over everything written meanwhile, in id order.
+        List<Map<String, Object>> rows = jdbc.queryForList("select prev_hash, hash from audit_events where id > ? order by id", before);
+        assertThat(rows.size()).isGreaterThanOrEqualTo(sessions * files);
+        for (int i = 1; i < rows.size(); i++) {
+            assertThat(rows.get(i).get("prev_hash")).as("record %d of %d", i, rows.size()).isEqualTo(rows.get(i - 1).get("hash"));
+        }
+    }
+
+    @Test
     void checkFileAnswersTheStoredSha256() throws Exception {
         Users.create(admin, "checker", key, null);
         byte[] data = "checksum me".getBytes();

@@ -18,6 +18,7 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.util.ArrayDeque;
 import java.util.Collections;
@@ -109,17 +110,23 @@ final class LocalUserHome implements UserHome {
     @Override
     public StagedWrite openForWrite(Path file, Set<? extends OpenOption> options, FileAttribute<?>... attributes)
             throws IOException {
-        checkConfined(file, false);
+        // The caller confined the path (checkConfined(file, false)); only a link as the last element is left.
         Path target = toLocal(file);
         String name = virtual(file);
         if (target.equals(home)) {
             throw new FileSystemException(name, null, "is a directory");
         }
-        boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
-        if (exists && Files.isSymbolicLink(target)) {
+        BasicFileAttributes existing;
+        try {
+            existing = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            existing = null;
+        }
+        boolean exists = existing != null;
+        if (exists && existing.isSymbolicLink()) {
             checkConfined(file, true);
         }
-        if (exists && Files.isDirectory(target)) {
+        if (exists && (existing.isDirectory() || existing.isSymbolicLink() && Files.isDirectory(target))) {
             throw new FileSystemException(name, null, "is a directory");
         }
         if (exists && options.contains(StandardOpenOption.CREATE_NEW)) {
@@ -128,7 +135,7 @@ final class LocalUserHome implements UserHome {
         if (!exists && !options.contains(StandardOpenOption.CREATE) && !options.contains(StandardOpenOption.CREATE_NEW)) {
             throw new NoSuchFileException(name);
         }
-        if (!Files.isDirectory(target.getParent())) {
+        if (!exists && !Files.isDirectory(target.getParent())) {
             throw new NoSuchFileException(virtual(file.toAbsolutePath().getParent()));
         }
 
@@ -136,23 +143,29 @@ final class LocalUserHome implements UserHome {
         boolean keepContent = exists && !options.contains(StandardOpenOption.TRUNCATE_EXISTING);
         if (keepContent) {
             Files.copy(target, staged, StandardCopyOption.COPY_ATTRIBUTES);
-        } else {
-            Files.createFile(staged);
-            applyPermissions(staged, attributes);
         }
         Set<OpenOption> channelOptions = new java.util.HashSet<>();
         channelOptions.add(StandardOpenOption.WRITE);
+        if (!keepContent) {
+            channelOptions.add(StandardOpenOption.CREATE_NEW); // created and opened in one call
+        }
         if (options.contains(StandardOpenOption.READ)) {
             channelOptions.add(StandardOpenOption.READ);
         }
-        FileChannel channel;
+        FileChannel channel = null;
         try {
             channel = FileChannel.open(staged, channelOptions);
+            if (!keepContent) {
+                applyPermissions(staged, attributes);
+            }
         } catch (IOException | RuntimeException e) {
+            if (channel != null) {
+                channel.close();
+            }
             Files.deleteIfExists(staged);
             throw e;
         }
-        long replacedSize = exists && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) ? Files.size(target) : -1;
+        long replacedSize = exists && existing.isRegularFile() ? existing.size() : -1;
         return new LocalStagedWrite(channel, file, staged, target, options.contains(StandardOpenOption.CREATE_NEW), replacedSize);
     }
 
