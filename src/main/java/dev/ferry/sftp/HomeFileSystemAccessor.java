@@ -87,14 +87,7 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
     @Override
     public void closeFile(SftpSubsystemProxy subsystem, FileHandle fileHandle, Path file, String handle,
             Channel channel, Set<? extends OpenOption> options) throws IOException {
-        if (channel instanceof MeteredUpload upload) {
-            if (Boolean.TRUE.equals(fileHandle.getAttribute(CLOSED_BY_CLIENT))) {
-                upload.commit();
-            } else {
-                upload.suspend();
-            }
-            return;
-        }
+        // MeteredUpload is a StagedWrite: it meters, audits and then publishes or keeps the staged bytes.
         if (channel instanceof StagedWrite upload) {
             if (Boolean.TRUE.equals(fileHandle.getAttribute(CLOSED_BY_CLIENT))) {
                 upload.commit();

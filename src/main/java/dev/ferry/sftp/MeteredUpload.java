@@ -169,7 +169,7 @@ final class MeteredUpload extends ForwardingChannel implements StagedWrite {
         audited = true;
         // The client hears that its CLOSE succeeded only once the record is committed.
         try {
-            audit.uploaded(session, virtualPath, size, elapsedMs(), sha256, staged.etag(), staged.versionId());
+            audit.uploaded(session, virtualPath, size, elapsedMs(), sha256, staged.storedVersion());
         } catch (RuntimeException e) {
             throw new SftpException(SftpConstants.SSH_FX_FAILURE, "the file was stored but its audit record could not be written");
         }
@@ -179,15 +179,26 @@ final class MeteredUpload extends ForwardingChannel implements StagedWrite {
     void discard(String reason) {
         if (!audited) {
             audited = true;
-            long size;
-            try {
-                size = staged.size();
-            } catch (IOException e) {
-                size = -1;
-            }
-            audit.uploadFailed(session, virtualPath, size, elapsedMs(), reason);
+            audit.uploadFailed(session, virtualPath, stagedSize(), elapsedMs(), reason);
         }
         abort();
+    }
+
+    /** Bytes staged so far, or -1 when the storage cannot say. */
+    private long stagedSize() {
+        try {
+            return staged.size();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** Forgets the upload in the session and gives back its quota reservation. */
+    private void releaseReservation() {
+        session.uploads.remove(this);
+        if (quota && reservationId != 0) {
+            ledger.release(reservationId);
+        }
     }
 
     private long elapsedMs() {
@@ -204,10 +215,7 @@ final class MeteredUpload extends ForwardingChannel implements StagedWrite {
 
     @Override
     public void abort() {
-        session.uploads.remove(this);
-        if (quota && reservationId != 0) {
-            ledger.release(reservationId);
-        }
+        releaseReservation();
         staged.abort();
     }
 
@@ -221,27 +229,20 @@ final class MeteredUpload extends ForwardingChannel implements StagedWrite {
             return false;
         }
         audited = true;
-        long size;
-        try {
-            size = staged.size();
-        } catch (IOException e) {
-            size = -1;
-        }
-        session.uploads.remove(this);
-        if (quota && reservationId != 0) {
-            ledger.release(reservationId);
-        }
+        long size = stagedSize();
+        releaseReservation();
         // A refused upload (quota, size) is never kept for resuming.
-        boolean kept = failure == null ? staged.suspend() : abortStaged();
+        boolean kept;
+        if (failure == null) {
+            kept = staged.suspend();
+        } else {
+            staged.abort();
+            kept = false;
+        }
         audit.uploadFailed(session, virtualPath, size, elapsedMs(), kept
                 ? "connection lost before the client closed the file: not published, kept for resuming"
                 : "connection lost before the client closed the file: the upload was discarded");
         return kept;
-    }
-
-    private boolean abortStaged() {
-        staged.abort();
-        return false;
     }
 
     @Override
@@ -257,13 +258,8 @@ final class MeteredUpload extends ForwardingChannel implements StagedWrite {
     }
 
     @Override
-    public String etag() {
-        return staged.etag();
-    }
-
-    @Override
-    public String versionId() {
-        return staged.versionId();
+    public dev.ferry.storage.ObjectVersion storedVersion() {
+        return staged.storedVersion();
     }
 
     @Override

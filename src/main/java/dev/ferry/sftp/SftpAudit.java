@@ -3,6 +3,7 @@ package dev.ferry.sftp;
 import dev.ferry.audit.AuditEvent;
 import dev.ferry.audit.AuditLog;
 import dev.ferry.audit.AuditType;
+import dev.ferry.storage.ObjectVersion;
 import java.net.InetAddress;
 import org.apache.sshd.server.session.ServerSession;
 import org.springframework.stereotype.Component;
@@ -42,9 +43,9 @@ class SftpAudit {
     }
 
     /** Records a completed upload and returns only once the record is committed. */
-    void uploaded(FerrySession session, String path, long bytes, long durationMs, String sha256, String etag, String versionId) {
-        log.appendAndWait(base(AuditType.UPLOAD, session).withPaths(path, null).withTransfer(bytes, durationMs, sha256)
-                .withObject(etag, versionId));
+    void uploaded(FerrySession session, String path, long bytes, long durationMs, String sha256, ObjectVersion version) {
+        log.appendAndWait(withVersion(base(AuditType.UPLOAD, session).withPaths(path, null).withTransfer(bytes, durationMs, sha256),
+                version));
     }
 
     void uploadFailed(FerrySession session, String path, long bytes, long durationMs, String reason) {
@@ -53,10 +54,13 @@ class SftpAudit {
     }
 
     void downloaded(FerrySession session, String path, long bytes, long durationMs, String sha256, String status, String detail,
-            String[] objectVersion) {
-        log.append(base(AuditType.DOWNLOAD, session).withPaths(path, null).withTransfer(bytes, durationMs, sha256)
-                .withOutcome(status, detail)
-                .withObject(objectVersion == null ? null : objectVersion[0], objectVersion == null ? null : objectVersion[1]));
+            ObjectVersion version) {
+        log.append(withVersion(base(AuditType.DOWNLOAD, session).withPaths(path, null).withTransfer(bytes, durationMs, sha256)
+                .withOutcome(status, detail), version));
+    }
+
+    private static AuditEvent withVersion(AuditEvent event, ObjectVersion version) {
+        return version == null ? event : event.withObject(version.etag(), version.versionId());
     }
 
     void operation(FerrySession session, AuditType type, String path, String target, Throwable failure, String detail) {

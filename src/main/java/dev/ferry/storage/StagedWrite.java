@@ -36,13 +36,8 @@ public interface StagedWrite extends SeekableByteChannel {
     /** Size of the file this write replaces when published, or -1 when it creates a new one. */
     long replacedSize();
 
-    /** The stored object's ETag once committed, where the storage has one (S3). */
-    default String etag() {
-        return null;
-    }
-
-    /** The stored object's version id once committed, where the storage keeps versions. */
-    default String versionId() {
+    /** The stored object's version once committed, where the storage names versions (S3); else null. */
+    default ObjectVersion storedVersion() {
         return null;
     }
 

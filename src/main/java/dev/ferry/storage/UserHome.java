@@ -60,7 +60,7 @@ public interface UserHome extends Closeable {
      * The stored object's ETag and version id as they were when the file was last looked at
      * (opened, listed), without asking the storage again; null where the storage has none.
      */
-    default String[] objectVersion(Path file) {
+    default ObjectVersion objectVersion(Path file) {
         return null;
     }
 

@@ -1,5 +1,7 @@
 package dev.ferry.adminapi;
 
+import static dev.ferry.adminapi.ApiAssertions.assertProblem;
+import static dev.ferry.adminapi.ApiAssertions.detail;
 import static dev.ferry.testsupport.AdminClient.quote;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -770,29 +772,9 @@ class UsersApiIT {
         return response.json();
     }
 
-    /** A problem+json answer with the status; {@code field} is the named field, or null for none required. */
-    static Response assertProblem(Response response, int status, String field) {
-        assertThat(response.status()).as(response.body()).isEqualTo(status);
-        assertThat(response.header("Content-Type")).as(response.body()).startsWith("application/problem+json");
-        JsonNode problem = response.json();
-        assertThat(problem.get("status").asInt()).isEqualTo(status);
-        assertThat(problem.get("title").asString()).isNotBlank();
-        assertThat(problem.get("detail").asString()).as("an actionable detail").hasSizeGreaterThan(10);
-        assertThat(problem.get("detail").asString()).doesNotContain("Exception").doesNotContain("dev.ferry").doesNotContain("tools.jackson");
-        if (field != null) {
-            assertThat(problem.has("field")).as(response.body()).isTrue();
-            assertThat(problem.get("field").asString()).isEqualTo(field);
-        }
-        return response;
-    }
-
     static void assertUnauthorized(Response response) {
         assertProblem(response, 401, null);
         assertThat(response.header("WWW-Authenticate")).startsWith("Basic");
-    }
-
-    static String detail(Response response) {
-        return response.json().get("detail").asString();
     }
 
     static void assertNoSecrets(Response response) {

@@ -61,18 +61,7 @@ class QuotaIT {
     }
 
     static void awaitUsage(String username, long bytes, long files) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-        while (true) {
-            long usedBytes = Users.usedBytes(ferry.admin(), username);
-            long usedFiles = Users.usedFiles(ferry.admin(), username);
-            if (usedBytes == bytes && usedFiles == files) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                assertThat(new long[] {usedBytes, usedFiles}).as("usage of " + username).containsExactly(bytes, files);
-            }
-            Thread.sleep(100);
-        }
+        Users.awaitUsage(ferry.admin(), username, bytes, files, Duration.ofSeconds(3));
     }
 
     @Test

@@ -652,18 +652,7 @@ class ClusterBehindHaproxyIT {
     }
 
     static void awaitUsage(FerryInstance instance, String username, long bytes, long files) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (true) {
-            long usedBytes = Users.usedBytes(instance.admin(), username);
-            long usedFiles = Users.usedFiles(instance.admin(), username);
-            if (usedBytes == bytes && usedFiles == files) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                assertThat(new long[] {usedBytes, usedFiles}).as("usage of " + username).containsExactly(bytes, files);
-            }
-            Thread.sleep(100);
-        }
+        Users.awaitUsage(instance.admin(), username, bytes, files, Duration.ofSeconds(5));
     }
 
     static void awaitNothingStaged() throws Exception {

@@ -81,18 +81,15 @@ public final class FaultInjectingProxy implements AutoCloseable {
                         + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.write(SLOW_DOWN_BODY);
                 out.flush();
+                closeQuietly(client);
                 return;
             }
             Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort);
             open.add(upstream);
-            Thread back = new Thread(() -> pipe(upstream, client), "fault-proxy-back");
-            back.setDaemon(true);
-            back.start();
-            pipe(client, upstream);
+            SocketPipe.start(upstream, client, this::closeQuietly, "fault-proxy-back");
+            SocketPipe.start(client, upstream, this::closeQuietly, "fault-proxy-forth");
         } catch (IOException ignored) {
-            // the connection ends
-        } finally {
-            closeQuietly(client);
+            closeQuietly(client); // the connection ends
         }
     }
 
@@ -105,28 +102,9 @@ public final class FaultInjectingProxy implements AutoCloseable {
         }
     }
 
-    private void pipe(Socket from, Socket to) {
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-            byte[] buffer = new byte[64 * 1024];
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                out.write(buffer, 0, n);
-            }
-        } catch (IOException ignored) {
-            // one side closed
-        } finally {
-            closeQuietly(from);
-            closeQuietly(to);
-        }
-    }
-
     private void closeQuietly(Socket socket) {
         open.remove(socket);
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // already closed
-        }
+        SocketPipe.closeQuietly(socket);
     }
 
     @Override

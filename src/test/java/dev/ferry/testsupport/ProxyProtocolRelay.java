@@ -1,8 +1,6 @@
 package dev.ferry.testsupport;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -41,8 +39,8 @@ public final class ProxyProtocolRelay implements AutoCloseable {
                 Socket client = server.accept();
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 upstream.getOutputStream().write(header(client));
-                pump(client.getInputStream(), upstream.getOutputStream(), client, upstream);
-                pump(upstream.getInputStream(), client.getOutputStream(), client, upstream);
+                SocketPipe.start(client, upstream, SocketPipe::closeQuietly, "proxy-relay-pump");
+                SocketPipe.start(upstream, client, SocketPipe::closeQuietly, "proxy-relay-pump");
             } catch (IOException e) {
                 if (server.isClosed()) {
                     return;
@@ -62,33 +60,6 @@ public final class ProxyProtocolRelay implements AutoCloseable {
         b.put(v4 ? destination : new byte[16]);
         b.putShort((short) client.getPort()).putShort((short) targetPort);
         return b.array();
-    }
-
-    private static void pump(InputStream in, OutputStream out, Socket a, Socket b) {
-        Thread t = new Thread(() -> {
-            byte[] buffer = new byte[16384];
-            try {
-                for (int n; (n = in.read(buffer)) >= 0; ) {
-                    out.write(buffer, 0, n);
-                    out.flush();
-                }
-            } catch (IOException ignored) {
-                // either side closed
-            } finally {
-                closeQuietly(a);
-                closeQuietly(b);
-            }
-        }, "proxy-relay-pump");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // already closed
-        }
     }
 
     @Override

@@ -10,7 +10,6 @@ import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
@@ -77,7 +76,7 @@ public final class TestPostgres {
 
     private static TestPostgres start() {
         Throwable dockerFailure = null;
-        if (dockerAvailable()) {
+        if (Docker.available()) {
             try {
                 @SuppressWarnings("resource")
                 PostgreSQLContainer container = new PostgreSQLContainer("postgres:17-alpine");
@@ -117,14 +116,6 @@ public final class TestPostgres {
                 failure.addSuppressed(dockerFailure);
             }
             throw failure;
-        }
-    }
-
-    private static boolean dockerAvailable() {
-        try {
-            return DockerClientFactory.instance().isDockerAvailable();
-        } catch (Throwable e) {
-            return false;
         }
     }
 }

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -94,7 +93,7 @@ public final class TestS3 {
     }
 
     private static TestS3 start() {
-        if (dockerAvailable()) {
+        if (Docker.available()) {
             try {
                 @SuppressWarnings("resource")
                 GenericContainer<?> minio = new GenericContainer<>("minio/minio:latest")
@@ -115,13 +114,5 @@ public final class TestS3 {
         }
         S3ProxyServer server = S3ProxyServer.start();
         return new TestS3(server.endpoint(), S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY, "s3proxy");
-    }
-
-    private static boolean dockerAvailable() {
-        try {
-            return DockerClientFactory.instance().isDockerAvailable();
-        } catch (Throwable e) {
-            return false;
-        }
     }
 }

@@ -30,6 +30,23 @@ public final class Users {
         assertThat(updated.status()).as(updated.body()).isEqualTo(200);
     }
 
+    /** Waits until the user's usage is exactly this (quota bookkeeping is applied asynchronously), failing after {@code within}. */
+    public static void awaitUsage(AdminClient admin, String username, long bytes, long files, java.time.Duration within)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (true) {
+            long usedBytes = usedBytes(admin, username);
+            long usedFiles = usedFiles(admin, username);
+            if (usedBytes == bytes && usedFiles == files) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                assertThat(new long[] {usedBytes, usedFiles}).as("usage of " + username).containsExactly(bytes, files);
+            }
+            Thread.sleep(100);
+        }
+    }
+
     public static long usedBytes(AdminClient admin, String username) {
         return admin.get("/api/v1/users/" + username).json().get("usage").get("usedBytes").asLong();
     }

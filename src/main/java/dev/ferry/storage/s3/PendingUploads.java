@@ -57,10 +57,11 @@ class PendingUploads {
     }
 
     void partSent(long id, Part part) {
-        jdbc.update("insert into s3_upload_parts (upload, part_number, etag, size) values (?, ?, ?, ?) "
-                + "on conflict (upload, part_number) do update set etag = excluded.etag, size = excluded.size",
-                id, part.number(), part.etag(), part.size());
-        jdbc.update("update s3_uploads set updated_at = now() where id = ?", id);
+        // One round trip: the part and the upload's last-touched time together.
+        jdbc.update("with part as (insert into s3_upload_parts (upload, part_number, etag, size) values (?, ?, ?, ?) "
+                + "on conflict (upload, part_number) do update set etag = excluded.etag, size = excluded.size) "
+                + "update s3_uploads set updated_at = now() where id = ?",
+                id, part.number(), part.etag(), part.size(), id);
     }
 
     /** The client went away: keep the upload for resuming from {@code resumableBytes}. */

@@ -24,6 +24,13 @@ final class S3Errors {
     private S3Errors() {
     }
 
+    /** The object is no longer the version a transfer started with (a GET pinned to an ETag got 412). */
+    static final class ObjectChangedException extends FileSystemException {
+        ObjectChangedException(String path) {
+            super(path, null, "the file changed on the storage while it was being read");
+        }
+    }
+
     static IOException translate(SdkException e, String path) {
         if (e instanceof AbortedException || Thread.currentThread().isInterrupted()) {
             InterruptedIOException interrupted = new InterruptedIOException("storage request interrupted");
@@ -47,7 +54,7 @@ final class S3Errors {
                 return new FileSystemException(path, null, "the storage is throttling requests (S3 " + code + "), try again later");
             }
             if (status == 412) {
-                return new FileSystemException(path, null, "the file changed on the storage while it was being read");
+                return new ObjectChangedException(path);
             }
             return new FileSystemException(path, null, "the storage failed (S3 " + (code == null ? status : code) + ")");
         }

@@ -153,6 +153,9 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
     }
 
     Optional<S3Attributes> lookUp(S3Path path) throws IOException {
+        if (path.cached() != null) {
+            return Optional.of(path.cached()); // seen earlier in this request (MINA's own existence checks)
+        }
         if (isRoot(path)) {
             return Optional.of(S3Attributes.directory(Instant.EPOCH));
         }
@@ -314,10 +317,7 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
         // Directory markers go last, deepest first: stores that keep directories as directories
         // (S3Proxy's file store) cannot remove one before its content.
         List<String> markers = new ArrayList<>();
-        String token = null;
-        do {
-            String continuation = token;
-            ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket(bucket).prefix(fromPrefix).continuationToken(continuation));
+        for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(fromPrefix))) {
             List<ObjectIdentifier> moved = new ArrayList<>();
             for (S3Object object : page.contents()) {
                 String toKey = toPrefix + object.key().substring(fromPrefix.length());
@@ -331,8 +331,7 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
                 }
             }
             deleteKeys(s3, bucket, moved);
-            token = page.isTruncated() ? page.nextContinuationToken() : null;
-        } while (token != null);
+        }
         if (!markers.contains(fromPrefix)) {
             markers.add(fromPrefix); // not every store lists a prefix's own marker under it
             s3.putObject(b -> b.bucket(bucket).key(toPrefix).contentLength(0L), RequestBody.empty());

@@ -169,7 +169,7 @@ final class S3ReadChannel implements SeekableByteChannel {
 
         private boolean isFinal(IOException e) {
             return e instanceof java.nio.file.NoSuchFileException || e instanceof java.nio.file.AccessDeniedException
-                    || (e instanceof FileSystemException fse && fse.getReason() != null && fse.getReason().contains("changed"));
+                    || e instanceof S3Errors.ObjectChangedException;
         }
 
         private void pump(InputStream in) throws IOException, InterruptedException {

@@ -113,17 +113,13 @@ class S3StorageBackend implements StorageBackend, DisposableBean {
             throw new IOException("refusing to empty the whole bucket " + bucket + ": the home has no prefix");
         }
         try {
-            String token = null;
-            do {
-                String continuation = token;
-                ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix).continuationToken(continuation));
+            for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix))) {
                 List<ObjectIdentifier> keys = new ArrayList<>();
                 for (S3Object object : page.contents()) {
                     keys.add(ObjectIdentifier.builder().key(object.key()).build());
                 }
                 S3FileSystem.deleteKeys(s3, bucket, keys);
-                token = page.isTruncated() ? page.nextContinuationToken() : null;
-            } while (token != null);
+            }
         } catch (SdkException e) {
             throw S3Errors.translate(e, "/");
         }

@@ -1,5 +1,6 @@
 package dev.ferry.storage.s3;
 
+import dev.ferry.storage.ObjectVersion;
 import dev.ferry.storage.StagedWrite;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -13,8 +14,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +60,7 @@ final class S3Upload implements StagedWrite {
     private long pendingId;
     private final TreeMap<Integer, CompletedPart> sent = new TreeMap<>();
     private final Map<Integer, PartBuffer> filling = new HashMap<>();
-    private final Map<Integer, Boolean> sending = new HashMap<>();
+    private final Set<Integer> sending = new HashSet<>();
     /** Permits of {@link S3FileSystem#uploadMemory} held: buffers beyond the first one. */
     private int borrowed;
     private IOException failure;
@@ -66,8 +69,7 @@ final class S3Upload implements StagedWrite {
     private long size;
     private boolean open = true;
     private volatile boolean committed;
-    private String etag;
-    private String versionId;
+    private ObjectVersion stored;
 
     S3Upload(S3FileSystem fs, S3Path target, S3Attributes replaced, boolean keepExisting, boolean exclusive,
             PendingUploads.Resumable resumeCandidate) throws IOException {
@@ -102,7 +104,7 @@ final class S3Upload implements StagedWrite {
                         + partSize / (1024 * 1024) + " MiB (at most " + MAX_PARTS + " parts)"));
             }
             int part = (int) index;
-            if (sent.containsKey(part) || sending.containsKey(part)) {
+            if (sent.containsKey(part) || sending.contains(part)) {
                 throw fail(new FileSystemException(virtualPath, null, "cannot rewrite offset " + offset
                         + ": that part of the file was already sent to the storage"));
             }
@@ -253,7 +255,7 @@ final class S3Upload implements StagedWrite {
     /** Sends a part in the background; its buffer is freed when S3 has it. */
     private void send(int part, PartBuffer buffer, int length) throws IOException {
         startMultipart();
-        sending.put(part, Boolean.TRUE);
+        sending.add(part);
         byte[] bytes = buffer.bytes(length);
         String id = uploadId;
         try {
@@ -351,15 +353,14 @@ final class S3Upload implements StagedWrite {
         PutObjectResponse put = fs.s3.putObject(b -> b.bucket(fs.bucket).key(key).contentType(CONTENT_TYPE)
                 .contentLength((long) length), RequestBody.fromContentProvider(() -> new ByteArrayInputStream(bytes, 0, length),
                         length, CONTENT_TYPE));
-        etag = put.eTag();
-        versionId = put.versionId();
+        stored = new ObjectVersion(put.eTag(), put.versionId());
         settleBudget();
     }
 
     private void completeMultipart() throws IOException {
         int last = (int) ((size - 1) / partSize);
         for (int part = 0; part <= last; part++) {
-            if (sent.containsKey(part) || sending.containsKey(part)) {
+            if (sent.containsKey(part) || sending.contains(part)) {
                 continue;
             }
             PartBuffer buffer = filling.remove(part);
@@ -376,8 +377,7 @@ final class S3Upload implements StagedWrite {
         List<CompletedPart> parts = new ArrayList<>(sent.headMap(last, true).values());
         CompleteMultipartUploadResponse done = fs.s3.completeMultipartUpload(b -> b.bucket(fs.bucket).key(key)
                 .uploadId(uploadId).multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()));
-        etag = done.eTag();
-        versionId = done.versionId();
+        stored = new ObjectVersion(done.eTag(), done.versionId());
         finishedQuietly();
     }
 
@@ -490,13 +490,8 @@ final class S3Upload implements StagedWrite {
     }
 
     @Override
-    public String etag() {
-        return etag;
-    }
-
-    @Override
-    public String versionId() {
-        return versionId;
+    public ObjectVersion storedVersion() {
+        return stored;
     }
 
     @Override

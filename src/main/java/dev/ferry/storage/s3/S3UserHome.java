@@ -1,6 +1,7 @@
 package dev.ferry.storage.s3;
 
 import dev.ferry.storage.Capability;
+import dev.ferry.storage.ObjectVersion;
 import dev.ferry.storage.SpaceInfo;
 import dev.ferry.storage.StagedWrite;
 import dev.ferry.storage.UserHome;
@@ -82,9 +83,9 @@ final class S3UserHome implements UserHome {
     }
 
     @Override
-    public String[] objectVersion(Path file) {
+    public ObjectVersion objectVersion(Path file) {
         S3Attributes known = file instanceof S3Path path ? path.cached() : null;
-        return known == null || known.etag() == null ? null : new String[] {known.etag(), known.versionId()};
+        return known == null || known.etag() == null ? null : new ObjectVersion(known.etag(), known.versionId());
     }
 
     @Override
