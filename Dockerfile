@@ -50,10 +50,12 @@ USER 10001:10001
 # The only writable places, so the root file system can be mounted read-only:
 #   /tmp       JVM and Tomcat temporary files; the embedded PostgreSQL of the zero-configuration
 #              mode unpacks its binaries under java.io.tmpdir
-#   /app/data  local homes (files/) and the embedded PostgreSQL's data (pg/)
+#   /app/data  local homes (files/), the embedded PostgreSQL's data (pg/) and, with it, the audit
+#              journal (audit-journal/)
 VOLUME ["/tmp", "/app/data"]
 ENV SFTP_STORAGE_LOCAL_ROOT=/app/data/files \
     SFTP_EMBEDDED_DB_DIR=/app/data/pg \
+    SFTP_AUDIT_JOURNALDIR=/app/data/audit-journal \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60 -XX:InitialRAMPercentage=30 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp"
 # The heap is 60% of the container's memory limit: the rest is metaspace, threads (one per SFTP
 # channel), direct buffers of the SSH transport, and the embedded PostgreSQL when it runs.

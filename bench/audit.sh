@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # What the audit trail costs (issue 5), with the shared harness and OpenSSH's sftp client:
 #
-#   bench/audit.sh smallfiles   1,000 x 4 KiB files in one session: Ferry with the audit trail on
-#                               (every upload's CLOSE waits for its group-committed record) against
-#                               the same jar with sftp.audit.enabled=false, interleaved run by run
+#   bench/audit.sh smallfiles   1,000 x 4 KiB files in one session, the same jar three ways,
+#                               interleaved run by run: the audit trail off (sftp.audit.enabled=false),
+#                               on with every CLOSE waiting for its record to be fsync'd in the local
+#                               journal (sftp.audit.durability=journal, the default with the embedded
+#                               PostgreSQL), and on with every CLOSE waiting for the PostgreSQL commit
+#                               (durability=database); then checks that every upload has its record
+#                               in PostgreSQL and that the chain verifies
 #   bench/audit.sh query        1,000,000 audit records (10,000 users, 30 days) in the embedded
 #                               PostgreSQL, then GET /api/v1/audit?username=&from=&to= timed
 #
@@ -22,16 +26,24 @@ T=$BENCH_SCRATCH/targets
 
 case "${1:-}" in
 smallfiles)
-    NAME=ferry-audit-on "$REPO/bench/ferry.sh" start 2320
+    NAME=ferry-audit-journal JAVA_OPTS="-Xms256m -Xmx512m -Dsftp.audit.durability=journal" "$REPO/bench/ferry.sh" start 2320
     NAME=ferry-audit-off JAVA_OPTS="-Xms256m -Xmx512m -Dsftp.audit.enabled=false" "$REPO/bench/ferry.sh" start 2330
-    trap 'NAME=ferry-audit-on "$REPO/bench/ferry.sh" stop; NAME=ferry-audit-off "$REPO/bench/ferry.sh" stop; [ -z "$OWN_SCRATCH" ] || rm -rf "$OWN_SCRATCH"' EXIT
-    for port in 2320 2330; do   # the harness writes under REMOTE_DIR/bench
+    NAME=ferry-audit-database JAVA_OPTS="-Xms256m -Xmx512m -Dsftp.audit.durability=database" "$REPO/bench/ferry.sh" start 2335
+    trap 'for n in ferry-audit-journal ferry-audit-off ferry-audit-database; do NAME=$n "$REPO/bench/ferry.sh" stop; done; [ -z "$OWN_SCRATCH" ] || rm -rf "$OWN_SCRATCH"' EXIT
+    for port in 2320 2330 2335; do   # the harness writes under REMOTE_DIR/bench
         echo "mkdir bench" | sftp -b - -P "$port" -F /dev/null -i "$BENCH_SCRATCH/keys/client_ed25519" \
             -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null bench@127.0.0.1 >/dev/null
     done
     export RESULTS=${RESULTS:-$REPO/bench/results/$(date -u +%Y-%m-%d)-audit-smallfiles.tsv} RUNS WARMUP=${WARMUP:-1}
-    "$HARNESS/run.sh" -t "$T/ferry-audit-off.env" -t "$T/ferry-audit-on.env" smallfiles
+    "$HARNESS/run.sh" -t "$T/ferry-audit-off.env" -t "$T/ferry-audit-journal.env" -t "$T/ferry-audit-database.env" smallfiles
     "$HARNESS/run.sh" summary ferry-audit-off
+    # The records must all be there: an audit that is cheap because it lost records would not count.
+    for port in 2321 2336; do
+        uploads=$(curl -s -u admin:bench-admin-pw "http://127.0.0.1:$port/api/v1/audit?username=bench&type=UPLOAD&size=1" \
+            | grep -o '"totalElements":[0-9]*' | cut -d: -f2)
+        verify=$(curl -s -u admin:bench-admin-pw "http://127.0.0.1:$port/api/v1/audit/verify")
+        echo "admin port $port: $uploads UPLOAD records of user bench in PostgreSQL; chain: $verify"
+    done
     ;;
 query)
     NAME=ferry-audit-query "$REPO/bench/ferry.sh" start 2340

@@ -1,7 +1,10 @@
 package dev.ferry.audit;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -9,85 +12,136 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.core.env.Environment;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.util.StringUtils;
 
 /**
- * The append-only audit trail. Events from all sessions are written in batches, one at a time
- * and in queue order (group commit): a batch is one transaction, so auditing costs little per
- * event. Events nobody waits for are written by a background thread; callers that must not
- * confirm an action before its record is committed (an upload's CLOSE) write the queue
- * themselves with {@link #appendAndWait}. Instances sharing the database extend one hash chain: a
- * unique index on the previous hash lets only one of them extend it from a given record.
+ * The append-only audit trail. Events from all sessions are written to PostgreSQL in batches, one
+ * batch at a time and in queue order (group commit), each batch one transaction. Instances
+ * sharing the database extend one hash chain: a unique index on the previous hash lets only one
+ * of them extend it from a given record.
+ * <p>
+ * Callers that must not confirm an action before its record is durable (an upload's CLOSE, an
+ * admin change) call {@link #appendAndWait}. Where that is depends on {@link AuditDurability}:
+ * <ul>
+ * <li><b>database</b>: the caller writes the queue itself and returns after the commit; callers
+ * that arrive meanwhile share the next batch;</li>
+ * <li><b>journal</b>: every record is appended to a local {@link AuditJournal} and the caller
+ * returns after its fsync (shared the same way); a background thread ships the journal to
+ * PostgreSQL and stores how far it got in the same transaction, and at start-up ships what a
+ * crash left behind.</li>
+ * </ul>
  */
 @Service
 public class AuditLog implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
     private static final int MAX_BATCH = 1000;
+    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
-    private record Pending(AuditEvent event, CompletableFuture<Void> written) {
+    /** A queued record; {@code seq} is its journal sequence number (0 without a journal). */
+    private record Pending(AuditEvent event, long seq, CompletableFuture<Void> written) {
     }
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final FileDigests digests;
+    private final boolean enabled;
+    /** Null when records are committed to PostgreSQL before they are confirmed. */
+    private final AuditJournal journal;
+    private final long shipIntervalNanos;
+
     /** Held while a batch is written: batches are written one at a time, in queue order. */
-    private final java.util.concurrent.locks.ReentrantLock writing = new java.util.concurrent.locks.ReentrantLock();
+    private final ReentrantLock writing = new ReentrantLock();
+    /** With a journal: a record's journal position and queue position are taken together. */
+    private final Object appending = new Object();
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(100_000);
+    /** Completes when the last queued record is in PostgreSQL (and so is every one before it). */
+    private volatile CompletableFuture<Void> lastQueued = CompletableFuture.completedFuture(null);
     private volatile Thread writer;
     private volatile boolean running;
-
-    private final boolean enabled;
 
     /**
      * @param enabled {@code sftp.audit.enabled}: false only to measure what auditing costs (the
      *                benchmark in bench/); a production server always audits
      */
-    AuditLog(JdbcTemplate jdbc, FileDigests digests,
-            @org.springframework.beans.factory.annotation.Value("${sftp.audit.enabled:true}") boolean enabled) {
+    AuditLog(JdbcTemplate jdbc, FileDigests digests, @Value("${sftp.audit.enabled:true}") boolean enabled,
+            AuditDurability durability, Environment environment) throws IOException {
         this.jdbc = jdbc;
         // Plain JDBC transactions: the JPA transaction manager would open an EntityManager for
         // every batch, on the path of every upload's CLOSE.
-        this.tx = new TransactionTemplate(new org.springframework.jdbc.support.JdbcTransactionManager(jdbc.getDataSource()));
+        this.tx = new TransactionTemplate(new JdbcTransactionManager(jdbc.getDataSource()));
         this.digests = digests;
         this.enabled = enabled;
+        this.shipIntervalNanos = durability.shipInterval().toNanos();
+        boolean embeddedDatabase = !StringUtils.hasText(environment.getProperty("spring.datasource.url"));
         if (!enabled) {
             log.warn("The audit trail is switched off (sftp.audit.enabled=false): nothing is recorded");
+            this.journal = null;
+        } else if (durability.usesJournal(embeddedDatabase)) {
+            this.journal = AuditJournal.open(durability.journalDir());
+            log.info("Audit records are confirmed once fsync'd in the journal {} and shipped to PostgreSQL within {}",
+                    durability.journalDir().toAbsolutePath().normalize(), durability.shipInterval());
+            shipLeftovers();
+        } else {
+            this.journal = null;
+            log.info("Audit records are confirmed once committed in PostgreSQL");
         }
     }
 
-    /** Queues an event; the future completes when its batch is committed (within a moment: see {@link #run}). */
+    /** Queues an event; the future completes when its batch is committed in PostgreSQL. */
     public CompletableFuture<Void> append(AuditEvent event) {
-        CompletableFuture<Void> written = enqueue(event);
-        Thread t = writer;
-        if (t != null && !written.isDone()) {
-            java.util.concurrent.locks.LockSupport.unpark(t);
+        Pending pending;
+        try {
+            pending = enqueue(event);
+        } catch (RuntimeException e) {
+            // Nobody waits for this record: losing it must not fail the action it records.
+            log.error("Could not record a {} audit event: {}", event.type(), e.toString());
+            return CompletableFuture.failedFuture(e);
         }
-        return written;
+        if (journal == null) {
+            wakeWriter(pending);
+        }
+        return pending.written();
     }
 
     /**
-     * Queues an event and returns once it is committed; throws if it could not be written.
+     * Queues an event and returns once it is durable (see the class comment); throws if it could
+     * not be made so.
      * <p>
-     * Group commit without a hand-off: the caller takes the write lock itself. While another
-     * caller (or the background writer) holds it, records queue up; the next holder writes all of
-     * them in one batch and completes them, so the callers behind it find theirs committed. The
-     * background writer is not woken for these records: a hand-off to it and back cost as much
-     * as the write itself on the path of every upload's CLOSE.
+     * Without a journal this is group commit without a hand-off: the caller takes the write lock
+     * itself. While another caller (or the background writer) holds it, records queue up; the
+     * next holder writes all of them in one batch and completes them, so the callers behind it
+     * find theirs committed. A hand-off to the background writer and back cost as much as the
+     * write itself on the path of every upload's CLOSE.
      */
     public void appendAndWait(AuditEvent event) {
-        CompletableFuture<Void> written = enqueue(event);
-        while (!written.isDone()) {
+        Pending pending = enqueue(event);
+        if (journal != null) {
+            try {
+                journal.sync(pending.seq());
+                return;
+            } catch (UncheckedIOException e) {
+                throw new IllegalStateException("the audit record could not be written", e);
+            }
+        }
+        while (!pending.written().isDone()) {
             writing.lock();
             try {
-                if (!written.isDone()) {
+                if (!pending.written().isDone()) {
                     writeQueued();
                 }
             } finally {
@@ -95,7 +149,7 @@ public class AuditLog implements SmartLifecycle {
             }
         }
         try {
-            written.get(30, TimeUnit.SECONDS);
+            pending.written().get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while writing the audit record", e);
@@ -104,22 +158,63 @@ public class AuditLog implements SmartLifecycle {
         }
     }
 
-    private CompletableFuture<Void> enqueue(AuditEvent event) {
-        if (!enabled) {
-            return CompletableFuture.completedFuture(null);
+    /**
+     * Returns once every record queued before the call is in PostgreSQL (or after 10 s). Reads of
+     * the trail call it first, so an answer includes everything this instance has confirmed.
+     */
+    public void flush() {
+        CompletableFuture<Void> last = lastQueued;
+        if (last.isDone()) {
+            return;
         }
-        CompletableFuture<Void> written = new CompletableFuture<>();
-        if (!queue.offer(new Pending(event, written))) {
-            log.error("Audit queue full: writing {} synchronously", event.type());
+        Thread t = writer;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+        try {
+            last.get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("Audit records are still on their way to PostgreSQL: {}", e.toString());
+        }
+    }
+
+    private Pending enqueue(AuditEvent event) {
+        if (!enabled) {
+            return new Pending(event, 0, CompletableFuture.completedFuture(null));
+        }
+        AuditEvent fitted = fitted(event);
+        if (journal == null) {
+            return offer(new Pending(fitted, 0, new CompletableFuture<>()));
+        }
+        synchronized (appending) {
+            return offer(new Pending(fitted, journal.append(fitted), new CompletableFuture<>()));
+        }
+    }
+
+    private Pending offer(Pending pending) {
+        if (!queue.offer(pending)) {
+            log.error("Audit queue full: writing {} synchronously", pending.event().type());
             writing.lock();
             try {
-                writeQueued();   // what is queued goes first: the chain keeps the order of events
-                write(List.of(new Pending(event, written)));
+                while (!queue.isEmpty()) {
+                    writeQueued();   // what is queued goes first: the chain keeps the order of events
+                }
+                write(List.of(pending));
             } finally {
                 writing.unlock();
             }
         }
-        return written;
+        lastQueued = pending.written();
+        return pending;
+    }
+
+    private void wakeWriter(Pending pending) {
+        Thread t = writer;
+        if (t != null && !pending.written().isDone()) {
+            LockSupport.unpark(t);
+        }
     }
 
     /** Writes what is queued, up to one batch; the caller holds {@link #writing}. */
@@ -131,21 +226,49 @@ public class AuditLog implements SmartLifecycle {
         }
     }
 
-    /** Writes the events nobody waits for: woken by {@link #append}, and every 200 ms. */
+    /**
+     * Writes the records nobody waits for (and, with a journal, all of them): woken by
+     * {@link #append} or {@link #flush}; with a journal every ship interval, else every 200 ms.
+     */
     private void run() {
         while (running || !queue.isEmpty()) {
-            if (queue.isEmpty()) {
-                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+            if (queue.isEmpty() || journal != null) {
+                LockSupport.parkNanos(journal != null ? shipIntervalNanos : IDLE_NANOS);
                 if (Thread.interrupted()) {
                     return;
                 }
-                continue;
+                if (queue.isEmpty()) {
+                    continue;
+                }
             }
             writing.lock();
             try {
-                writeQueued();
+                do {
+                    writeQueued();
+                } while (journal != null && !queue.isEmpty());
             } finally {
                 writing.unlock();
+            }
+        }
+    }
+
+    /** The journal's records that a crash (or a failed database) kept from PostgreSQL, shipped before anything new. */
+    private void shipLeftovers() {
+        List<Long> marks = jdbc.queryForList("select shipped_seq from audit_journal_marks where journal_id = ?", Long.class,
+                journal.id());
+        List<AuditJournal.Entry> left = journal.unshipped(marks.isEmpty() ? 0 : marks.get(0));
+        if (left.isEmpty()) {
+            return;
+        }
+        log.info("Audit journal: shipping {} records that had not reached PostgreSQL", left.size());
+        for (int from = 0; from < left.size(); from += MAX_BATCH) {
+            List<Pending> batch = left.subList(from, Math.min(left.size(), from + MAX_BATCH)).stream()
+                    .map(e -> new Pending(e.event(), e.seq(), new CompletableFuture<>())).toList();
+            write(batch);
+            try {
+                batch.get(batch.size() - 1).written().join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw new IllegalStateException("could not ship the audit journal to PostgreSQL", e.getCause());
             }
         }
     }
@@ -153,12 +276,17 @@ public class AuditLog implements SmartLifecycle {
     private void write(List<Pending> batch) {
         for (int attempt = 1; ; attempt++) {
             try {
-                if (batch.size() == 1) {
+                if (batch.size() == 1 && journal == null) {
                     // One statement is atomic on its own: no transaction, one round trip.
                     head = insertChained(batch);
                 } else {
                     tx.executeWithoutResult(status -> {
                         String written = insertChained(batch);
+                        if (journal != null) {
+                            jdbc.update("insert into audit_journal_marks (journal_id, shipped_seq) values (?, ?) "
+                                    + "on conflict (journal_id) do update set shipped_seq = excluded.shipped_seq, updated_at = now()",
+                                    journal.id(), batch.get(batch.size() - 1).seq());
+                        }
                         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                             @Override
                             public void afterCompletion(int completion) {
@@ -168,29 +296,44 @@ public class AuditLog implements SmartLifecycle {
                     });
                 }
                 batch.forEach(p -> p.written().complete(null));
+                releaseJournal(batch.get(batch.size() - 1).seq());
                 return;
             } catch (RuntimeException e) {
                 head = null;
-                if (e instanceof org.springframework.dao.DuplicateKeyException && String.valueOf(e.getMessage()).contains("audit_events_prev_hash")) {
+                if (e instanceof DuplicateKeyException && String.valueOf(e.getMessage()).contains("audit_events_prev_hash")) {
                     // Another instance extended the chain from the same record: continue from its end.
-                    head = null;
                     attempt--;
                     continue;
                 }
-                if (attempt >= 3) {
-                    log.error("Could not write {} audit records: {}", batch.size(), e.toString());
+                // With a journal the batch is retried until PostgreSQL takes it: the records after it
+                // must not overtake it (the shipped mark would pass it). When stopping, they stay in
+                // the journal and are shipped at the next start.
+                if (attempt >= 3 && (journal == null || !running)) {
+                    log.error("Could not write {} audit records to PostgreSQL{}: {}", batch.size(),
+                            journal == null ? "" : " (kept in the journal for the next start)", e.toString());
                     batch.forEach(p -> p.written().completeExceptionally(e));
                     return;
                 }
                 log.warn("Audit write failed (attempt {}), retrying: {}", attempt, e.toString());
                 try {
-                    Thread.sleep(200L * attempt);
+                    Thread.sleep(Math.min(200L * attempt, 5_000L));
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     batch.forEach(p -> p.written().completeExceptionally(ie));
                     return;
                 }
             }
+        }
+    }
+
+    private void releaseJournal(long shippedSeq) {
+        if (journal == null) {
+            return;
+        }
+        try {
+            journal.shipped(shippedSeq);
+        } catch (IOException e) {
+            log.warn("Could not drop shipped audit journal segments: {}", e.toString());
         }
     }
 
@@ -201,12 +344,11 @@ public class AuditLog implements SmartLifecycle {
     private static final String INSERT = "with ins as (insert into audit_events (ts, type, username, remote_address, session_id, "
             + "path, target_path, bytes, duration_ms, sha256, status, detail, key_fingerprint, client_version, etag, version_id, "
             + "prev_hash, hash) values (?::timestamptz, ?, ?, ?, ?, ?, ?, ?::bigint, ?::bigint, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            + "returning username, path, sha256, bytes, ts, type, status), "
-            + "dig as (insert into file_digests (user_id, path, sha256, size, modified_at) "
+            + "returning username, path, sha256, bytes, ts, type, status) "
+            + "insert into file_digests (user_id, path, sha256, size, modified_at) "
             + "select u.id, ins.path, ins.sha256, coalesce(ins.bytes, 0), ins.ts from ins join users u on lower(u.username) = lower(ins.username) "
             + "where ins.type = 'UPLOAD' and ins.status = 'OK' and ins.sha256 is not null and ins.path is not null "
-            + "on conflict (user_id, path) do update set sha256 = excluded.sha256, size = excluded.size, modified_at = excluded.modified_at) "
-            + "select count(*) from ins";
+            + "on conflict (user_id, path) do update set sha256 = excluded.sha256, size = excluded.size, modified_at = excluded.modified_at";
 
     /**
      * The last hash this instance wrote. The chain is extended from it without asking the table;
@@ -215,22 +357,38 @@ public class AuditLog implements SmartLifecycle {
      */
     private volatile String head;
 
-    /** Writes the batch after the chain's end and returns the new end. */
+    /**
+     * Writes the batch after the chain's end and returns the new end. Consecutive records go out
+     * as one JDBC batch; a record that changes other files' digests (rename, delete) is applied
+     * in its place, so digests follow the records' order.
+     */
     private String insertChained(List<Pending> batch) {
         String previous = head;
         if (previous == null) {
             previous = lastHash();
         }
+        List<Object[]> rows = new ArrayList<>();
         for (Pending p : batch) {
-            AuditEvent e = fitted(p.event());
+            AuditEvent e = p.event();
             String hash = AuditChain.hash(previous, e);
-            jdbc.queryForObject(INSERT, Long.class, row(e, previous, hash).toArray());
+            rows.add(row(e, previous, hash));
             previous = hash;
-            if (!(e.type() == AuditType.UPLOAD && e.sha256() != null)) {
+            if (FileDigests.changedBy(e) && !(e.type() == AuditType.UPLOAD && e.sha256() != null)) {
+                insertRows(rows);
                 digests.apply(e);
             }
         }
+        insertRows(rows);
         return previous;
+    }
+
+    private void insertRows(List<Object[]> rows) {
+        if (rows.size() == 1) {
+            jdbc.update(INSERT, rows.get(0));
+        } else if (!rows.isEmpty()) {
+            jdbc.batchUpdate(INSERT, rows);
+        }
+        rows.clear();
     }
 
     private String lastHash() {
@@ -238,10 +396,10 @@ public class AuditLog implements SmartLifecycle {
         return last.isEmpty() ? AuditChain.GENESIS : last.get(0);
     }
 
-    private static List<Object> row(AuditEvent e, String previous, String hash) {
-        return java.util.Arrays.asList(Timestamp.from(e.timestamp()), e.type().name(), e.username(), e.remoteAddress(),
+    private static Object[] row(AuditEvent e, String previous, String hash) {
+        return Arrays.asList(Timestamp.from(e.timestamp()), e.type().name(), e.username(), e.remoteAddress(),
                 e.sessionId(), e.path(), e.targetPath(), e.bytes(), e.durationMs(), e.sha256(), e.status(), e.detail(),
-                e.keyFingerprint(), e.clientVersion(), e.etag(), e.versionId(), previous, hash);
+                e.keyFingerprint(), e.clientVersion(), e.etag(), e.versionId(), previous, hash).toArray();
     }
 
     /** The event cut to the column sizes, so the hash covers exactly what is stored. */
@@ -269,11 +427,18 @@ public class AuditLog implements SmartLifecycle {
         running = false;
         Thread t = writer;
         if (t != null) {
-            java.util.concurrent.locks.LockSupport.unpark(t);
+            LockSupport.unpark(t);
             try {
                 t.join(10_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+        if (journal != null) {
+            try {
+                journal.close();
+            } catch (IOException e) {
+                log.warn("Could not close the audit journal: {}", e.toString());
             }
         }
     }

@@ -20,12 +20,15 @@ public class AuditSearch {
             + "sha256, status, detail, key_fingerprint, client_version, etag, version_id";
 
     private final JdbcTemplate jdbc;
+    private final AuditLog log;
 
-    AuditSearch(JdbcTemplate jdbc) {
+    AuditSearch(JdbcTemplate jdbc, AuditLog log) {
         this.jdbc = jdbc;
+        this.log = log;
     }
 
     public AuditPage search(AuditQuery query) {
+        log.flush();
         List<Object> args = new ArrayList<>();
         String where = where(query, args);
         Long total = jdbc.queryForObject("select count(*) from audit_events" + where, Long.class, args.toArray());
@@ -39,6 +42,7 @@ public class AuditSearch {
     /** Streams every matching record, newest first, without holding them in memory. */
     @Transactional(readOnly = true)
     public void export(AuditQuery query, Consumer<AuditRecord> sink) {
+        log.flush();
         List<Object> args = new ArrayList<>();
         String where = where(query, args);
         jdbc.query(con -> {
@@ -54,6 +58,7 @@ public class AuditSearch {
     /** Walks the chain from the oldest kept record; the oldest one's link backwards is taken as given. */
     @Transactional(readOnly = true)
     public ChainVerification verify() {
+        log.flush();
         long[] checked = {0};
         String[] previousHash = {null};
         Long[] firstInvalid = {null};

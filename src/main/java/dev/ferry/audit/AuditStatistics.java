@@ -26,9 +26,11 @@ public class AuditStatistics {
     private static final int BUSIEST_USERS = 10;
 
     private final JdbcTemplate jdbc;
+    private final AuditLog log;
 
-    AuditStatistics(JdbcTemplate jdbc) {
+    AuditStatistics(JdbcTemplate jdbc, AuditLog log) {
         this.jdbc = jdbc;
+        this.log = log;
     }
 
     /** The start of the bucket that contains {@code time}. */
@@ -46,6 +48,7 @@ public class AuditStatistics {
      */
     @Transactional(readOnly = true)
     public AuditStats stats(Instant from, Instant to, AuditStats.Bucket bucket) {
+        log.flush();
         Instant start = bucketStart(from, bucket);
         Map<Instant, long[]> counts = new LinkedHashMap<>();
         for (Instant b = start; b.isBefore(to); b = nextBucket(b, bucket)) {

@@ -2,6 +2,7 @@ package dev.ferry.audit;
 
 import java.util.List;
 import java.util.Optional;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
@@ -18,21 +19,35 @@ public class FileDigests {
     }
 
     private final JdbcTemplate jdbc;
+    /** Lazily: the log writes digests through this class. */
+    private final ObjectProvider<AuditLog> log;
 
-    FileDigests(JdbcTemplate jdbc) {
+    FileDigests(JdbcTemplate jdbc, ObjectProvider<AuditLog> log) {
         this.jdbc = jdbc;
+        this.log = log;
     }
 
-    /** The digest of a file, if one was recorded for this path and the size still matches. */
+    /**
+     * The digest of a file, if one was recorded for this path and the size still matches. Records
+     * still on their way to PostgreSQL are sent first, so a just-finished upload is found.
+     */
     public Optional<Digest> find(String username, String path, long currentSize) {
+        log.getObject().flush();
         List<Digest> rows = jdbc.query("select d.sha256, d.size from file_digests d join users u on u.id = d.user_id "
                         + "where lower(u.username) = lower(?) and d.path = ?",
                 (rs, i) -> new Digest(rs.getString(1), rs.getLong(2)), username, path);
         return rows.stream().filter(d -> d.size() == currentSize).findFirst();
     }
 
+    /** Whether recording the event changes stored digests (an upload, a delete, a rename). */
+    static boolean changedBy(AuditEvent e) {
+        return e.username() != null && e.path() != null && AuditEvent.OK.equals(e.status())
+                && (e.type() == AuditType.UPLOAD || e.type() == AuditType.DELETE
+                        || (e.type() == AuditType.RENAME && e.targetPath() != null));
+    }
+
     void apply(AuditEvent e) {
-        if (e.username() == null || e.path() == null || !AuditEvent.OK.equals(e.status())) {
+        if (!changedBy(e)) {
             return;
         }
         switch (e.type()) {

@@ -1,0 +1,282 @@
+package dev.ferry.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.testsupport.AdminClient;
+import dev.ferry.testsupport.FerryInstance;
+import dev.ferry.testsupport.OpenSshClient;
+import dev.ferry.testsupport.SftpTestClient;
+import dev.ferry.testsupport.TestKeys;
+import dev.ferry.testsupport.TestPostgres;
+import dev.ferry.testsupport.Users;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.StreamSupport;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.extensions.CheckFileNameExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.jdbc.core.JdbcTemplate;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The audit trail as an auditor reads it, fed by real SFTP clients and the admin API: the same
+ * tests for each place a record can be made durable before its action is confirmed
+ * ({@code sftp.audit.durability}): {@link AuditIT} (PostgreSQL) and {@link JournalAuditIT}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class AuditTrailContract {
+
+    FerryInstance ferry;
+    AdminClient admin;
+    KeyPair key = TestKeys.ed25519();
+    Path work;
+    Path keyFile;
+
+    /** Settings that choose where records are made durable. */
+    abstract Map<String, String> durabilitySettings();
+
+    /** Fails unless the record of this confirmed upload is already where it survives a crash. */
+    abstract void assertUploadRecordIsDurable(String username, String path) throws Exception;
+
+    @BeforeAll
+    void start() throws Exception {
+        ferry = FerryInstance.start(TestPostgres.get().newDatabase(), FerryInstance.tempDir("ferry-files"), durabilitySettings());
+        admin = ferry.admin();
+        work = Files.createTempDirectory("ferry-audit");
+        keyFile = TestKeys.writePrivateKey(key, work);
+    }
+
+    @AfterAll
+    void stop() {
+        ferry.close();
+    }
+
+    static String sha256(byte[] data) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    }
+
+    List<JsonNode> events(String query) throws InterruptedException {
+        var response = admin.get("/api/v1/audit?size=500&" + query);
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        return StreamSupport.stream(response.json().get("content").spliterator(), false).toList();
+    }
+
+    JsonNode awaitEvent(String username, String type, java.util.function.Predicate<JsonNode> match) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (true) {
+            for (JsonNode e : events("username=" + username + "&type=" + type)) {
+                if (match.test(e)) {
+                    return e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no " + type + " event of " + username + " in " + events("username=" + username));
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void everyEventTypeFromARealClientIsFoundWithItsFields() throws Exception {
+        Users.create(admin, "auditee", key, "\"permissions\":{\"/\":[\"*\"],\"/ro\":[\"list\"]}");
+        Files.createDirectories(ferry.homeOf("auditee").resolve("ro"));
+        byte[] data = new byte[300_000];
+        new Random(1).nextBytes(data);
+        Files.write(work.resolve("payload.bin"), data);
+        String sha = sha256(data);
+
+        var cli = new OpenSshClient(ferry.sftpPort(), "auditee", keyFile);
+        var run = cli.sftpBatch(work, "mkdir d", "put payload.bin", "rename payload.bin d/moved.bin", "get d/moved.bin back.bin",
+                "chmod 600 d/moved.bin", "ln -s d/moved.bin link", "rm link", "-put payload.bin ro/denied.bin",
+                "rm d/moved.bin", "rmdir d");
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(new OpenSshClient(ferry.sftpPort(), "auditee", TestKeys.writePrivateKey(TestKeys.ed25519(), work))
+                .sftpBatch(work, "pwd").exitCode()).isNotZero();
+
+        JsonNode login = awaitEvent("auditee", "LOGIN", e -> true);
+        String sessionId = login.get("sessionId").asText();
+        assertThat(sessionId).isNotBlank();
+        assertThat(login.get("remoteAddress").asText()).isEqualTo("127.0.0.1");
+        assertThat(login.get("keyFingerprint").asText()).startsWith("SHA256:");
+        assertThat(login.get("clientVersion").asText()).contains("OpenSSH");
+        assertThat(login.get("timestamp").asText()).endsWith("Z");
+
+        JsonNode upload = awaitEvent("auditee", "UPLOAD", e -> e.get("path").asText().equals("/payload.bin"));
+        assertThat(upload.get("bytes").asLong()).isEqualTo(data.length);
+        assertThat(upload.get("sha256").asText()).isEqualTo(sha);
+        assertThat(upload.get("status").asText()).isEqualTo("OK");
+        assertThat(upload.get("sessionId").asText()).isEqualTo(sessionId);
+        assertThat(upload.get("durationMs").asLong()).isNotNegative();
+
+        JsonNode download = awaitEvent("auditee", "DOWNLOAD", e -> e.get("path").asText().equals("/d/moved.bin"));
+        assertThat(download.get("bytes").asLong()).isEqualTo(data.length);
+        assertThat(download.get("sha256").asText()).isEqualTo(sha);
+
+        JsonNode rename = awaitEvent("auditee", "RENAME", e -> e.get("path").asText().equals("/payload.bin"));
+        assertThat(rename.get("targetPath").asText()).isEqualTo("/d/moved.bin");
+        awaitEvent("auditee", "MKDIR", e -> e.get("path").asText().equals("/d"));
+        awaitEvent("auditee", "SETSTAT", e -> e.get("path").asText().equals("/d/moved.bin"));
+        awaitEvent("auditee", "SYMLINK", e -> e.get("path").asText().equals("/link"));
+        awaitEvent("auditee", "DELETE", e -> e.get("path").asText().equals("/d/moved.bin"));
+        awaitEvent("auditee", "RMDIR", e -> e.get("path").asText().equals("/d"));
+        JsonNode denied = awaitEvent("auditee", "DENIED", e -> e.get("path").asText().equals("/ro/denied.bin"));
+        assertThat(denied.get("detail").asText()).contains("'upload'");
+        JsonNode logout = awaitEvent("auditee", "LOGOUT", e -> e.get("sessionId").asText().equals(sessionId));
+        assertThat(logout.get("bytes").asLong()).isGreaterThanOrEqualTo(2L * data.length);
+        JsonNode failed = awaitEvent("auditee", "LOGIN_FAILED", e -> true);
+        assertThat(failed.get("detail").asText()).contains("authentication failed");
+        JsonNode created = awaitEvent("admin", "ADMIN", e -> e.get("path").asText().equals("/api/v1/users/auditee"));
+        assertThat(created.get("detail").asText()).contains("created user auditee");
+    }
+
+    @Test
+    void theUploadRecordIsDurableBeforeTheCloseIsConfirmed() throws Exception {
+        Users.create(admin, "durable", key, null);
+        try (SftpTestClient client = SftpTestClient.withKey(ferry.sftpPort(), "durable", key)) {
+            for (int i = 0; i < 20; i++) {
+                try (SftpClient.CloseableHandle h = client.sftp().open("/f" + i, SftpClient.OpenMode.Write, SftpClient.OpenMode.Create)) {
+                    client.sftp().write(h, 0, ("content " + i).getBytes());
+                }
+                // No waiting: a crash right now must not lose the record of the confirmed upload.
+                assertUploadRecordIsDurable("durable", "/f" + i);
+            }
+        }
+    }
+
+    @Test
+    void concurrentSessionsShareBatchesAndEveryConfirmedUploadHasItsRecordInTheChain() throws Exception {
+        int sessions = 6;
+        int files = 15;
+        for (int s = 0; s < sessions; s++) {
+            Users.create(admin, "group" + s, key, null);
+        }
+        JdbcTemplate jdbc = ferry.bean(JdbcTemplate.class);
+        long before = jdbc.queryForObject("select coalesce(max(id), 0) from audit_events", Long.class);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(sessions);
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int s = 0; s < sessions; s++) {
+                String user = "group" + s;
+                done.add(pool.submit(() -> {
+                    try (SftpTestClient client = SftpTestClient.withKey(ferry.sftpPort(), user, key)) {
+                        for (int i = 0; i < files; i++) {
+                            try (SftpClient.CloseableHandle h = client.sftp().open("/f" + i, SftpClient.OpenMode.Write,
+                                    SftpClient.OpenMode.Create)) {
+                                client.sftp().write(h, 0, (user + " " + i).getBytes());
+                            }
+                            // Confirmed: the record is durable, whichever session's CLOSE wrote the batch.
+                            assertUploadRecordIsDurable(user, "/f" + i);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (var f : done) {
+                f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // One unbroken chain over everything written meanwhile, in id order.
+        ferry.bean(AuditLog.class).flush();
+        List<Map<String, Object>> rows = jdbc.queryForList("select prev_hash, hash from audit_events where id > ? order by id", before);
+        assertThat(rows.size()).isGreaterThanOrEqualTo(sessions * files);
+        for (int i = 1; i < rows.size(); i++) {
+            assertThat(rows.get(i).get("prev_hash")).as("record %d of %d", i, rows.size()).isEqualTo(rows.get(i - 1).get("hash"));
+        }
+    }
+
+    @Test
+    void checkFileAnswersTheStoredSha256() throws Exception {
+        Users.create(admin, "checker", key, null);
+        byte[] data = "checksum me".getBytes();
+        try (SftpTestClient client = SftpTestClient.withKey(ferry.sftpPort(), "checker", key)) {
+            try (SftpClient.CloseableHandle h = client.sftp().open("/c.txt", SftpClient.OpenMode.Write, SftpClient.OpenMode.Create)) {
+                client.sftp().write(h, 0, data);
+            }
+            CheckFileNameExtension check = client.sftp().getExtension(CheckFileNameExtension.class);
+            assertThat(check.isSupported()).isTrue();
+            Map.Entry<String, java.util.Collection<byte[]>> answer = check.checkFileName("/c.txt", List.of("sha256"), 0, 0, 0);
+            assertThat(answer.getKey()).isEqualTo("sha256");
+            assertThat(HexFormat.of().formatHex(answer.getValue().iterator().next())).isEqualTo(sha256(data));
+            // After a rename the digest follows the file.
+            client.sftp().rename("/c.txt", "/renamed.txt");
+            Thread.sleep(500);
+            answer = check.checkFileName("/renamed.txt", List.of("sha256"), 0, 0, 0);
+            assertThat(HexFormat.of().formatHex(answer.getValue().iterator().next())).isEqualTo(sha256(data));
+            // A file placed on disk behind the server's back has no recorded digest: refused, not computed.
+            Files.writeString(ferry.homeOf("checker").resolve("foreign.txt"), "not uploaded");
+            assertThatThrownBy(() -> check.checkFileName("/foreign.txt", List.of("sha256"), 0, 0, 0)).hasMessageContaining("no sha256");
+        }
+    }
+
+    @Test
+    void alteredAndRemovedRecordsAreDetectedByTheChainCheck() throws Exception {
+        Users.create(admin, "tamper", key, null);
+        for (int i = 0; i < 3; i++) {
+            try (SftpTestClient client = SftpTestClient.withKey(ferry.sftpPort(), "tamper", key)) {
+                client.sftp().canonicalPath(".");
+            }
+        }
+        awaitEvent("tamper", "LOGOUT", e -> true);
+        Thread.sleep(500);
+        assertThat(admin.get("/api/v1/audit/verify").json().get("valid").asBoolean()).isTrue();
+
+        JdbcTemplate jdbc = ferry.bean(JdbcTemplate.class);
+        long altered = jdbc.queryForObject("select min(id) from audit_events where username = 'tamper' and type = 'LOGIN'", Long.class);
+        jdbc.update("update audit_events set remote_address = '198.51.100.66' where id = ?", altered);
+        JsonNode verdict = admin.get("/api/v1/audit/verify").json();
+        assertThat(verdict.get("valid").asBoolean()).isFalse();
+        assertThat(verdict.get("firstInvalidId").asLong()).isEqualTo(altered);
+        jdbc.update("update audit_events set remote_address = '127.0.0.1' where id = ?", altered);
+        assertThat(admin.get("/api/v1/audit/verify").json().get("valid").asBoolean()).isTrue();
+
+        long removed = jdbc.queryForObject("select max(id) from audit_events where username = 'tamper' and type = 'LOGIN'", Long.class);
+        long next = jdbc.queryForObject("select min(id) from audit_events where id > ?", Long.class, removed);
+        jdbc.update("delete from audit_events where id = ?", removed);
+        verdict = admin.get("/api/v1/audit/verify").json();
+        assertThat(verdict.get("valid").asBoolean()).isFalse();
+        assertThat(verdict.get("firstInvalidId").asLong()).isEqualTo(next);
+    }
+
+    @Test
+    void searchFiltersPagesAndExportsCsvSafelyForSpreadsheets() throws Exception {
+        Users.create(admin, "csvuser", key, null);
+        var cli = new OpenSshClient(ferry.sftpPort(), "csvuser", keyFile);
+        Files.writeString(work.resolve("x.txt"), "x");
+        var run = cli.sftpBatch(work, "put x.txt", "ln -s =1+1 formula");
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        awaitEvent("csvuser", "SYMLINK", e -> true);
+
+        var page = admin.get("/api/v1/audit?username=csvuser&size=2&page=0").json();
+        assertThat(page.get("size").asInt()).isEqualTo(2);
+        assertThat(page.get("content").size()).isEqualTo(2);
+        assertThat(page.get("totalElements").asLong()).isGreaterThanOrEqualTo(3);
+        String newest = page.get("content").get(0).get("timestamp").asText();
+        String older = page.get("content").get(1).get("timestamp").asText();
+        assertThat(newest.compareTo(older)).isGreaterThanOrEqualTo(0);
+
+        var csv = admin.send("GET", "/api/v1/audit?username=csvuser&type=SYMLINK", null, "text/csv");
+        assertThat(csv.status()).isEqualTo(200);
+        assertThat(csv.body()).startsWith("timestamp,type,username,path");
+        assertThat(csv.body()).contains("'=1+1").doesNotContain(",=1+1");
+
+        String from = page.get("content").get(0).get("timestamp").asText();
+        assertThat(events("username=csvuser&from=" + from).size()).isGreaterThanOrEqualTo(1);
+        assertThat(events("username=csvuser&to=" + "2000-01-01T00:00:00Z")).isEmpty();
+        assertThat(admin.get("/api/v1/audit?type=NOPE").status()).isEqualTo(400);
+        assertThat(admin.get("/api/v1/audit?from=yesterday").status()).isEqualTo(400);
+        assertThat(admin.get("/api/v1/audit?size=501").status()).isEqualTo(400);
+    }
+}
