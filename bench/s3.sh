@@ -9,7 +9,9 @@
 #               against `rclone copyto --ignore-times` (else it skips an unchanged file) of the same file / object, interleaved
 #               (ferry rclone ferry rclone ...), RUNS runs after WARMUP runs. Target: Ferry >= 0.8x rclone.
 #               Each round also times the same transfers to a local-disk home (user benchlocal, tmpfs)
-#               on the same Ferry ("ferry-localdisk"): what SSH + SFTP alone cost here.
+#               on the same Ferry ("ferry-localdisk"), and to OpenSSH's own sshd (internal-sftp, the
+#               shared harness's servers/openssh.sh on OPENSSH_PORT, files on the tmpfs scratch):
+#               what SSH + SFTP alone cost here, whoever serves them.
 #   conc8       CONC (8) concurrent 1 GiB uploads into a Ferry started with -Xmx256m. While they run:
 #               jcmd GC.run every few seconds and the heap it left (-Xlog:gc "Pause Full (Diagnostic
 #               Command) X->Y": Y, target < 200 MiB), the JVM's open regular files (/proc/PID/fd) and the files in Ferry's data
@@ -28,6 +30,7 @@
 #               wait until killed, for profiling by hand.
 #
 # Environment (defaults): RUNS=3 WARMUP=1 CONC=8 NOBJ=100000 S3_PORT=2348 FERRY_PORT=2346 (+1 for its HTTP API; the harness allows 2300-2349)
+#   OPENSSH_PORT=2349
 #   TAG=<utc date-time>-s3 (results in bench/results/$TAG.tsv) BENCH_SCRATCH (reused if set, else a
 #   tmpfs dir from the harness, removed at the end) FERRY_JAVA_OPTS (throughput/ls100k Ferry,
 #   default -Xms256m -Xmx512m) PYTHON=/usr/bin/python3 (needs paramiko)
@@ -42,7 +45,7 @@ if [ -z "${BENCH_SCRATCH:-}" ] || [ ! -d "$BENCH_SCRATCH" ]; then
 fi
 export BENCH_SCRATCH
 RUNS=${RUNS:-3} WARMUP=${WARMUP:-1} CONC=${CONC:-8} NOBJ=${NOBJ:-100000}
-S3_PORT=${S3_PORT:-2348} FERRY_PORT=${FERRY_PORT:-2346}
+S3_PORT=${S3_PORT:-2348} FERRY_PORT=${FERRY_PORT:-2346} OPENSSH_PORT=${OPENSSH_PORT:-2349}
 TESTS=${TESTS:-"throughput conc8 ls100k"}
 PYTHON=${PYTHON:-/usr/bin/python3}
 TAG=${TAG:-$(date -u +%F-%H%M)-s3}
@@ -68,6 +71,7 @@ SFTP=(sftp -q -F /dev/null -i "$KEY" -P "$FERRY_PORT" -o StrictHostKeyChecking=n
       -o Ciphers=aes128-gcm@openssh.com -o BatchMode=yes)
 sftp_b() { printf '%s\n' "$@" | "${SFTP[@]}" -b - bench@127.0.0.1; }
 sftp_local() { printf '%s\n' "$@" | "${SFTP[@]}" -b - benchlocal@127.0.0.1; }   # the same Ferry, local-disk home
+sftp_openssh() { printf '%s\n' "$@" | "${SFTP[@]}" -P "$OPENSSH_PORT" -b - "$(id -un)@127.0.0.1"; }   # OpenSSH's sshd
 
 # ------------------------------------------------------------------ S3Proxy and Ferry
 s3proxy_start() { # [extra property line]
@@ -101,8 +105,18 @@ ferry_start() { # java-opts
     FERRY_PID=$(cat "$BENCH_SCRATCH/ferry-s3/server.pid")
 }
 ferry_stop() { NAME=ferry-s3 "$REPO/bench/ferry.sh" stop 2>/dev/null || true; }
+openssh_start() { # as bench/run.sh: sshd needs /run/sshd, else a private mount namespace with its own /run
+    if [ -d /run/sshd ]; then
+        NAME=openssh-s3 "$HARNESS/servers/openssh.sh" start "$OPENSSH_PORT"
+    else
+        NAME=openssh-s3 unshare -m sh -c 'mount -t tmpfs -o mode=755,size=1m sshd-run /run && mkdir -m 755 /run/sshd &&
+            exec "$1" start "$2"' sh "$HARNESS/servers/openssh.sh" "$OPENSSH_PORT"
+    fi
+    OPENSSH_ROOT=$BENCH_SCRATCH/root-openssh-s3
+}
+openssh_stop() { [ -f "$BENCH_SCRATCH/openssh/listener.pid" ] && NAME=openssh-s3 "$HARNESS/servers/openssh.sh" stop 2>/dev/null || true; }
 cleanup() {
-    ferry_stop; s3proxy_stop
+    ferry_stop; s3proxy_stop; openssh_stop
     [ -z "$OWN_SCRATCH" ] || rm -rf "$OWN_SCRATCH"
     [ -n "$OWN_SCRATCH" ] || rm -rf "$S" "$BENCH_SCRATCH/ferry-s3"
 }
@@ -113,6 +127,7 @@ trap 'exit 143' TERM INT
 t_throughput() {
     s3proxy_start
     ferry_start "${FERRY_JAVA_OPTS:--Xms256m -Xmx512m}"
+    openssh_start
     local size r s e v
     size=$(stat -c %s "$DATA/f1g")
     # benchlocal: a local-disk home (under the tmpfs scratch) on the same Ferry, for reference
@@ -120,6 +135,7 @@ t_throughput() {
         -d "{\"username\":\"benchlocal\",\"publicKeys\":[\"$(cat "$KEY.pub")\"]}" "http://127.0.0.1:$((FERRY_PORT + 1))/api/v1/users"
     sftp_local "put $DATA/f1g /src.bin"
     sftp_b "put $DATA/f1g /src.bin"              # the object both download
+    sftp_openssh "put $DATA/f1g $OPENSSH_ROOT/src.bin"
     sftp_b "get /src.bin $S/dl.bin"; cmp "$DATA/f1g" "$S/dl.bin"; rm -f "$S/dl.bin"
     log "src.bin uploaded through Ferry and verified"
     for ((r = 1 - WARMUP; r <= RUNS; r++)); do
@@ -129,15 +145,19 @@ t_throughput() {
         v=$(mbps "$size" "$(secs "$s" "$e")"); [ "$r" -ge 1 ] && record rclone upload "$r" "$v" MB/s "$(secs "$s" "$e")s"
         s=$(now_ns); sftp_local "put $DATA/f1g /up.bin"; e=$(now_ns)
         v=$(mbps "$size" "$(secs "$s" "$e")"); [ "$r" -ge 1 ] && record ferry-localdisk upload "$r" "$v" MB/s "$(secs "$s" "$e")s"
+        s=$(now_ns); sftp_openssh "put $DATA/f1g $OPENSSH_ROOT/up.bin"; e=$(now_ns)
+        v=$(mbps "$size" "$(secs "$s" "$e")"); [ "$r" -ge 1 ] && record openssh-localdisk upload "$r" "$v" MB/s "$(secs "$s" "$e")s"
         s=$(now_ns); sftp_b "get /src.bin $S/dl.bin"; e=$(now_ns); rm -f "$S/dl.bin"
         v=$(mbps "$size" "$(secs "$s" "$e")"); [ "$r" -ge 1 ] && record ferry download "$r" "$v" MB/s "$(secs "$s" "$e")s"
         s=$(now_ns); rcl copyto --ignore-times "s3:$BUCKET/bench/src.bin" "$S/dl.bin"; e=$(now_ns); rm -f "$S/dl.bin"
         v=$(mbps "$size" "$(secs "$s" "$e")"); [ "$r" -ge 1 ] && record rclone download "$r" "$v" MB/s "$(secs "$s" "$e")s"
         s=$(now_ns); sftp_local "get /src.bin $S/dl.bin"; e=$(now_ns); rm -f "$S/dl.bin"
         v=$(mbps "$size" "$(secs "$s" "$e")"); [ "$r" -ge 1 ] && record ferry-localdisk download "$r" "$v" MB/s "$(secs "$s" "$e")s"
+        s=$(now_ns); sftp_openssh "get $OPENSSH_ROOT/src.bin $S/dl.bin"; e=$(now_ns); rm -f "$S/dl.bin"
+        v=$(mbps "$size" "$(secs "$s" "$e")"); [ "$r" -ge 1 ] && record openssh-localdisk download "$r" "$v" MB/s "$(secs "$s" "$e")s"
         [ "$r" -ge 1 ] || log "warm-up done"
     done
-    ferry_stop; s3proxy_stop
+    ferry_stop; s3proxy_stop; openssh_stop
 }
 
 t_conc8() {

@@ -23,12 +23,18 @@ import org.apache.sshd.sftp.server.SftpEventListener;
  */
 final class AuditedOperations implements SftpEventListener {
 
-    /** A download in progress: the digest of the bytes read so far, in order from offset 0. */
+    /** A download in progress: whether it read in order from offset 0, and the digest of those bytes. */
     private static final class Download {
         final long startedNanos = System.nanoTime();
-        MessageDigest digest = sha256();
-        long digested;
+        /** Null when digests of downloads are switched off. */
+        final MessageDigest digest;
+        boolean inOrder = true;
+        long next;
         long bytes;
+
+        Download(boolean withDigest) {
+            this.digest = withDigest ? sha256() : null;
+        }
     }
 
     private static final AttributeKey<Download> DOWNLOAD = new AttributeKey<>();
@@ -43,7 +49,7 @@ final class AuditedOperations implements SftpEventListener {
     @Override
     public void open(ServerSession session, String remoteHandle, Handle localHandle) {
         if (localHandle instanceof FileHandle file && !(file.getFileChannel() instanceof MeteredUpload)) {
-            file.setAttribute(DOWNLOAD, new Download());
+            file.setAttribute(DOWNLOAD, new Download(audit.recordsDownloadDigests()));
         }
     }
 
@@ -55,13 +61,13 @@ final class AuditedOperations implements SftpEventListener {
             return;
         }
         download.bytes += readLen;
-        if (download.digest != null) {
-            if (offset == download.digested) {
+        if (download.inOrder && offset == download.next) {
+            if (download.digest != null) {
                 download.digest.update(data, dataOffset, readLen);
-                download.digested += readLen;
-            } else {
-                download.digest = null;
             }
+            download.next += readLen;
+        } else {
+            download.inOrder = false;
         }
     }
 
@@ -74,11 +80,12 @@ final class AuditedOperations implements SftpEventListener {
         }
         localHandle.removeAttribute(DOWNLOAD);
         long size = sizeOf(localHandle.getFile());
-        boolean whole = download.digest != null && download.digested == size;
+        boolean whole = download.inOrder && download.next == size;
         audit.downloaded(ferry, AccessControl.virtual(localHandle.getFile()), download.bytes,
                 (System.nanoTime() - download.startedNanos) / 1_000_000,
-                whole ? HexFormat.of().formatHex(download.digest.digest()) : null, "OK",
-                whole ? null : "partial read: " + download.bytes + " of " + size + " bytes",
+                whole && download.digest != null ? HexFormat.of().formatHex(download.digest.digest()) : null, "OK",
+                !whole ? "partial read: " + download.bytes + " of " + size + " bytes"
+                        : download.digest == null ? "whole file; no sha256 (sftp.audit.download-sha256=false)" : null,
                 SessionAccount.home(session).objectVersion(localHandle.getFile()));
     }
 

@@ -6,6 +6,7 @@ import dev.ferry.audit.AuditType;
 import dev.ferry.storage.ObjectVersion;
 import java.net.InetAddress;
 import org.apache.sshd.server.session.ServerSession;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -17,9 +18,20 @@ import org.springframework.stereotype.Component;
 class SftpAudit {
 
     private final AuditLog log;
+    private final boolean downloadDigests;
 
-    SftpAudit(AuditLog log) {
+    /**
+     * @param downloadDigests {@code sftp.audit.download-sha256}: whether downloads of whole files
+     *                        record their SHA-256 (computed as the bytes pass: about as much CPU as
+     *                        the rest of the download's server side)
+     */
+    SftpAudit(AuditLog log, @Value("${sftp.audit.download-sha256:true}") boolean downloadDigests) {
         this.log = log;
+        this.downloadDigests = downloadDigests;
+    }
+
+    boolean recordsDownloadDigests() {
+        return downloadDigests;
     }
 
     void login(FerrySession session) {
