@@ -73,13 +73,14 @@ public class AuditLog implements SmartLifecycle {
     private volatile CompletableFuture<Void> lastQueued = CompletableFuture.completedFuture(null);
     private volatile Thread writer;
     private volatile boolean running;
+    private final java.util.concurrent.atomic.AtomicLong writeFailures = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param enabled {@code sftp.audit.enabled}: false only to measure what auditing costs (the
      *                benchmark in bench/); a production server always audits
      */
     AuditLog(JdbcTemplate jdbc, FileDigests digests, @Value("${sftp.audit.enabled:true}") boolean enabled,
-            AuditDurability durability, Environment environment) throws IOException {
+            AuditDurability durability, Environment environment) {
         this.jdbc = jdbc;
         // Plain JDBC transactions: the JPA transaction manager would open an EntityManager for
         // every batch, on the path of every upload's CLOSE.
@@ -92,13 +93,22 @@ public class AuditLog implements SmartLifecycle {
             log.warn("The audit trail is switched off (sftp.audit.enabled=false): nothing is recorded");
             this.journal = null;
         } else if (durability.usesJournal(embeddedDatabase)) {
-            this.journal = AuditJournal.open(durability.journalDir());
+            this.journal = openJournal(durability.journalDir());
             log.info("Audit records are confirmed once fsync'd in the journal {} and shipped to PostgreSQL within {}",
                     durability.journalDir().toAbsolutePath().normalize(), durability.shipInterval());
             shipLeftovers();
         } else {
             this.journal = null;
             log.info("Audit records are confirmed once committed in PostgreSQL");
+        }
+    }
+
+    private static AuditJournal openJournal(java.nio.file.Path dir) {
+        try {
+            return AuditJournal.open(dir);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot open the audit journal in " + dir.toAbsolutePath().normalize() + " (" + e
+                    + "): make sftp.audit.journal-dir a writable directory of this instance, or set sftp.audit.durability=database", e);
         }
     }
 
@@ -305,6 +315,7 @@ public class AuditLog implements SmartLifecycle {
                     attempt--;
                     continue;
                 }
+                writeFailures.incrementAndGet();
                 // With a journal the batch is retried until PostgreSQL takes it: the records after it
                 // must not overtake it (the shipped mark would pass it). When stopping, they stay in
                 // the journal and are shipped at the next start.
@@ -324,6 +335,16 @@ public class AuditLog implements SmartLifecycle {
                 }
             }
         }
+    }
+
+    /** Records queued on this instance that PostgreSQL does not have yet. */
+    double pending() {
+        return queue.size();
+    }
+
+    /** Failed attempts to write a batch to PostgreSQL since start. */
+    double writeFailures() {
+        return writeFailures.get();
     }
 
     private void releaseJournal(long shippedSeq) {

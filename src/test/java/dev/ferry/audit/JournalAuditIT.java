@@ -108,4 +108,37 @@ class JournalAuditIT extends AuditTrailContract {
             }
         }
     }
+
+    @Test
+    void recordsWaitingForPostgresAreShownInTheMetricsUntilTheyAreShipped() throws Exception {
+        Users.create(admin, "pending", key, null);
+        admin.get("/api/v1/audit?size=1"); // ships what earlier tests left, so what follows is this test's
+        try (SftpTestClient client = SftpTestClient.withKey(ferry.sftpPort(), "pending", key)) {
+            try (SftpClient.CloseableHandle h = client.sftp().open("/p", SftpClient.OpenMode.Write, SftpClient.OpenMode.Create)) {
+                client.sftp().write(h, 0, "pending".getBytes());
+            }
+        }
+        // Confirmed, journaled, and with an hour's ship interval still waiting: the login, the upload, the logout.
+        assertThat(pendingRecords()).isGreaterThanOrEqualTo(2);
+        assertThat(admin.get("/api/v1/audit?username=pending&type=UPLOAD").json().get("totalElements").asLong()).isEqualTo(1);
+        assertThat(pendingRecords()).as("a read ships them").isZero();
+    }
+
+    private double pendingRecords() {
+        var response = admin.send("GET", "/actuator/prometheus", null, "text/plain");
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^ferry_audit_pending_records\\s+(\\S+)", java.util.regex.Pattern.MULTILINE)
+                .matcher(response.body());
+        assertThat(m.find()).as(response.body()).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
+    @Test
+    void aJournalDirectoryThatCannotBeUsedStopsTheStartWithAnActionableMessage() throws Exception {
+        Path notADirectory = java.nio.file.Files.createTempFile("ferry-journal", ".txt");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FerryInstance.start(ferry.database(), ferry.storageRoot(),
+                        Map.of("sftp.audit.durability", "journal", "sftp.audit.journal-dir", notADirectory.toString())).close())
+                .hasStackTraceContaining("Cannot open the audit journal in " + notADirectory)
+                .hasStackTraceContaining("sftp.audit.durability=database");
+    }
 }
