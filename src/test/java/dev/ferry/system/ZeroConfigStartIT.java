@@ -104,6 +104,12 @@ class ZeroConfigStartIT {
         assertThat(upload.exitCode()).as(upload.output()).isZero();
         assertThat(upload.output()).contains("Remote working directory: /");
         assertThat(workDir.resolve("data/files/zero/hello.txt")).hasContent("kept across restarts");
+        // With the embedded database the audit journal is the durability point of the upload's record.
+        assertThat(log("first.log")).contains("fsync'd in the journal");
+        assertThat(workDir.resolve("data/audit-journal/journal-id")).isRegularFile();
+        var uploads = admin.get("/api/v1/audit?username=zero&type=UPLOAD").json();
+        assertThat(uploads.get("totalElements").asLong()).as(uploads.toString()).isEqualTo(1);
+        assertThat(uploads.get("content").get(0).get("sha256").asText()).hasSize(64);
         String fingerprint = ed25519Fingerprint();
 
         stop(server);
