@@ -190,14 +190,19 @@ class SftpSessions implements SessionListener {
         }
     }
 
+    /** Applies changed limits and rights to open sessions: one lookup for all their users. */
     private void refreshAccounts() {
-        Set<String> usernames = new HashSet<>();
-        local.values().forEach(s -> usernames.add(s.account().username()));
-        for (String username : usernames) {
-            Optional<LoginAccount> fresh = users.findLoginAccount(username);
-            fresh.ifPresent(account -> local.values().stream()
-                    .filter(s -> s.account().id() == account.id())
-                    .forEach(s -> s.refresh(account)));
+        Set<Long> ids = new HashSet<>();
+        local.values().forEach(s -> ids.add(s.account().id()));
+        if (ids.isEmpty()) {
+            return;
+        }
+        Map<Long, LoginAccount> fresh = users.findLoginAccounts(ids);
+        for (FerrySession session : local.values()) {
+            LoginAccount account = fresh.get(session.account().id());
+            if (account != null) {
+                session.refresh(account);
+            }
         }
     }
 

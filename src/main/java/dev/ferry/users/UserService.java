@@ -16,6 +16,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -205,6 +207,19 @@ public class UserService {
             return Optional.empty();
         }
         return users.findByUsernameIgnoreCase(username).map(this::loginAccount);
+    }
+
+    /**
+     * The accounts of these users by id (deleted users are missing), in a few statements however
+     * many there are: the session heartbeat refreshes every connected user's account with it.
+     */
+    @Transactional(readOnly = true)
+    public Map<Long, LoginAccount> findLoginAccounts(Collection<Long> ids) {
+        Map<Long, LoginAccount> accounts = new HashMap<>();
+        for (User user : users.findAllById(ids)) {
+            accounts.put(user.id, loginAccount(user));
+        }
+        return accounts;
     }
 
     /** The account if {@code keyBlob} (SSH wire format) is one of the user's keys. */
