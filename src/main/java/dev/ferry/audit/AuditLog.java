@@ -469,9 +469,13 @@ public class AuditLog implements SmartLifecycle {
         return running;
     }
 
-    /** Stops after the SFTP server (which writes events), so their last records are flushed. */
+    /**
+     * Stops after everything that writes events: the SFTP server (default phase) and the web
+     * server, whose graceful shutdown (phase {@code MAX_VALUE - 1024}, then {@code - 2048}) still
+     * finishes admin requests; so their last records are shipped and the journal closed last.
+     */
     @Override
     public int getPhase() {
-        return Integer.MAX_VALUE - 100;
+        return Integer.MAX_VALUE - 4096;
     }
 }

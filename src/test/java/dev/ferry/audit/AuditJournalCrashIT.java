@@ -82,7 +82,17 @@ class AuditJournalCrashIT {
             assertThat(count(jdbc, "UPLOAD")).isEqualTo(FILES);
             assertThat(count(jdbc, "LOGIN")).isEqualTo(1);
             assertThat(third.admin().get("/api/v1/audit/verify").json().get("valid").asBoolean()).isTrue();
+            var session = new OpenSshClient(third.sftpPort(), "partner", keyFile).sftpBatch(work, "ls");
+            assertThat(session.exitCode()).as(session.output()).isZero();
         }
+        // Stopped the normal way (SIGTERM), it ships what it journaled before it exits.
+        assertThat(count(jdbc, "LOGIN")).as("the last session's login, shipped at stop; log:%n%s",
+                Files.readString(work.resolve("third.log"))).isEqualTo(2);
+        // (The first session's LOGOUT may be lost: it was recorded, unconfirmed, as the server was killed.)
+        String lastSession = jdbc.queryForObject("select session_id from audit_events where type = 'LOGIN' order by id desc limit 1",
+                String.class);
+        assertThat(jdbc.queryForObject("select count(*) from audit_events where type = 'LOGOUT' and session_id = ?", Integer.class,
+                lastSession)).as("the last session's logout, shipped at stop").isEqualTo(1);
     }
 
     /** Path to sha256 of every successful upload record of the partner in PostgreSQL. */
