@@ -43,6 +43,12 @@ class HomeSftpSubsystem extends SftpSubsystem {
         this.fileDigests = fileDigests;
     }
 
+    /** Replies go out through {@link WindowedChannelOutput}, not MINA's packet-by-packet stream. */
+    @Override
+    public void setIoOutputStream(org.apache.sshd.common.io.IoOutputStream channelOutput) {
+        this.out = new WindowedChannelOutput(getServerChannelSession());
+    }
+
     @Override
     protected List<OpenSSHExtension> resolveOpenSSHExtensions(ServerSession session) {
         List<OpenSSHExtension> extensions = new ArrayList<>(super.resolveOpenSSHExtensions(session));
