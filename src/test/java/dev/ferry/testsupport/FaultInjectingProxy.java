@@ -81,6 +81,11 @@ public final class FaultInjectingProxy implements AutoCloseable {
                         + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.write(SLOW_DOWN_BODY);
                 out.flush();
+                // Half-close and read what the client still sends (a body, its own close) before closing:
+                // closing with unread bytes would reset the connection and lose the answer.
+                client.shutdownOutput();
+                client.setSoTimeout(2000);
+                client.getInputStream().transferTo(OutputStream.nullOutputStream());
                 closeQuietly(client);
                 return;
             }

@@ -3,12 +3,12 @@ package dev.ferry.storage.s3;
 import java.net.URI;
 import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -33,8 +33,11 @@ final class S3Clients {
                         .connectionTimeout(Duration.ofSeconds(5))
                         .socketTimeout(Duration.ofSeconds(60))
                         .tcpKeepAlive(true))
-                // Standard retries: throttling (503 SlowDown) and 5xx back off and retry, up to 5 attempts.
-                .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD)
+                // Standard retries: throttling (503 SlowDown), 5xx and broken connections (a pooled
+                // connection the store or a load balancer closed) back off and retry, up to 5 attempts
+                // (the SDK's standard strategy stops at 3: three stale pooled connections in a row
+                // made a request fail).
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(5).build())
                         .apiCallAttemptTimeout(Duration.ofMinutes(5)))
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(properties.pathStyle()).build())
                 // Checksums only where S3 requires them: S3-compatible stores differ in what they accept.
