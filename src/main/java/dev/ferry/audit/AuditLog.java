@@ -1,5 +1,6 @@
 package dev.ferry.audit;
 
+import dev.ferry.system.EmbeddedDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Timestamp;
@@ -26,7 +27,6 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
-import org.springframework.util.StringUtils;
 
 /**
  * The append-only audit trail. Events from all sessions are written to PostgreSQL in batches, one
@@ -88,11 +88,10 @@ public class AuditLog implements SmartLifecycle {
         this.digests = digests;
         this.enabled = enabled;
         this.shipIntervalNanos = durability.shipInterval().toNanos();
-        boolean embeddedDatabase = !StringUtils.hasText(environment.getProperty("spring.datasource.url"));
         if (!enabled) {
             log.warn("The audit trail is switched off (sftp.audit.enabled=false): nothing is recorded");
             this.journal = null;
-        } else if (durability.usesJournal(embeddedDatabase)) {
+        } else if (durability.usesJournal(EmbeddedDatabase.isSelected(environment))) {
             this.journal = openJournal(durability.journalDir());
             log.info("Audit records are confirmed once fsync'd in the journal {} and shipped to PostgreSQL within {}",
                     durability.journalDir().toAbsolutePath().normalize(), durability.shipInterval());
@@ -394,7 +393,7 @@ public class AuditLog implements SmartLifecycle {
             String hash = AuditChain.hash(previous, e);
             rows.add(row(e, previous, hash));
             previous = hash;
-            if (FileDigests.changedBy(e) && !(e.type() == AuditType.UPLOAD && e.sha256() != null)) {
+            if (FileDigests.changedBeyondTheInsert(e)) {
                 insertRows(rows);
                 digests.apply(e);
             }

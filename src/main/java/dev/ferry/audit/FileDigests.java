@@ -46,6 +46,15 @@ public class FileDigests {
                         || (e.type() == AuditType.RENAME && e.targetPath() != null));
     }
 
+    /**
+     * Whether the event changes digests that its own INSERT (see {@code AuditLog}) does not store:
+     * anything {@link #changedBy} but an upload with its SHA-256. Such a record is applied with
+     * {@link #apply} in its place in the batch.
+     */
+    static boolean changedBeyondTheInsert(AuditEvent e) {
+        return changedBy(e) && !(e.type() == AuditType.UPLOAD && e.sha256() != null);
+    }
+
     void apply(AuditEvent e) {
         if (!changedBy(e)) {
             return;
