@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +40,7 @@ final class AuditJournal implements Closeable {
     private static final String SUFFIX = ".log";
     private static final int HEADER = 4 + 4 + 8;
     private static final int MAX_ENTRY = 1 << 20;
-    /** A segment is closed and a new one begun past this size, once everything in it is shipped. */
+    /** A segment is closed and a new one begun past this size; it is dropped once all of it is shipped. */
     static final long SEGMENT_SIZE = 16L * 1024 * 1024;
 
     /** An entry read back from the journal. */
@@ -54,7 +55,6 @@ final class AuditJournal implements Closeable {
     private final UUID id;
     private final FileChannel lockChannel;
     private final FileLock lock;
-    private final List<Entry> recovered;
     /** Segments before the current one, oldest first, each forced when it was closed. */
     private final List<Segment> closed = new ArrayList<>();
 
@@ -73,11 +73,12 @@ final class AuditJournal implements Closeable {
         this.id = id;
         this.lockChannel = lockChannel;
         this.lock = lock;
-        this.recovered = recover();
+        recover();
     }
 
     /**
-     * Opens (or creates) the journal in {@code dir} and reads back every entry it holds.
+     * Opens (or creates) the journal in {@code dir}, checking every entry it holds and cutting off
+     * an incomplete one at the end.
      *
      * @throws IllegalStateException when another process has the directory open
      */
@@ -118,7 +119,7 @@ final class AuditJournal implements Closeable {
         List<Entry> entries = new ArrayList<>();
         for (Segment segment : segments(dir.toAbsolutePath().normalize())) {
             try (FileChannel in = FileChannel.open(segment.file(), StandardOpenOption.READ)) {
-                readEntries(in, segment, entries);
+                readEntries(in, segment, entries::add);
             }
         }
         return entries;
@@ -128,9 +129,9 @@ final class AuditJournal implements Closeable {
         return id;
     }
 
-    /** Entries found at open with a sequence number above {@code shippedSeq}, in order. */
-    List<Entry> unshipped(long shippedSeq) {
-        return recovered.stream().filter(e -> e.seq() > shippedSeq).toList();
+    /** Entries with a sequence number above {@code shippedSeq}, in order (read at start, before any append). */
+    List<Entry> unshipped(long shippedSeq) throws IOException {
+        return read(dir).stream().filter(e -> e.seq() > shippedSeq).toList();
     }
 
     /** Appends an event (not yet durable: see {@link #sync}) and returns its sequence number. */
@@ -228,14 +229,15 @@ final class AuditJournal implements Closeable {
 
     // ---- opening ------------------------------------------------------------------------
 
-    private List<Entry> recover() throws IOException {
+    /** Checks the segments, cuts off a torn tail, and continues numbering after the last entry. */
+    private void recover() throws IOException {
         List<Segment> segments = segments(dir);
-        List<Entry> entries = new ArrayList<>();
+        long[] lastEntry = {0};
         for (int i = 0; i < segments.size(); i++) {
             Segment segment = segments.get(i);
             boolean last = i == segments.size() - 1;
             try (FileChannel in = FileChannel.open(segment.file(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                long end = readEntries(in, segment, entries);
+                long end = readEntries(in, segment, entry -> lastEntry[0] = entry.seq());
                 if (end < in.size()) {
                     if (last) {
                         // A write cut off by a crash: its fsync never returned, so no client was told.
@@ -255,7 +257,7 @@ final class AuditJournal implements Closeable {
         }
         // After the last entry; a segment begun after everything before it was shipped and dropped
         // may be empty, and then names the next number itself.
-        long next = entries.isEmpty() ? 1 : entries.get(entries.size() - 1).seq() + 1;
+        long next = lastEntry[0] + 1;
         if (!segments.isEmpty()) {
             next = Math.max(next, segments.get(segments.size() - 1).firstSeq());
         }
@@ -267,11 +269,10 @@ final class AuditJournal implements Closeable {
         }
         lastSeq = next - 1;
         syncedSeq = lastSeq;
-        return List.copyOf(entries);
     }
 
     /** Reads valid entries from the start of a segment; returns the offset where they end. */
-    private static long readEntries(FileChannel in, Segment segment, List<Entry> into) throws IOException {
+    private static long readEntries(FileChannel in, Segment segment, Consumer<Entry> into) throws IOException {
         long position = 0;
         long expected = segment.firstSeq();
         ByteBuffer header = ByteBuffer.allocate(HEADER);
@@ -300,7 +301,7 @@ final class AuditJournal implements Closeable {
             } catch (IOException | RuntimeException e) {
                 return position;
             }
-            into.add(new Entry(seq, event));
+            into.accept(new Entry(seq, event));
             position += HEADER + length;
             expected++;
         }

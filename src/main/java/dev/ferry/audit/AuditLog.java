@@ -265,7 +265,12 @@ public class AuditLog implements SmartLifecycle {
     private void shipLeftovers() {
         List<Long> marks = jdbc.queryForList("select shipped_seq from audit_journal_marks where journal_id = ?", Long.class,
                 journal.id());
-        List<AuditJournal.Entry> left = journal.unshipped(marks.isEmpty() ? 0 : marks.get(0));
+        List<AuditJournal.Entry> left;
+        try {
+            left = journal.unshipped(marks.isEmpty() ? 0 : marks.get(0));
+        } catch (IOException e) {
+            throw new IllegalStateException("could not read the audit journal", e);
+        }
         if (left.isEmpty()) {
             return;
         }
