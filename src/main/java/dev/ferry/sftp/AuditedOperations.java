@@ -35,6 +35,24 @@ final class AuditedOperations implements SftpEventListener {
         Download(boolean withDigest) {
             this.digest = withDigest ? sha256() : null;
         }
+
+        /** Whether everything up to {@code size} was read, in order, from offset 0. */
+        boolean readWhole(long size) {
+            return inOrder && next == size;
+        }
+
+        /** The hex SHA-256 of the bytes read, when they were the whole file and digests are on. */
+        String sha256If(boolean whole) {
+            return whole && digest != null ? HexFormat.of().formatHex(digest.digest()) : null;
+        }
+
+        /** Why the record has no digest, or null when it has one. */
+        String detail(boolean whole, long size) {
+            if (!whole) {
+                return "partial read: " + bytes + " of " + size + " bytes";
+            }
+            return digest == null ? "whole file; no sha256 (sftp.audit.download-sha256=false)" : null;
+        }
     }
 
     private static final AttributeKey<Download> DOWNLOAD = new AttributeKey<>();
@@ -80,13 +98,10 @@ final class AuditedOperations implements SftpEventListener {
         }
         localHandle.removeAttribute(DOWNLOAD);
         long size = sizeOf(localHandle.getFile());
-        boolean whole = download.inOrder && download.next == size;
+        boolean whole = download.readWhole(size);
         audit.downloaded(ferry, AccessControl.virtual(localHandle.getFile()), download.bytes,
-                (System.nanoTime() - download.startedNanos) / 1_000_000,
-                whole && download.digest != null ? HexFormat.of().formatHex(download.digest.digest()) : null, "OK",
-                !whole ? "partial read: " + download.bytes + " of " + size + " bytes"
-                        : download.digest == null ? "whole file; no sha256 (sftp.audit.download-sha256=false)" : null,
-                SessionAccount.home(session).objectVersion(localHandle.getFile()));
+                (System.nanoTime() - download.startedNanos) / 1_000_000, download.sha256If(whole), "OK",
+                download.detail(whole, size), SessionAccount.home(session).objectVersion(localHandle.getFile()));
     }
 
     @Override
