@@ -1,24 +1,19 @@
 package dev.ferry.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import dev.ferry.testsupport.AdminClient;
+import dev.ferry.testsupport.FerryProcess;
 import dev.ferry.testsupport.FreePorts;
 import dev.ferry.testsupport.OpenSshClient;
 import dev.ferry.testsupport.TestKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -35,11 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ZeroConfigStartIT {
 
-    private static final Path JAR = Path.of("target", "ferry.jar").toAbsolutePath();
-    // Generous: the first start extracts and initialises PostgreSQL, slow on a loaded CI machine.
-    private static final Duration STARTUP = Duration.ofSeconds(300);
     private static final Pattern GENERATED_PASSWORD = Pattern.compile("generated password: (\\S+)");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @TempDir
     Path workDir;
@@ -48,19 +39,18 @@ class ZeroConfigStartIT {
 
     private int sftpPort;
     private int httpPort;
-    private Process server;
+    private FerryProcess server;
 
     @BeforeEach
     void ports() {
-        assertThat(JAR).as("built by the package phase").isRegularFile();
         sftpPort = FreePorts.next();
         httpPort = FreePorts.next();
     }
 
     @AfterEach
     void stopEverything() throws Exception {
-        if (server != null && server.isAlive()) {
-            stop(server);
+        if (server != null) {
+            server.stop();
         }
         // A PostgreSQL left behind by a server that did not stop cleanly is not the JVM's child any more.
         postmaster().ifPresent(pg -> {
@@ -74,22 +64,21 @@ class ZeroConfigStartIT {
 
     @Test
     void startsWithNoConfigurationAndKeepsItsStateAcrossARestart() throws Exception {
-        server = start("first.log");
-        awaitHealthy(server, "first.log");
+        server = FerryProcess.startUnconfigured(workDir, sftpPort, httpPort, "first.log");
 
         assertThat(workDir.resolve("data/pg")).isDirectory();
         assertThat(workDir.resolve("data/pg/PG_VERSION")).isRegularFile();
         assertEmbeddedDatabaseIsDurable();
         assertThat(workDir.resolve("data/files")).isDirectory();
 
-        String firstLog = log("first.log");
+        String firstLog = server.output();
         Matcher generated = GENERATED_PASSWORD.matcher(firstLog);
         assertThat(generated.find()).as("log prints the generated password:%n%s", firstLog).isTrue();
         String password = generated.group(1);
         assertThat(generated.find()).as("the password is printed only once").isFalse();
         assertThat(firstLog.split(Pattern.quote(password), -1)).as("the password appears once in the log").hasSize(2);
 
-        AdminClient admin = new AdminClient(apiBase(), "admin", password);
+        AdminClient admin = new AdminClient(server.apiBase(), "admin", password);
         assertThat(admin.get("/api/v1/users").status()).isEqualTo(200);
         assertThat(admin.as("admin", password + "x").get("/api/v1/users").status()).isEqualTo(401);
 
@@ -105,20 +94,19 @@ class ZeroConfigStartIT {
         assertThat(upload.output()).contains("Remote working directory: /");
         assertThat(workDir.resolve("data/files/zero/hello.txt")).hasContent("kept across restarts");
         // With the embedded database the audit journal is the durability point of the upload's record.
-        assertThat(log("first.log")).contains("fsync'd in the journal");
+        assertThat(server.output()).contains("fsync'd in the journal");
         assertThat(workDir.resolve("data/audit-journal/journal-id")).isRegularFile();
         var uploads = admin.get("/api/v1/audit?username=zero&type=UPLOAD").json();
         assertThat(uploads.get("totalElements").asLong()).as(uploads.toString()).isEqualTo(1);
         assertThat(uploads.get("content").get(0).get("sha256").asText()).hasSize(64);
         String fingerprint = ed25519Fingerprint();
 
-        stop(server);
+        server.stop();
         assertThat(postmaster()).as("embedded PostgreSQL stopped with the server").isEmpty();
 
-        server = start("second.log");
-        awaitHealthy(server, "second.log");
+        server = FerryProcess.startUnconfigured(workDir, sftpPort, httpPort, "second.log");
 
-        String secondLog = log("second.log");
+        String secondLog = server.output();
         assertThat(secondLog).doesNotContain("generated password").doesNotContain(password);
         var user = admin.get("/api/v1/users/zero");
         assertThat(user.status()).as(user.body()).isEqualTo(200);
@@ -130,52 +118,6 @@ class ZeroConfigStartIT {
 
     // ------------------------------------------------------------------------------------------
 
-    private Process start(String logName) throws IOException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-jar", JAR.toString())
-                .directory(workDir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(workDir.resolve(logName).toFile());
-        Map<String, String> env = builder.environment();
-        // Nothing from the build's environment may configure the server: only what the test sets.
-        env.keySet().removeIf(name -> name.startsWith("SPRING_") || name.startsWith("SFTP_") || name.startsWith("SERVER_"));
-        env.put("SFTP_PORT", String.valueOf(sftpPort));
-        env.put("SFTP_HOST", "127.0.0.1");
-        env.put("SERVER_PORT", String.valueOf(httpPort));
-        return builder.start();
-    }
-
-    private void awaitHealthy(Process process, String logName) throws Exception {
-        long deadline = System.nanoTime() + STARTUP.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                fail("the server exited with " + process.exitValue() + ":\n" + log(logName));
-            }
-            try {
-                HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(java.net.URI.create(apiBase() + "/actuator/health"))
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-                if (health.statusCode() == 200 && health.body().contains("\"UP\"")) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(500);
-        }
-        fail("not healthy within " + STARTUP + ":\n" + log(logName));
-    }
-
-    /** SIGTERM, as an init system stops it, and waits for the JVM to end. */
-    private void stop(Process process) throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-            fail("the server did not stop within 60 s of SIGTERM");
-        }
-    }
-
-    /** The embedded PostgreSQL still running on this working directory, if any. */
     /**
      * The embedded library starts PostgreSQL for tests (fsync and synchronous commit off); Ferry's
      * accounts and audit must survive a power cut, so both are on.
@@ -194,6 +136,7 @@ class ZeroConfigStartIT {
         }
     }
 
+    /** The embedded PostgreSQL still running on this working directory, if any. */
     private Optional<ProcessHandle> postmaster() {
         Path pidFile = workDir.resolve("data/pg/postmaster.pid");
         try {
@@ -225,13 +168,5 @@ class ZeroConfigStartIT {
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("%s ends", cmd).isTrue();
         assertThat(process.exitValue()).as("%s: %s", cmd, out).isZero();
         return out;
-    }
-
-    private String apiBase() {
-        return "http://127.0.0.1:" + httpPort;
-    }
-
-    private String log(String name) throws IOException {
-        return Files.readString(workDir.resolve(name), StandardCharsets.UTF_8);
     }
 }

@@ -17,14 +17,17 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The packaged jar ({@code target/ferry.jar}) run as a server process of its own on an external
- * test database, so a test can kill it the way a crash or the OOM killer would ({@code kill -9})
- * and start it again on the same data.
+ * The packaged jar ({@code target/ferry.jar}) run as a server process of its own, the way users
+ * run it: a test can stop it as an init system would (SIGTERM), kill it the way a crash or the
+ * OOM killer would ({@code kill -9}), and start it again on the same data.
  */
 public final class FerryProcess implements AutoCloseable {
 
     private static final Path JAR = Path.of("target", "ferry.jar").toAbsolutePath();
-    private static final Duration STARTUP = Duration.ofSeconds(180);
+    // Generous: a first start with the embedded database extracts and initialises PostgreSQL,
+    // slow on a loaded CI machine.
+    private static final Duration STARTUP = Duration.ofSeconds(300);
+    private static final Duration STOP = Duration.ofSeconds(60);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final Path workDir;
@@ -47,34 +50,61 @@ public final class FerryProcess implements AutoCloseable {
      */
     public static FerryProcess start(Path workDir, TestPostgres.Database database, Map<String, String> properties, String logName)
             throws Exception {
-        if (!Files.isRegularFile(JAR)) {
-            fail(JAR + " is missing: it is built by the package phase, before the integration tests");
-        }
         int sftpPort = FreePorts.next();
         int httpPort = FreePorts.next();
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx256m", "-jar", JAR.toString(),
+        List<String> command = new ArrayList<>(List.of(java(), "-Xmx256m", "-jar", jar(),
                 "--spring.datasource.url=" + database.url(), "--spring.datasource.username=" + database.username(),
                 "--spring.datasource.password=" + database.password(), "--sftp.port=" + sftpPort, "--sftp.host=127.0.0.1",
                 "--server.port=" + httpPort, "--server.address=127.0.0.1", "--sftp.admin.password=" + FerryInstance.ADMIN_PASSWORD,
                 "--sftp.storage.local.root=" + workDir.resolve("files")));
         properties.forEach((name, value) -> command.add("--" + name + "=" + value));
+        return launch(workDir, logName, sftpPort, httpPort, command, Map.of());
+    }
+
+    /**
+     * Starts the jar as the README says, {@code java -jar ferry.jar} in {@code workDir}, configured
+     * with nothing but its ports (environment variables), and waits until it is healthy.
+     */
+    public static FerryProcess startUnconfigured(Path workDir, int sftpPort, int httpPort, String logName) throws Exception {
+        return launch(workDir, logName, sftpPort, httpPort, List.of(java(), "-jar", jar()), Map.of("SFTP_PORT",
+                String.valueOf(sftpPort), "SFTP_HOST", "127.0.0.1", "SERVER_PORT", String.valueOf(httpPort)));
+    }
+
+    private static FerryProcess launch(Path workDir, String logName, int sftpPort, int httpPort, List<String> command,
+            Map<String, String> environment) throws Exception {
         Path log = workDir.resolve(logName);
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         // Nothing from the build's environment may configure the server: only what the test sets.
         builder.environment().keySet().removeIf(n -> n.startsWith("SPRING_") || n.startsWith("SFTP_") || n.startsWith("SERVER_"));
+        builder.environment().putAll(environment);
         FerryProcess server = new FerryProcess(workDir, log, sftpPort, httpPort, builder.start());
         server.awaitHealthy();
         return server;
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static String jar() {
+        if (!Files.isRegularFile(JAR)) {
+            fail(JAR + " is missing: it is built by the package phase, before the integration tests");
+        }
+        return JAR.toString();
     }
 
     public int sftpPort() {
         return sftpPort;
     }
 
+    public String apiBase() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    /** The admin API as the bootstrap admin with the tests' password. */
     public AdminClient admin() {
-        return new AdminClient("http://127.0.0.1:" + httpPort, "admin", FerryInstance.ADMIN_PASSWORD);
+        return new AdminClient(apiBase(), "admin", FerryInstance.ADMIN_PASSWORD);
     }
 
     /** SIGKILL: no shutdown hook, no flush, no goodbye to clients or the database. */
@@ -82,6 +112,18 @@ public final class FerryProcess implements AutoCloseable {
         process.destroyForcibly();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             fail("the server did not die of SIGKILL within 30 s");
+        }
+    }
+
+    /** SIGTERM, as an init system stops it; fails (after killing it) if the JVM has not ended within a minute. */
+    public void stop() throws InterruptedException {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        if (!process.waitFor(STOP.toSeconds(), TimeUnit.SECONDS)) {
+            kill();
+            fail("the server did not stop within " + STOP + " of SIGTERM:\n" + output());
         }
     }
 
@@ -97,14 +139,10 @@ public final class FerryProcess implements AutoCloseable {
         return workDir;
     }
 
+    /** Stops the server ({@link #stop}) if it still runs. */
     @Override
     public void close() throws InterruptedException {
-        if (process.isAlive()) {
-            process.destroy();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                kill();
-            }
-        }
+        stop();
     }
 
     private void awaitHealthy() throws Exception {
@@ -114,8 +152,8 @@ public final class FerryProcess implements AutoCloseable {
                 fail("the server exited with " + process.exitValue() + ":\n" + output());
             }
             try {
-                HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
-                        + "/actuator/health")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(URI.create(apiBase() + "/actuator/health"))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
                 if (health.statusCode() == 200 && health.body().contains("\"UP\"")) {
                     return;
                 }
