@@ -3,6 +3,7 @@ package dev.ferry.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.testsupport.FerryInstance;
+import dev.ferry.testsupport.PrometheusScrape;
 import dev.ferry.testsupport.SftpTestClient;
 import dev.ferry.testsupport.Users;
 import java.nio.file.Path;
@@ -125,12 +126,9 @@ class JournalAuditIT extends AuditTrailContract {
     }
 
     private double pendingRecords() {
-        var response = admin.send("GET", "/actuator/prometheus", null, "text/plain");
-        assertThat(response.status()).as(response.body()).isEqualTo(200);
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^ferry_audit_pending_records\\s+(\\S+)", java.util.regex.Pattern.MULTILINE)
-                .matcher(response.body());
-        assertThat(m.find()).as(response.body()).isTrue();
-        return Double.parseDouble(m.group(1));
+        PrometheusScrape scrape = PrometheusScrape.of(admin);
+        assertThat(scrape.has("ferry_audit_pending_records")).as(scrape.text()).isTrue();
+        return scrape.value("ferry_audit_pending_records");
     }
 
     @Test

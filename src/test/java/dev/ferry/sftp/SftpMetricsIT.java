@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.testsupport.FerryInstance;
+import dev.ferry.testsupport.PrometheusScrape;
 import dev.ferry.testsupport.SftpTestClient;
 import dev.ferry.testsupport.TestKeys;
 import dev.ferry.testsupport.Users;
@@ -14,11 +15,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.util.Base64;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.sshd.sftp.common.SftpException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,26 +58,25 @@ class SftpMetricsIT {
                 }
             }).hasMessageContaining("quota exceeded");
 
-            String during = scrape();
-            assertThat(value(during, "ferry_sftp_sessions")).isGreaterThanOrEqualTo(1);
+            assertThat(PrometheusScrape.of(ferry.admin()).value("ferry_sftp_sessions")).isGreaterThanOrEqualTo(1);
         }
         assertThatThrownBy(() -> SftpTestClient.withKey(ferry.sftpPort(), "metered", TestKeys.ed25519()))
                 .isInstanceOf(IOException.class);
 
-        String text = scrape();
-        assertThat(value(text, "ferry_sftp_logins_total", "outcome=\"success\"")).isGreaterThanOrEqualTo(1);
+        PrometheusScrape text = PrometheusScrape.of(ferry.admin());
+        assertThat(text.value("ferry_sftp_logins_total", "outcome=\"success\"")).isGreaterThanOrEqualTo(1);
         assertThat(eventually("ferry_sftp_logins_total", "outcome=\"failure\"")).isGreaterThanOrEqualTo(1);
-        assertThat(value(text, "ferry_sftp_transferred_bytes_total", "direction=\"in\"")).isGreaterThanOrEqualTo(data.length);
-        assertThat(value(text, "ferry_sftp_transferred_bytes_total", "direction=\"out\"")).isGreaterThanOrEqualTo(data.length);
+        assertThat(text.value("ferry_sftp_transferred_bytes_total", "direction=\"in\"")).isGreaterThanOrEqualTo(data.length);
+        assertThat(text.value("ferry_sftp_transferred_bytes_total", "direction=\"out\"")).isGreaterThanOrEqualTo(data.length);
         for (String op : new String[] {"open", "write", "read", "close", "mkdir", "rename"}) {
-            assertThat(value(text, "ferry_sftp_operations_seconds_count", "op=\"" + op + "\"", "outcome=\"ok\""))
+            assertThat(text.value("ferry_sftp_operations_seconds_count", "op=\"" + op + "\"", "outcome=\"ok\""))
                     .as(op).isGreaterThanOrEqualTo(1);
         }
-        assertThat(text).contains("ferry_sftp_operations_seconds_bucket{");
+        assertThat(text.text()).contains("ferry_sftp_operations_seconds_bucket{");
         // MINA's client stats a file before it opens it for reading: the error is the STAT's.
-        assertThat(value(text, "ferry_sftp_errors_total", "kind=\"no_such_file\"")).as(text).isGreaterThanOrEqualTo(1);
-        assertThat(value(text, "ferry_sftp_errors_total", "kind=\"eof\"")).as("end of file is no error").isZero();
-        assertThat(value(text, "ferry_sftp_quota_denials_total")).isGreaterThanOrEqualTo(1);
+        assertThat(text.value("ferry_sftp_errors_total", "kind=\"no_such_file\"")).as(text.text()).isGreaterThanOrEqualTo(1);
+        assertThat(text.value("ferry_sftp_errors_total", "kind=\"eof\"")).as("end of file is no error").isZero();
+        assertThat(text.value("ferry_sftp_quota_denials_total")).isGreaterThanOrEqualTo(1);
     }
 
     @Test
@@ -97,39 +93,11 @@ class SftpMetricsIT {
     private static double eventually(String name, String... labels) throws Exception {
         double value = 0;
         for (int i = 0; i < 50 && value == 0; i++) {
-            value = value(scrape(), name, labels);
+            value = PrometheusScrape.of(ferry.admin()).value(name, labels);
             if (value == 0) {
                 Thread.sleep(100);
             }
         }
         return value;
-    }
-
-    private static String scrape() throws Exception {
-        String basic = Base64.getEncoder().encodeToString(("admin:" + FerryInstance.ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(ferry.apiBase() + "/actuator/prometheus"))
-                        .header("Authorization", "Basic " + basic).header("Accept", "text/plain").build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return response.body();
-    }
-
-    /** Sum of the samples of {@code name} whose labels include every one of {@code labels}. */
-    private static double value(String text, String name, String... labels) {
-        Pattern sample = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*\\})?\\s+(\\S+)", Pattern.MULTILINE);
-        Matcher m = sample.matcher(text);
-        double sum = 0;
-        while (m.find()) {
-            String set = m.group(1) == null ? "" : m.group(1);
-            boolean all = true;
-            for (String label : labels) {
-                all &= set.contains(label);
-            }
-            if (all) {
-                sum += Double.parseDouble(m.group(2));
-            }
-        }
-        return sum;
     }
 }
