@@ -63,11 +63,7 @@ class AuditJournalTest {
 
     @Test
     void aRecordTornByACrashIsCutOffAndTheNextOneTakesItsNumber() throws IOException {
-        try (AuditJournal journal = AuditJournal.open(dir)) {
-            journal.append(upload(1));
-            journal.sync(journal.append(upload(2)));
-        }
-        Path segment = onlySegment();
+        Path segment = twoRecordsSynced();
         long intact = Files.size(segment);
         // The start of a third record, as a crash in the middle of its write leaves it.
         try (FileChannel out = FileChannel.open(segment, StandardOpenOption.APPEND)) {
@@ -83,11 +79,7 @@ class AuditJournalTest {
 
     @Test
     void aRecordWithAFlippedBitEndsTheReadableJournal() throws IOException {
-        try (AuditJournal journal = AuditJournal.open(dir)) {
-            journal.append(upload(1));
-            journal.sync(journal.append(upload(2)));
-        }
-        Path segment = onlySegment();
+        Path segment = twoRecordsSynced();
         byte[] bytes = Files.readAllBytes(segment);
         bytes[bytes.length - 5] ^= 0x01;   // inside the second record's payload
         Files.write(segment, bytes);
@@ -146,6 +138,15 @@ class AuditJournalTest {
         assertThat(read).hasSize(threads * each);
         assertThat(read).extracting(AuditJournal.Entry::seq).isSorted().doesNotHaveDuplicates();
         assertThat(read.stream().map(e -> e.event().sessionId()).distinct().count()).isEqualTo(threads * each);
+    }
+
+    /** A journal with records 1 and 2, both durable; returns its one segment. */
+    private Path twoRecordsSynced() throws IOException {
+        try (AuditJournal journal = AuditJournal.open(dir)) {
+            journal.append(upload(1));
+            journal.sync(journal.append(upload(2)));
+        }
+        return onlySegment();
     }
 
     private Path onlySegment() throws IOException {
