@@ -101,12 +101,7 @@ class JournalAuditIT extends AuditTrailContract {
             }
             // One unbroken chain over everything both wrote meanwhile, in id order (another test of this
             // class may have broken the chain before on purpose).
-            List<Map<String, Object>> rows = jdbc.queryForList("select prev_hash, hash from audit_events where id > ? order by id",
-                    before);
-            assertThat(rows.size()).isGreaterThanOrEqualTo(2 * files);
-            for (int r = 1; r < rows.size(); r++) {
-                assertThat(rows.get(r).get("prev_hash")).as("record %d of %d", r, rows.size()).isEqualTo(rows.get(r - 1).get("hash"));
-            }
+            assertOneChainAfter(jdbc, before, 2 * files);
         }
     }
 
