@@ -62,15 +62,8 @@ stop_all() {
     [ -z "$OWN_SCRATCH" ] || rm -rf "$OWN_SCRATCH"
 }
 trap stop_all EXIT
-# servers/openssh.sh runs `sshd -t`, which needs /run/sshd before it reaches its own namespace
-# fallback; where /run/sshd is missing, run the script in a private mount namespace with a
-# throw-away /run (the host is not changed; sshd stays in that namespace).
-if [ -d /run/sshd ]; then
-    "$HARNESS/servers/openssh.sh" start "$OPENSSH_PORT"
-else
-    unshare -m sh -c 'mount -t tmpfs -o mode=755,size=1m sshd-run /run && mkdir -m 755 /run/sshd &&
-        exec "$1" start "$2"' sh "$HARNESS/servers/openssh.sh" "$OPENSSH_PORT"
-fi
+. "$REPO/bench/openssh.sh"
+openssh_start "$OPENSSH_PORT"
 "$REPO/bench/ferry.sh" start "$FERRY_PORT"
 FERRY_PID=$(sed -n "s/^SERVER_PID=//p" "$BENCH_SCRATCH/targets/ferry.env")
 TARGETS=(-t "$BENCH_SCRATCH/targets/openssh.env" -t "$BENCH_SCRATCH/targets/ferry.env")

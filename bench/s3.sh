@@ -107,13 +107,9 @@ ferry_start() { # java-opts
     FERRY_PID=$(cat "$BENCH_SCRATCH/ferry-s3/server.pid")
 }
 ferry_stop() { NAME=ferry-s3 "$REPO/bench/ferry.sh" stop 2>/dev/null || true; }
-openssh_start() { # as bench/run.sh: sshd needs /run/sshd, else a private mount namespace with its own /run
-    if [ -d /run/sshd ]; then
-        NAME=openssh-s3 "$HARNESS/servers/openssh.sh" start "$OPENSSH_PORT"
-    else
-        NAME=openssh-s3 unshare -m sh -c 'mount -t tmpfs -o mode=755,size=1m sshd-run /run && mkdir -m 755 /run/sshd &&
-            exec "$1" start "$2"' sh "$HARNESS/servers/openssh.sh" "$OPENSSH_PORT"
-    fi
+. "$REPO/bench/openssh.sh"
+openssh_s3_start() {
+    NAME=openssh-s3 openssh_start "$OPENSSH_PORT"
     OPENSSH_ROOT=$BENCH_SCRATCH/root-openssh-s3
 }
 openssh_stop() { [ -f "$BENCH_SCRATCH/openssh/listener.pid" ] && NAME=openssh-s3 "$HARNESS/servers/openssh.sh" stop 2>/dev/null || true; }
@@ -129,7 +125,7 @@ trap 'exit 143' TERM INT
 t_throughput() {
     s3proxy_start
     ferry_start "${FERRY_JAVA_OPTS:--Xms256m -Xmx512m}"
-    openssh_start
+    openssh_s3_start
     local size r s e v
     size=$(stat -c %s "$DATA/f1g")
     # benchlocal: a local-disk home (under the tmpfs scratch) on the same Ferry, for reference
