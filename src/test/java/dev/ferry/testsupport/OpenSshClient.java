@@ -1,12 +1,8 @@
 package dev.ferry.testsupport;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** Runs OpenSSH's own {@code sftp} and {@code scp} command-line clients against a test server. */
 public final class OpenSshClient {
@@ -52,21 +48,7 @@ public final class OpenSshClient {
     }
 
     private static Result run(Path workDir, List<String> cmd, String stdin) {
-        try {
-            Process process = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true).start();
-            process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-            process.getOutputStream().close();
-            byte[] out = process.getInputStream().readAllBytes();
-            if (!process.waitFor(120, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("timed out: " + cmd);
-            }
-            return new Result(process.exitValue(), new String(out, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + cmd.get(0) + " (is openssh-client installed?)", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        ExternalCommand.Result result = ExternalCommand.run(workDir, cmd, stdin);
+        return new Result(result.exitCode(), result.output());
     }
 }
