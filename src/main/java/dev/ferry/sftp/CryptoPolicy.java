@@ -115,10 +115,21 @@ final class CryptoPolicy {
             case FIPS -> KEX_FIPS;
         };
         server.setKeyExchangeFactories(NamedFactory.setUpTransformedFactories(false, supported(kex), ServerBuilder.DH2KEX));
-        server.setCipherFactories(new ArrayList<NamedFactory<Cipher>>(supported(name == Name.FIPS ? CIPHERS_FIPS : CIPHERS)));
+        server.setCipherFactories(ciphers(name));
         server.setMacFactories(new ArrayList<NamedFactory<Mac>>(supported(name == Name.COMPATIBLE ? MACS_COMPATIBLE : MACS)));
         server.setSignatureFactories(new ArrayList<NamedFactory<Signature>>(supported(name == Name.FIPS ? SIGNATURES_FIPS : SIGNATURES)));
         server.setCompressionFactories(List.<NamedFactory<Compression>>of(BuiltinCompressions.none));
+    }
+
+    /** The policy's ciphers, with MINA's pure-Java chacha20-poly1305 replaced by {@link JceChaCha20Poly1305}. */
+    static List<NamedFactory<Cipher>> ciphers(Name name) {
+        List<NamedFactory<Cipher>> ciphers = new ArrayList<>();
+        for (BuiltinCiphers cipher : supported(name == Name.FIPS ? CIPHERS_FIPS : CIPHERS)) {
+            boolean replaced = cipher == BuiltinCiphers.cc20p1305_openssh
+                    && JceChaCha20Poly1305.FACTORY.isSupported();
+            ciphers.add(replaced ? JceChaCha20Poly1305.FACTORY : cipher);
+        }
+        return ciphers;
     }
 
     private static <T> List<T> concat(List<T> a, List<T> b) {
