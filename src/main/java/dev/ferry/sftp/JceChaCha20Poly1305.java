@@ -17,9 +17,9 @@ import org.apache.sshd.common.mac.Poly1305Mac;
  * from the JDK's "ChaCha20" cipher instead of MINA's pure-Java engine; Poly1305 stays MINA's.
  * <p>
  * Why: this is the default cipher of OpenSSH clients, and MINA's engine is its bottleneck (about
- * 480 MB/s per core here). The JDK's ChaCha20 is as fast on Java 17 and an AVX2/AVX-512 intrinsic
- * from Java 20 on (4.3 GB/s per core on this machine with Java 25), which makes the whole cipher
- * Poly1305-bound: 2.3x MINA's on Java 25, ~1.1x on Java 17 (bench/RESULTS.md).
+ * 480 MB/s per core here). The JDK's ChaCha20 is a little faster on Java 17 and an AVX2/AVX-512
+ * intrinsic from Java 20 on (4.3 GB/s per core on this machine with Java 25): 1 GiB downloads
+ * +21 % on Java 17 and +61 % on Java 25 (bench/RESULTS.md).
  * <p>
  * The construction, per packet with sequence number {@code seq}: the 4-byte length is encrypted
  * with the second half of the key, the payload with the first half from block 1 on, and Poly1305,
