@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.StreamSupport;
-import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.extensions.CheckFileNameExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -145,9 +144,7 @@ abstract class AuditTrailContract {
         Users.create(admin, "durable", key, null);
         try (SftpTestClient client = SftpTestClient.withKey(ferry.sftpPort(), "durable", key)) {
             for (int i = 0; i < 20; i++) {
-                try (SftpClient.CloseableHandle h = client.sftp().open("/f" + i, SftpClient.OpenMode.Write, SftpClient.OpenMode.Create)) {
-                    client.sftp().write(h, 0, ("content " + i).getBytes());
-                }
+                client.put("/f" + i, ("content " + i).getBytes());
                 // No waiting: a crash right now must not lose the record of the confirmed upload.
                 assertUploadRecordIsDurable("durable", "/f" + i);
             }
@@ -171,10 +168,7 @@ abstract class AuditTrailContract {
                 done.add(pool.submit(() -> {
                     try (SftpTestClient client = SftpTestClient.withKey(ferry.sftpPort(), user, key)) {
                         for (int i = 0; i < files; i++) {
-                            try (SftpClient.CloseableHandle h = client.sftp().open("/f" + i, SftpClient.OpenMode.Write,
-                                    SftpClient.OpenMode.Create)) {
-                                client.sftp().write(h, 0, (user + " " + i).getBytes());
-                            }
+                            client.put("/f" + i, (user + " " + i).getBytes());
                             // Confirmed: the record is durable, whichever session's CLOSE wrote the batch.
                             assertUploadRecordIsDurable(user, "/f" + i);
                         }
@@ -207,9 +201,7 @@ abstract class AuditTrailContract {
         Users.create(admin, "checker", key, null);
         byte[] data = "checksum me".getBytes();
         try (SftpTestClient client = SftpTestClient.withKey(ferry.sftpPort(), "checker", key)) {
-            try (SftpClient.CloseableHandle h = client.sftp().open("/c.txt", SftpClient.OpenMode.Write, SftpClient.OpenMode.Create)) {
-                client.sftp().write(h, 0, data);
-            }
+            client.put("/c.txt", data);
             CheckFileNameExtension check = client.sftp().getExtension(CheckFileNameExtension.class);
             assertThat(check.isSupported()).isTrue();
             Map.Entry<String, java.util.Collection<byte[]>> answer = check.checkFileName("/c.txt", List.of("sha256"), 0, 0, 0);

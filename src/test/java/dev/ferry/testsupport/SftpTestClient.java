@@ -68,6 +68,13 @@ public final class SftpTestClient implements AutoCloseable {
         return session;
     }
 
+    /** A whole upload in one WRITE: open (create), write {@code data} at 0, close; the CLOSE's answer confirms it. */
+    public void put(String path, byte[] data) throws IOException {
+        try (SftpClient.CloseableHandle handle = sftp.open(path, SftpClient.OpenMode.Write, SftpClient.OpenMode.Create)) {
+            sftp.write(handle, 0, data);
+        }
+    }
+
     @Override
     public void close() {
         try {
