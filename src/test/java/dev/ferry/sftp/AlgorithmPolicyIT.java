@@ -2,6 +2,7 @@ package dev.ferry.sftp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.testsupport.ExternalCommand;
 import dev.ferry.testsupport.FerryInstance;
 import dev.ferry.testsupport.SftpTestClient;
 import java.time.Duration;
@@ -94,7 +95,7 @@ class AlgorithmPolicyIT {
         byte[] data = new byte[5_000_000];
         new java.util.Random(cipher.hashCode()).nextBytes(data);
         java.nio.file.Files.write(work.resolve("up.bin"), data);
-        var run = dev.ferry.testsupport.ExternalCommand.run(work, List.of("sftp", "-b", "-", "-P", String.valueOf(ferry.sftpPort()),
+        var run = ExternalCommand.run(work, List.of("sftp", "-b", "-", "-P", String.valueOf(ferry.sftpPort()),
                 "-F", "/dev/null", "-i", keyFile.toString(), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
                 "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "Ciphers=" + cipher, "-v", user + "@127.0.0.1"),
                 "put up.bin\nget up.bin down.bin\n");
@@ -104,24 +105,14 @@ class AlgorithmPolicyIT {
         assertThat(work.resolve("down.bin")).hasBinaryContent(data);
     }
 
-    record Run(int exitCode, String output) {
-    }
-
     static List<String> concat(List<String> a, List<String> b) {
         List<String> all = new java.util.ArrayList<>(a);
         all.addAll(b);
         return all;
     }
 
-    static Run run(List<String> cmd) throws Exception {
-        java.nio.file.Path out = java.nio.file.Files.createTempFile("ssh", ".out");
-        Process process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("ssh did not end: " + cmd + "\n" + java.nio.file.Files.readString(out));
-        }
-        return new Run(process.exitValue(), java.nio.file.Files.readString(out));
+    static ExternalCommand.Result run(List<String> cmd) throws Exception {
+        return ExternalCommand.run(java.nio.file.Path.of("."), cmd, "");
     }
 
     private static void waitForKex(ClientSession session) throws InterruptedException {

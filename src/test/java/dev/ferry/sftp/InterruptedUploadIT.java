@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.ferry.testsupport.AdminClient;
+import dev.ferry.testsupport.ExternalCommand;
 import dev.ferry.testsupport.FerryInstance;
 import dev.ferry.testsupport.OpenSshClient;
 import dev.ferry.testsupport.TestKeys;
@@ -86,7 +87,7 @@ class InterruptedUploadIT {
 
         assertThat(home.resolve("new.bin")).doesNotExist();
         awaitStagingEmpty();
-        OpenSshClient.Result listing = client(user).sftpBatch(local, "ls -la");
+        ExternalCommand.Result listing = client(user).sftpBatch(local, "ls -la");
         assertThat(listing.output()).doesNotContain("new.bin");
         assertAnotherUploadWorks(user);
     }
@@ -98,7 +99,7 @@ class InterruptedUploadIT {
         byte[] old = new byte[512 * 1024 + 9];
         new SplittableRandom().nextBytes(old);
         Files.write(local.resolve("old.bin"), old);
-        OpenSshClient.Result first = client(user).sftpBatch(local, "put old.bin keep.bin");
+        ExternalCommand.Result first = client(user).sftpBatch(local, "put old.bin keep.bin");
         assertThat(first.exitCode()).as(first.output()).isZero();
 
         Process upload = startUpload(user, "keep.bin");
@@ -112,7 +113,7 @@ class InterruptedUploadIT {
         assertThat(Files.readAllBytes(home.resolve("keep.bin"))).isEqualTo(old);
         awaitStagingEmpty();
         assertThat(Files.readAllBytes(home.resolve("keep.bin"))).isEqualTo(old);
-        OpenSshClient.Result download = client(user).sftpBatch(local, "get keep.bin again.bin");
+        ExternalCommand.Result download = client(user).sftpBatch(local, "get keep.bin again.bin");
         assertThat(download.exitCode()).as(download.output()).isZero();
         assertThat(Files.readAllBytes(local.resolve("again.bin"))).isEqualTo(old);
         assertAnotherUploadWorks(user);
@@ -209,7 +210,7 @@ class InterruptedUploadIT {
 
     private void assertAnotherUploadWorks(String user) throws IOException {
         Files.writeString(local.resolve("after.txt"), "uploaded after the interruption");
-        OpenSshClient.Result result = client(user).sftpBatch(local, "put after.txt after.txt");
+        ExternalCommand.Result result = client(user).sftpBatch(local, "put after.txt after.txt");
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(ferry.homeOf(user).resolve("after.txt")).hasContent("uploaded after the interruption");
         assertThat(stagedFiles()).isEmpty();

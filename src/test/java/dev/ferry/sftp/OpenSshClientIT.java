@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.testsupport.AdminClient;
+import dev.ferry.testsupport.ExternalCommand;
 import dev.ferry.testsupport.FerryInstance;
 import dev.ferry.testsupport.OpenSshClient;
 import dev.ferry.testsupport.SftpTestClient;
@@ -77,7 +78,7 @@ class OpenSshClientIT {
     @Test
     void keyLoginLandsInTheHomeSeenAsRoot() {
         OpenSshClient client = newUser();
-        OpenSshClient.Result pwd = run(client, "pwd");
+        ExternalCommand.Result pwd = run(client, "pwd");
         assertThat(pwd.exitCode()).as(pwd.output()).isZero();
         assertThat(pwd.output()).contains("Remote working directory: /\n");
     }
@@ -90,7 +91,7 @@ class OpenSshClientIT {
 
         Files.setLastModifiedTime(local.resolve("up.bin"), FileTime.from(Instant.parse("2001-09-09T01:46:40Z")));
 
-        OpenSshClient.Result result = run(client, "put up.bin remote.bin", "get remote.bin down.bin",
+        ExternalCommand.Result result = run(client, "put up.bin remote.bin", "get remote.bin down.bin",
                 "put -p up.bin kept.bin", "get -p kept.bin kept-down.bin");
 
         assertThat(result.exitCode()).as(result.output()).isZero();
@@ -110,7 +111,7 @@ class OpenSshClientIT {
         Files.write(local.resolve("half.bin"), Arrays.copyOf(whole, whole.length / 2));
         Files.write(local.resolve("whole.bin"), whole);
 
-        OpenSshClient.Result result = run(client, "put half.bin data.bin", "reput whole.bin data.bin");
+        ExternalCommand.Result result = run(client, "put half.bin data.bin", "reput whole.bin data.bin");
 
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(Files.readAllBytes(homeOf(client).resolve("data.bin"))).isEqualTo(whole);
@@ -123,7 +124,7 @@ class OpenSshClientIT {
         Files.write(homeOf(client).resolve("data.bin"), whole);
         Files.write(local.resolve("data.bin"), Arrays.copyOf(whole, whole.length / 2));
 
-        OpenSshClient.Result result = run(client, "reget data.bin data.bin");
+        ExternalCommand.Result result = run(client, "reget data.bin data.bin");
 
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(Files.readAllBytes(local.resolve("data.bin"))).isEqualTo(whole);
@@ -138,7 +139,7 @@ class OpenSshClientIT {
         Files.writeString(home.resolve("old.txt"), "replaced");
 
         // SSH_FXP_RENAME (v3) refuses an existing target; posix-rename@openssh.com replaces it.
-        OpenSshClient.Result result = run(client, "mkdir sub", "rename a.txt sub/a2.txt", "rename b.txt old.txt");
+        ExternalCommand.Result result = run(client, "mkdir sub", "rename a.txt sub/a2.txt", "rename b.txt old.txt");
 
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(home.resolve("a.txt")).doesNotExist();
@@ -153,7 +154,7 @@ class OpenSshClientIT {
         Path home = homeOf(client);
         Files.writeString(home.resolve("gone.txt"), "x");
 
-        OpenSshClient.Result made = run(client, "mkdir d1", "mkdir d2", "rmdir d2", "rm gone.txt");
+        ExternalCommand.Result made = run(client, "mkdir d1", "mkdir d2", "rmdir d2", "rm gone.txt");
 
         assertThat(made.exitCode()).as(made.output()).isZero();
         assertThat(home.resolve("d1")).isDirectory();
@@ -161,7 +162,7 @@ class OpenSshClientIT {
         assertThat(home.resolve("gone.txt")).doesNotExist();
 
         Files.writeString(home.resolve("d1/inside.txt"), "x");
-        OpenSshClient.Result notEmpty = run(client, "rmdir d1");
+        ExternalCommand.Result notEmpty = run(client, "rmdir d1");
         assertThat(notEmpty.exitCode()).as(notEmpty.output()).isNotZero();
         assertThat(home.resolve("d1/inside.txt")).exists();
     }
@@ -171,7 +172,7 @@ class OpenSshClientIT {
         OpenSshClient client = newUser();
         Files.writeString(homeOf(client).resolve("f.txt"), "x");
 
-        OpenSshClient.Result result = run(client, "chmod 640 f.txt", "ls -l f.txt", "ls -l");
+        ExternalCommand.Result result = run(client, "chmod 640 f.txt", "ls -l f.txt", "ls -l");
 
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(homeOf(client).resolve("f.txt"))))
@@ -188,7 +189,7 @@ class OpenSshClientIT {
         Files.createDirectories(home.resolve("docs"));
         Files.writeString(home.resolve("docs/target.txt"), "through the link");
 
-        OpenSshClient.Result result = run(client, "ln -s docs/target.txt link.txt", "ls -l", "get link.txt got.txt");
+        ExternalCommand.Result result = run(client, "ln -s docs/target.txt link.txt", "ls -l", "get link.txt got.txt");
 
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(result.output().lines().filter(line -> line.contains("link.txt") && !line.startsWith("sftp>")))
@@ -206,7 +207,7 @@ class OpenSshClientIT {
     void dfPrintsTheSizeOfTheStore() {
         OpenSshClient client = newUser();
 
-        OpenSshClient.Result result = run(client, "df");
+        ExternalCommand.Result result = run(client, "df");
 
         assertThat(result.exitCode()).as(result.output()).isZero();
         Matcher numbers = DF_NUMBERS.matcher(result.output());
@@ -218,7 +219,7 @@ class OpenSshClientIT {
     void cdAboveTheHomeStaysAtRoot() {
         OpenSshClient client = newUser();
 
-        OpenSshClient.Result result = run(client, "cd ..", "pwd", "cd ../../..", "pwd", "cd /..", "pwd");
+        ExternalCommand.Result result = run(client, "cd ..", "pwd", "cd ../../..", "pwd", "cd /..", "pwd");
 
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(result.output().lines().filter(line -> line.startsWith("Remote working directory:")))
@@ -231,9 +232,9 @@ class OpenSshClientIT {
         OpenSshClient client = newUser();
         Files.writeString(homeOf(client).resolve("marker.txt"), "x");
 
-        OpenSshClient.Result relative = run(client, "get ../../etc/passwd p1");
-        OpenSshClient.Result absolute = run(client, "get /etc/passwd p2");
-        OpenSshClient.Result listing = run(client, "ls /..");
+        ExternalCommand.Result relative = run(client, "get ../../etc/passwd p1");
+        ExternalCommand.Result absolute = run(client, "get /etc/passwd p2");
+        ExternalCommand.Result listing = run(client, "ls /..");
 
         assertThat(relative.exitCode()).as(relative.output()).isNotZero();
         assertThat(absolute.exitCode()).as(absolute.output()).isNotZero();
@@ -247,8 +248,8 @@ class OpenSshClientIT {
         OpenSshClient client = newUser();
         Path home = homeOf(client);
 
-        OpenSshClient.Result link = run(client, "ln -s /etc/passwd x");
-        OpenSshClient.Result get = run(client, "get x x.out");
+        ExternalCommand.Result link = run(client, "ln -s /etc/passwd x");
+        ExternalCommand.Result get = run(client, "get x x.out");
 
         assertThat(link.exitCode()).as(link.output()).isZero();
         assertThat(get.exitCode()).as(get.output()).isNotZero();
@@ -263,7 +264,7 @@ class OpenSshClientIT {
         OpenSshClient client = newUser();
         Path home = homeOf(client);
 
-        OpenSshClient.Result result = run(client, "ln -s ../../.. up");
+        ExternalCommand.Result result = run(client, "ln -s ../../.. up");
 
         assertThat(result.exitCode()).as(result.output()).isNotZero();
         assertThat(home.resolve("up")).doesNotExist();
@@ -276,7 +277,7 @@ class OpenSshClientIT {
         Path home = homeOf(client);
         Files.writeString(home.resolve("f"), "mine");
 
-        OpenSshClient.Result result = run(client, "rename f ../../outside");
+        ExternalCommand.Result result = run(client, "rename f ../../outside");
 
         assertThat(ferry.storageRoot().resolve("outside")).doesNotExist();
         assertThat(ferry.storageRoot().getParent().resolve("outside")).doesNotExist();
@@ -294,10 +295,10 @@ class OpenSshClientIT {
         Files.writeString(home.resolve("marker.txt"), "x");
         Files.createSymbolicLink(home.resolve("evil"), Path.of("/etc"));
 
-        OpenSshClient.Result list = run(client, "ls evil/");
-        OpenSshClient.Result get = run(client, "get evil/passwd p");
-        OpenSshClient.Result cd = run(client, "cd evil", "ls");
-        OpenSshClient.Result home1 = run(client, "ls -l");
+        ExternalCommand.Result list = run(client, "ls evil/");
+        ExternalCommand.Result get = run(client, "get evil/passwd p");
+        ExternalCommand.Result cd = run(client, "cd evil", "ls");
+        ExternalCommand.Result home1 = run(client, "ls -l");
 
         assertThat(list.exitCode()).as(list.output()).isNotZero();
         assertThat(list.output()).doesNotContain("passwd");
@@ -323,7 +324,7 @@ class OpenSshClientIT {
         Files.writeString(home.resolve("dir/inside.txt"), "x");
 
         // "-" lets the batch go on after a failing command.
-        OpenSshClient.Result result = run(client, "-mkdir dir", "-rm dir", "-rmdir dir", "-rename dir/inside.txt nodir/x",
+        ExternalCommand.Result result = run(client, "-mkdir dir", "-rm dir", "-rmdir dir", "-rename dir/inside.txt nodir/x",
                 "-get nothing.txt", "-put /dev/null dir/inside.txt/x");
 
         assertThat(result.output().lines().filter(line -> line.startsWith("remote ") || line.contains(": "))
@@ -339,8 +340,8 @@ class OpenSshClientIT {
         byte[] data = randomBytes(1024 * 1024 + 3);
         Files.write(local.resolve("up.bin"), data);
 
-        OpenSshClient.Result up = scp(client, "up.bin", client.remote("scp.bin"));
-        OpenSshClient.Result down = scp(client, client.remote("scp.bin"), "down.bin");
+        ExternalCommand.Result up = scp(client, "up.bin", client.remote("scp.bin"));
+        ExternalCommand.Result down = scp(client, client.remote("scp.bin"), "down.bin");
 
         assertThat(up.exitCode()).as(up.output()).isZero();
         assertThat(Files.readAllBytes(homeOf(client).resolve("scp.bin"))).isEqualTo(data);
@@ -356,8 +357,8 @@ class OpenSshClientIT {
         Files.writeString(tree.resolve("b.txt"), "b");
         Files.createDirectories(local.resolve("back"));
 
-        OpenSshClient.Result up = scp(client, "-r", "tree", client.remote("copy"));
-        OpenSshClient.Result down = scp(client, client.remote("copy/*.txt"), "back/");
+        ExternalCommand.Result up = scp(client, "-r", "tree", client.remote("copy"));
+        ExternalCommand.Result down = scp(client, client.remote("copy/*.txt"), "back/");
 
         assertThat(up.exitCode()).as(up.output()).isZero();
         assertThat(homeOf(client).resolve("copy/a.txt")).hasContent("a");
@@ -371,7 +372,7 @@ class OpenSshClientIT {
         OpenSshClient client = newUser();
         Files.writeString(local.resolve("local file.txt"), "spaces");
 
-        OpenSshClient.Result result = run(client, "mkdir \"new dir\"", "put \"local file.txt\" \"new dir/remote file.txt\"",
+        ExternalCommand.Result result = run(client, "mkdir \"new dir\"", "put \"local file.txt\" \"new dir/remote file.txt\"",
                 "get \"new dir/remote file.txt\" back.txt", "ls -1 \"new dir\"");
 
         assertThat(result.exitCode()).as(result.output()).isZero();
@@ -382,14 +383,14 @@ class OpenSshClientIT {
 
     // ------------------------------------------------------------------------------------------
 
-    private OpenSshClient.Result run(OpenSshClient client, String... commands) {
-        OpenSshClient.Result result = client.sftpBatch(local, commands);
+    private ExternalCommand.Result run(OpenSshClient client, String... commands) {
+        ExternalCommand.Result result = client.sftpBatch(local, commands);
         outputs.add(result.output());
         return result;
     }
 
-    private OpenSshClient.Result scp(OpenSshClient client, String... args) {
-        OpenSshClient.Result result = client.scp(local, args);
+    private ExternalCommand.Result scp(OpenSshClient client, String... args) {
+        ExternalCommand.Result result = client.scp(local, args);
         outputs.add(result.output());
         return result;
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.testsupport.AdminClient;
+import dev.ferry.testsupport.ExternalCommand;
 import dev.ferry.testsupport.FerryInstance;
 import dev.ferry.testsupport.OpenSshClient;
 import dev.ferry.testsupport.SftpTestClient;
@@ -96,7 +97,7 @@ abstract class HomeContractIT {
         return file;
     }
 
-    void ok(OpenSshClient.Result result) {
+    void ok(ExternalCommand.Result result) {
         assertThat(result.exitCode()).as(result.output()).isZero();
     }
 
@@ -217,7 +218,7 @@ abstract class HomeContractIT {
             assertThat(sftp.stat("/docs/empty").isDirectory()).isTrue();
             assertThat(sftp.stat("/docs/a.bin").getSize()).isEqualTo(1234);
         }
-        OpenSshClient.Result listing = openSsh(user).sftpBatch(local, "ls -l /docs");
+        ExternalCommand.Result listing = openSsh(user).sftpBatch(local, "ls -l /docs");
         ok(listing);
         assertThat(listing.output()).contains("a.bin").contains("empty").contains("1234");
     }
@@ -305,7 +306,7 @@ abstract class HomeContractIT {
     @Test
     void dfAnswers() {
         String user = newUser();
-        OpenSshClient.Result df = openSsh(user).sftpBatch(local, "df -h /");
+        ExternalCommand.Result df = openSsh(user).sftpBatch(local, "df -h /");
         ok(df);
         assertThat(df.output()).contains("Size");
     }
@@ -332,7 +333,7 @@ abstract class HomeContractIT {
         String user = newUser();
         randomFile("a.bin", 10);
         ok(openSsh(user).sftpBatch(local, "put a.bin /a.bin"));
-        OpenSshClient.Result symlink = openSsh(user).sftpBatch(local, "ln -s /a.bin /link.bin", "ln /a.bin /hard.bin");
+        ExternalCommand.Result symlink = openSsh(user).sftpBatch(local, "ln -s /a.bin /link.bin", "ln /a.bin /hard.bin");
         if (supportsLinks()) {
             ok(symlink);
             return;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.testsupport.AdminClient;
+import dev.ferry.testsupport.ExternalCommand;
 import dev.ferry.testsupport.FerryInstance;
 import dev.ferry.testsupport.OpenSshClient;
 import dev.ferry.testsupport.SftpTestClient;
@@ -151,7 +152,7 @@ class S3StorageIT {
             assertThat(HomeContractIT.names(client.sftp(), "/")).as("not listed until complete").doesNotContain("big.bin");
         }
 
-        OpenSshClient.Result reput = new OpenSshClient(ferry.sftpPort(), user, keyFile).sftpBatch(local, "reput big.bin big.bin");
+        ExternalCommand.Result reput = new OpenSshClient(ferry.sftpPort(), user, keyFile).sftpBatch(local, "reput big.bin big.bin");
         assertThat(reput.exitCode()).as(reput.output()).isZero();
         byte[] stored = s3.client().getObjectAsBytes(b -> b.bucket(bucket).key(user + "/big.bin")).asByteArray();
         assertThat(stored).isEqualTo(bytes);
@@ -284,7 +285,7 @@ class S3StorageIT {
         String user = newUser();
         byte[] bytes = random(100_000, 6);
         Files.write(local.resolve("audited.bin"), bytes);
-        OpenSshClient.Result put = new OpenSshClient(ferry.sftpPort(), user, keyFile).sftpBatch(local, "put audited.bin");
+        ExternalCommand.Result put = new OpenSshClient(ferry.sftpPort(), user, keyFile).sftpBatch(local, "put audited.bin");
         assertThat(put.exitCode()).as(put.output()).isZero();
         var events = admin.get("/api/v1/audit?username=" + user + "&type=UPLOAD").json().get("content");
         assertThat(events).hasSize(1);
@@ -293,7 +294,7 @@ class S3StorageIT {
         String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         assertThat(events.get(0).get("sha256").asText()).isEqualTo(sha256);
 
-        OpenSshClient.Result get = new OpenSshClient(ferry.sftpPort(), user, keyFile).sftpBatch(local, "get audited.bin back.bin");
+        ExternalCommand.Result get = new OpenSshClient(ferry.sftpPort(), user, keyFile).sftpBatch(local, "get audited.bin back.bin");
         assertThat(get.exitCode()).as(get.output()).isZero();
         var downloads = admin.get("/api/v1/audit?username=" + user + "&type=DOWNLOAD").json().get("content");
         assertThat(downloads).hasSize(1);

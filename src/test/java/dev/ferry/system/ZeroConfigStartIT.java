@@ -3,6 +3,7 @@ package dev.ferry.system;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.testsupport.AdminClient;
+import dev.ferry.testsupport.ExternalCommand;
 import dev.ferry.testsupport.FerryProcess;
 import dev.ferry.testsupport.FreePorts;
 import dev.ferry.testsupport.OpenSshClient;
@@ -89,7 +90,7 @@ class ZeroConfigStartIT {
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         OpenSshClient sftp = new OpenSshClient(sftpPort, "zero", keyFile);
         Files.writeString(clientDir.resolve("hello.txt"), "kept across restarts");
-        OpenSshClient.Result upload = sftp.sftpBatch(clientDir, "put hello.txt", "pwd");
+        ExternalCommand.Result upload = sftp.sftpBatch(clientDir, "put hello.txt", "pwd");
         assertThat(upload.exitCode()).as(upload.output()).isZero();
         assertThat(upload.output()).contains("Remote working directory: /");
         assertThat(workDir.resolve("data/files/zero/hello.txt")).hasContent("kept across restarts");
@@ -110,7 +111,7 @@ class ZeroConfigStartIT {
         assertThat(secondLog).doesNotContain("generated password").doesNotContain(password);
         var user = admin.get("/api/v1/users/zero");
         assertThat(user.status()).as(user.body()).isEqualTo(200);
-        OpenSshClient.Result again = sftp.sftpBatch(clientDir, "get hello.txt back.txt");
+        ExternalCommand.Result again = sftp.sftpBatch(clientDir, "get hello.txt back.txt");
         assertThat(again.exitCode()).as(again.output()).isZero();
         assertThat(clientDir.resolve("back.txt")).hasContent("kept across restarts");
         assertThat(ed25519Fingerprint()).as("host key after restart").isEqualTo(fingerprint);

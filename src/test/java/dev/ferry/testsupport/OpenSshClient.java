@@ -7,9 +7,6 @@ import java.util.List;
 /** Runs OpenSSH's own {@code sftp} and {@code scp} command-line clients against a test server. */
 public final class OpenSshClient {
 
-    public record Result(int exitCode, String output) {
-    }
-
     private final int port;
     private final String username;
     private final Path keyFile;
@@ -21,19 +18,19 @@ public final class OpenSshClient {
     }
 
     /** {@code sftp -b -} with the given batch commands; a failing command ends the batch with exit code 1. */
-    public Result sftpBatch(Path workDir, String... commands) {
+    public ExternalCommand.Result sftpBatch(Path workDir, String... commands) {
         List<String> cmd = new ArrayList<>(List.of("sftp", "-b", "-", "-P", String.valueOf(port)));
         cmd.addAll(commonOptions());
         cmd.add(username + "@127.0.0.1");
-        return run(workDir, cmd, String.join("\n", commands) + "\n");
+        return ExternalCommand.run(workDir, cmd, String.join("\n", commands) + "\n");
     }
 
     /** {@code scp} (SFTP protocol, the default of OpenSSH 9) with the given arguments. */
-    public Result scp(Path workDir, String... args) {
+    public ExternalCommand.Result scp(Path workDir, String... args) {
         List<String> cmd = new ArrayList<>(List.of("scp", "-P", String.valueOf(port)));
         cmd.addAll(commonOptions());
         cmd.addAll(List.of(args));
-        return run(workDir, cmd, "");
+        return ExternalCommand.run(workDir, cmd, "");
     }
 
     public String remote(String path) {
@@ -45,10 +42,5 @@ public final class OpenSshClient {
                 "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
                 "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "LogLevel=ERROR",
                 "-o", "ConnectTimeout=20");
-    }
-
-    private static Result run(Path workDir, List<String> cmd, String stdin) {
-        ExternalCommand.Result result = ExternalCommand.run(workDir, cmd, stdin);
-        return new Result(result.exitCode(), result.output());
     }
 }
