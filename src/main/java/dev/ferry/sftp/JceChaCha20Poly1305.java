@@ -35,12 +35,15 @@ final class JceChaCha20Poly1305 implements Cipher {
     /** Registered under the same name as MINA's implementation, which it replaces. */
     static final Factory FACTORY = new Factory();
 
-    private static final byte[] ZERO_BLOCK = new byte[64];
+    private static final byte[] ZEROS = new byte[Poly1305Mac.KEY_BYTES];
 
     private final javax.crypto.Cipher header;
     private final javax.crypto.Cipher body;
     private final Mac mac = new Poly1305Mac();
-    private final byte[] polyKeyBlock = new byte[64];
+    private final byte[] polyKey = new byte[Poly1305Mac.KEY_BYTES];
+    /** The rest of block 0 of the payload stream, unused: the payload starts at block 1. */
+    private final byte[] skipped = new byte[64 - Poly1305Mac.KEY_BYTES];
+    private final byte[] tag = new byte[16];
     private final byte[] nonce = new byte[12];
     private SecretKeySpec headerKey;
     private SecretKeySpec bodyKey;
@@ -80,15 +83,14 @@ final class JceChaCha20Poly1305 implements Cipher {
         header.init(javax.crypto.Cipher.DECRYPT_MODE, headerKey, new ChaCha20ParameterSpec(nonce, 0));
         body.init(javax.crypto.Cipher.DECRYPT_MODE, bodyKey, new ChaCha20ParameterSpec(nonce, 0));
         // Block 0 of the payload stream: its first 32 bytes key Poly1305; the payload starts at block 1.
-        body.update(ZERO_BLOCK, 0, 64, polyKeyBlock, 0);
-        mac.init(Arrays.copyOf(polyKeyBlock, Poly1305Mac.KEY_BYTES));
+        body.update(ZEROS, 0, polyKey.length, polyKey, 0);
+        body.update(ZEROS, 0, skipped.length, skipped, 0);
+        mac.init(polyKey);
     }
 
     @Override
     public void updateAAD(byte[] data, int offset, int length) throws Exception {
-        if (mode == null) {
-            throw new IllegalStateException("Cipher not initialized");
-        }
+        requireInitialized();
         if (length != 4) {
             throw new IllegalArgumentException("AAD only supported for encrypted packet length");
         }
@@ -103,13 +105,11 @@ final class JceChaCha20Poly1305 implements Cipher {
 
     @Override
     public void update(byte[] input, int inputOffset, int inputLen) throws Exception {
-        if (mode == null) {
-            throw new IllegalStateException("Cipher not initialized");
-        }
+        requireInitialized();
         if (mode == Mode.Decrypt) {
             mac.update(input, inputOffset, inputLen);
-            byte[] actual = mac.doFinal();
-            if (!Mac.equals(input, inputOffset + inputLen, actual, 0, actual.length)) {
+            mac.doFinal(tag, 0);
+            if (!Mac.equals(input, inputOffset + inputLen, tag, 0, tag.length)) {
                 throw new AEADBadTagException("Tag mismatch");
             }
         }
@@ -126,6 +126,12 @@ final class JceChaCha20Poly1305 implements Cipher {
             throw new IllegalStateException("Packet sequence number cannot be reused with the same key");
         }
         beginPacket();
+    }
+
+    private void requireInitialized() {
+        if (mode == null) {
+            throw new IllegalStateException("Cipher not initialized");
+        }
     }
 
     @Override
