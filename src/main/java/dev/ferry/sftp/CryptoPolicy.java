@@ -58,15 +58,16 @@ final class CryptoPolicy {
             BuiltinDHFactories.dhg18_512,
             BuiltinDHFactories.dhg14_256);
 
-    static final List<BuiltinCiphers> CIPHERS = List.of(
+    /** chacha20-poly1305 is {@link JceChaCha20Poly1305}: MINA's own is pure Java. */
+    static final List<NamedFactory<Cipher>> CIPHERS = List.of(
             BuiltinCiphers.aes128gcm,
             BuiltinCiphers.aes256gcm,
-            BuiltinCiphers.cc20p1305_openssh,
+            JceChaCha20Poly1305.FACTORY,
             BuiltinCiphers.aes256ctr,
             BuiltinCiphers.aes192ctr,
             BuiltinCiphers.aes128ctr);
 
-    static final List<BuiltinCiphers> CIPHERS_FIPS = List.of(
+    static final List<NamedFactory<Cipher>> CIPHERS_FIPS = List.of(
             BuiltinCiphers.aes128gcm,
             BuiltinCiphers.aes256gcm,
             BuiltinCiphers.aes256ctr,
@@ -115,21 +116,16 @@ final class CryptoPolicy {
             case FIPS -> KEX_FIPS;
         };
         server.setKeyExchangeFactories(NamedFactory.setUpTransformedFactories(false, supported(kex), ServerBuilder.DH2KEX));
-        server.setCipherFactories(ciphers(name));
+        server.setCipherFactories(new ArrayList<>(ciphers(name)));
         server.setMacFactories(new ArrayList<NamedFactory<Mac>>(supported(name == Name.COMPATIBLE ? MACS_COMPATIBLE : MACS)));
         server.setSignatureFactories(new ArrayList<NamedFactory<Signature>>(supported(name == Name.FIPS ? SIGNATURES_FIPS : SIGNATURES)));
         server.setCompressionFactories(List.<NamedFactory<Compression>>of(BuiltinCompressions.none));
     }
 
-    /** The policy's ciphers, with MINA's pure-Java chacha20-poly1305 replaced by {@link JceChaCha20Poly1305}. */
+    /** The policy's ciphers this JVM supports. */
     static List<NamedFactory<Cipher>> ciphers(Name name) {
-        List<NamedFactory<Cipher>> ciphers = new ArrayList<>();
-        for (BuiltinCiphers cipher : supported(name == Name.FIPS ? CIPHERS_FIPS : CIPHERS)) {
-            boolean replaced = cipher == BuiltinCiphers.cc20p1305_openssh
-                    && JceChaCha20Poly1305.FACTORY.isSupported();
-            ciphers.add(replaced ? JceChaCha20Poly1305.FACTORY : cipher);
-        }
-        return ciphers;
+        return (name == Name.FIPS ? CIPHERS_FIPS : CIPHERS).stream()
+                .filter(c -> !(c instanceof OptionalFeature feature) || feature.isSupported()).toList();
     }
 
     private static <T> List<T> concat(List<T> a, List<T> b) {
