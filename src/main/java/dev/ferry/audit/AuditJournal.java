@@ -116,10 +116,19 @@ final class AuditJournal implements Closeable {
 
     /** Reads the entries of a journal without opening it for writing (tests, diagnostics). */
     static List<Entry> read(Path dir) throws IOException {
+        return readAfter(dir.toAbsolutePath().normalize(), 0);
+    }
+
+    /** The entries with a sequence number above {@code seq}, in order. */
+    private static List<Entry> readAfter(Path dir, long seq) throws IOException {
         List<Entry> entries = new ArrayList<>();
-        for (Segment segment : segments(dir.toAbsolutePath().normalize())) {
+        for (Segment segment : segments(dir)) {
             try (FileChannel in = FileChannel.open(segment.file(), StandardOpenOption.READ)) {
-                readEntries(in, segment, entries::add);
+                readEntries(in, segment, entry -> {
+                    if (entry.seq() > seq) {
+                        entries.add(entry);
+                    }
+                });
             }
         }
         return entries;
@@ -131,7 +140,7 @@ final class AuditJournal implements Closeable {
 
     /** Entries with a sequence number above {@code shippedSeq}, in order (read at start, before any append). */
     List<Entry> unshipped(long shippedSeq) throws IOException {
-        return read(dir).stream().filter(e -> e.seq() > shippedSeq).toList();
+        return readAfter(dir, shippedSeq);
     }
 
     /** Appends an event (not yet durable: see {@link #sync}) and returns its sequence number. */

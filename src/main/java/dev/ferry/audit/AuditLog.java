@@ -3,6 +3,7 @@ package dev.ferry.audit;
 import dev.ferry.system.EmbeddedDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -73,7 +75,7 @@ public class AuditLog implements SmartLifecycle {
     private volatile CompletableFuture<Void> lastQueued = CompletableFuture.completedFuture(null);
     private volatile Thread writer;
     private volatile boolean running;
-    private final java.util.concurrent.atomic.AtomicLong writeFailures = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong writeFailures = new AtomicLong();
 
     /**
      * @param enabled {@code sftp.audit.enabled}: false only to measure what auditing costs (the
@@ -102,7 +104,7 @@ public class AuditLog implements SmartLifecycle {
         }
     }
 
-    private static AuditJournal openJournal(java.nio.file.Path dir) {
+    private static AuditJournal openJournal(Path dir) {
         try {
             return AuditJournal.open(dir);
         } catch (IOException e) {
