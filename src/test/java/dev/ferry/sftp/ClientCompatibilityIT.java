@@ -66,8 +66,8 @@ abstract class ClientCompatibilityIT {
     /** Whether nothing at all is left in the user's home. */
     abstract boolean isEmpty(String username);
 
-    /** Whether the storage keeps modes and modification times set by clients (S3 accepts and ignores them). */
-    abstract boolean keepsModesAndTimes();
+    /** Whether the storage keeps file modes set by clients (S3 accepts and ignores them). */
+    abstract boolean keepsModes();
 
     @BeforeAll
     void start() {
@@ -85,7 +85,7 @@ abstract class ClientCompatibilityIT {
     }
 
     @Test
-    void rcloneCopiesListsMovesAndDeletes() throws Exception {
+    void rcloneCopiesSyncsListsMovesAndDeletes() throws Exception {
         String user = newUser("rclone");
         byte[] data = writeRandom(local.resolve("data.bin"), 1_500_000);
         String remote = ":sftp,host=127.0.0.1,port=" + ferry.sftpPort() + ",user=" + user + ",key_file=" + keyFile + ":";
@@ -96,16 +96,26 @@ abstract class ClientCompatibilityIT {
         assertThat(listing).hasSize(1);
         assertThat(listing.get(0).get("Name").asText()).isEqualTo("data.bin");
         assertThat(listing.get(0).get("Size").asLong()).isEqualTo(data.length);
-        if (keepsModesAndTimes()) {
-            // rclone sets the source's modification time (SETSTAT); its sync decisions rest on it.
-            assertThat(java.time.Instant.parse(listing.get(0).get("ModTime").asText()).getEpochSecond())
-                    .isEqualTo(Files.getLastModifiedTime(local.resolve("data.bin")).toInstant().getEpochSecond());
-        }
+        // rclone sets the source's modification time (SETSTAT); its sync decisions rest on it.
+        assertThat(java.time.Instant.parse(listing.get(0).get("ModTime").asText()).getEpochSecond())
+                .isEqualTo(Files.getLastModifiedTime(local.resolve("data.bin")).toInstant().getEpochSecond());
 
         rclone("moveto", remote + "/in/data.bin", remote + "/in/moved.bin");
         rclone("copyto", remote + "/in/moved.bin", "back.bin");
         assertThat(local.resolve("back.bin")).hasBinaryContent(data);
-        // A second copy of an unchanged file is skipped by size and time: the modification time was set.
+
+        // sync compares sizes and times (no hashes without a shell): a second run copies nothing,
+        // a run after one file changed copies that file only.
+        Path tree = Files.createDirectories(local.resolve("tree"));
+        for (String name : List.of("a.bin", "b.bin", "c.bin")) {
+            writeRandom(tree.resolve(name), 50_000);
+            Files.setLastModifiedTime(tree.resolve(name), java.nio.file.attribute.FileTime.fromMillis(1_600_000_000_000L));
+        }
+        assertThat(rcloneCopied("sync", "tree", remote + "/synced")).containsExactlyInAnyOrder("a.bin", "b.bin", "c.bin");
+        assertThat(rcloneCopied("sync", "tree", remote + "/synced")).isEmpty();
+        writeRandom(tree.resolve("b.bin"), 50_000);
+        assertThat(rcloneCopied("sync", "tree", remote + "/synced")).containsExactly("b.bin");
+        rclone("purge", remote + "/synced");
 
         rclone("deletefile", remote + "/in/moved.bin");
         rclone("rmdir", remote + "/in");
@@ -170,10 +180,10 @@ abstract class ClientCompatibilityIT {
 
         assertThat(seen.get("home").asText()).isEqualTo("/");
         assertThat(seen.get("size").asLong()).isEqualTo(data.length);
-        if (keepsModesAndTimes()) {
+        if (keepsModes()) {
             assertThat(seen.get("mode").asInt()).isEqualTo(0640);
-            assertThat(seen.get("mtime").asLong()).isEqualTo(1_700_000_000L);
         }
+        assertThat(seen.get("mtime").asLong()).isEqualTo(1_700_000_000L);
         assertThat(seen.get("listing").toString()).isEqualTo("[\"renamed.bin\"]");
         assertThat(seen.get("at1000").asText()).isEqualTo(HexFormat.of().formatHex(data, 1000, 1016));
         assertThat(seen.get("escape").asText()).isEqualTo("errno 2");
@@ -208,10 +218,10 @@ abstract class ClientCompatibilityIT {
             sftp.setMtime("/in/data.bin", 1_700_000_000);
             SftpATTRS attrs = sftp.stat("/in/data.bin");
             assertThat(attrs.getSize()).isEqualTo(data.length);
-            if (keepsModesAndTimes()) {
+            if (keepsModes()) {
                 assertThat(attrs.getPermissions() & 0777).isEqualTo(0640);
-                assertThat(attrs.getMTime()).isEqualTo(1_700_000_000);
             }
+            assertThat(attrs.getMTime()).isEqualTo(1_700_000_000);
             sftp.rename("/in/data.bin", "/in/renamed.bin");
             List<String> names = new ArrayList<>();
             for (Object entry : (Vector<?>) sftp.ls("/in")) {
@@ -263,6 +273,22 @@ abstract class ClientCompatibilityIT {
         ExternalCommand.Result run = ExternalCommand.run(local, command, "");
         assertThat(run.exitCode()).as("%s:%n%s", command, run.output()).isZero();
         return run.output();
+    }
+
+    /** Runs rclone and returns the names of the files it says it copied. */
+    private List<String> rcloneCopied(String... args) throws java.io.IOException {
+        Files.deleteIfExists(local.resolve("rclone.log"));
+        List<String> withLog = new ArrayList<>(List.of(args));
+        withLog.add("-v");
+        rclone(withLog.toArray(String[]::new));
+        List<String> copied = new ArrayList<>();
+        for (String line : Files.readAllLines(local.resolve("rclone.log"))) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("INFO  : (\\S+): Copied").matcher(line);
+            if (m.find()) {
+                copied.add(m.group(1));
+            }
+        }
+        return copied;
     }
 
     private String lftp(String user, String... commands) {

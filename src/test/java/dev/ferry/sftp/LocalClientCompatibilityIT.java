@@ -38,7 +38,7 @@ class LocalClientCompatibilityIT extends ClientCompatibilityIT {
     }
 
     @Override
-    boolean keepsModesAndTimes() {
+    boolean keepsModes() {
         return true;
     }
 }

@@ -30,7 +30,7 @@ class S3ClientCompatibilityIT extends ClientCompatibilityIT {
     }
 
     @Override
-    boolean keepsModesAndTimes() {
+    boolean keepsModes() {
         return false;
     }
 }

@@ -292,15 +292,70 @@ abstract class HomeContractIT {
     }
 
     @Test
-    void setstatOfModesAndTimesIsAccepted() throws IOException {
+    void setstatOfModesIsAccepted() throws IOException {
         String user = newUser();
         randomFile("a.bin", 10);
-        ok(openSsh(user).sftpBatch(local, "put -p a.bin /a.bin", "chmod 600 /a.bin"));
+        ok(openSsh(user).sftpBatch(local, "put a.bin /a.bin", "chmod 600 /a.bin"));
+    }
+
+    /**
+     * Tools that decide what to transfer by size and time (rclone sync, lftp mirror) need the
+     * time they set to come back, from stat and from listings, also after a rename; a file
+     * written anew shows its own time, never one set on the file it replaced.
+     */
+    @Test
+    void modificationTimesSetByClientsAreKept() throws IOException {
+        String user = newUser();
+        Path a = randomFile("a.bin", 10);
+        Path multipart = randomFile("multi.bin", MULTIPART_SIZE);
+        Files.setLastModifiedTime(a, java.nio.file.attribute.FileTime.from(java.time.Instant.parse("2011-02-03T04:05:06Z")));
+        Files.setLastModifiedTime(multipart, java.nio.file.attribute.FileTime.from(java.time.Instant.parse("2012-02-03T04:05:06Z")));
+        // put -p sets the time on the open handle (FSETSTAT) before closing it.
+        ok(openSsh(user).sftpBatch(local, "mkdir /dir", "put -p a.bin /dir/kept.bin", "put -p multi.bin /dir/multi.bin",
+                "put a.bin /dir/set-later.bin", "put a.bin /dir/plain.bin"));
         try (SftpTestClient client = java(user)) {
-            SftpClient.Attributes attributes = new SftpClient.Attributes();
-            attributes.modifyTime(1_600_000_000);
-            client.sftp().setStat("/a.bin", attributes);
+            SftpClient sftp = client.sftp();
+            SftpClient.Attributes later = new SftpClient.Attributes();
+            later.modifyTime(1_600_000_000);
+            later.accessTime(1_600_000_000); // SFTP v3 sends both times or neither
+            sftp.setStat("/dir/set-later.bin", later);
+
+            assertThat(mtime(sftp, "/dir/kept.bin")).isEqualTo(1_296_705_906L);
+            assertThat(mtime(sftp, "/dir/multi.bin")).isEqualTo(1_328_241_906L);
+            assertThat(mtime(sftp, "/dir/set-later.bin")).isEqualTo(1_600_000_000L);
+            long now = System.currentTimeMillis() / 1000;
+            assertThat(mtime(sftp, "/dir/plain.bin")).isBetween(now - 300, now + 5);
+            assertThat(listedTimes(sftp, "/dir")).containsEntry("kept.bin", 1_296_705_906L)
+                    .containsEntry("multi.bin", 1_328_241_906L).containsEntry("set-later.bin", 1_600_000_000L);
+
+            sftp.rename("/dir/set-later.bin", "/dir/renamed.bin");
+            assertThat(mtime(sftp, "/dir/renamed.bin")).isEqualTo(1_600_000_000L);
+            sftp.rename("/dir", "/moved");
+            assertThat(listedTimes(sftp, "/moved")).containsEntry("kept.bin", 1_296_705_906L)
+                    .containsEntry("multi.bin", 1_328_241_906L).containsEntry("renamed.bin", 1_600_000_000L);
         }
+        // The same bytes uploaded again without -p: the new file's own time, not the one set before.
+        ok(openSsh(user).sftpBatch(local, "put a.bin /moved/kept.bin"));
+        // Removed and made again: nothing of the old file's time either.
+        ok(openSsh(user).sftpBatch(local, "rm /moved/renamed.bin", "put a.bin /moved/renamed.bin"));
+        try (SftpTestClient client = java(user)) {
+            long now = System.currentTimeMillis() / 1000;
+            assertThat(mtime(client.sftp(), "/moved/kept.bin")).isBetween(now - 300, now + 5);
+            assertThat(mtime(client.sftp(), "/moved/renamed.bin")).isBetween(now - 300, now + 5);
+            assertThat(listedTimes(client.sftp(), "/moved").get("kept.bin")).isBetween(now - 300, now + 5);
+        }
+    }
+
+    static long mtime(SftpClient sftp, String path) throws IOException {
+        return sftp.stat(path).getModifyTime().to(java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    static Map<String, Long> listedTimes(SftpClient sftp, String dir) throws IOException {
+        Map<String, Long> times = new java.util.TreeMap<>();
+        for (SftpClient.DirEntry entry : sftp.readDir(dir)) {
+            times.put(entry.getFilename(), entry.getAttributes().getModifyTime().to(java.util.concurrent.TimeUnit.SECONDS));
+        }
+        return times;
     }
 
     @Test

@@ -213,12 +213,43 @@ class S3StorageIT {
             try (OutputStream out = client.sftp().write("/large.bin")) {
                 out.write(bytes);
             }
+            SftpClient.Attributes time = new SftpClient.Attributes();
+            time.modifyTime(1_500_000_000);
+            time.accessTime(1_500_000_000);
+            client.sftp().setStat("/large.bin", time);
             client.sftp().rename("/large.bin", "/renamed.bin");
             assertThat(HomeContractIT.names(client.sftp(), "/")).containsExactly("renamed.bin");
+            // the copy has another ETag than the original: the time set on it moved along all the same
+            assertThat(HomeContractIT.mtime(client.sftp(), "/renamed.bin")).isEqualTo(1_500_000_000L);
         }
         assertThat(s3.client().getObjectAsBytes(b -> b.bucket(bucket).key(user + "/renamed.bin")).asByteArray()).isEqualTo(bytes);
         // a multipart object's ETag ends with -<number of parts>: copied in 6 MiB parts, 24 MiB is five
         assertThat(s3.client().headObject(b -> b.bucket(bucket).key(user + "/renamed.bin")).eTag()).matches("\"?[0-9a-f]+-5\"?");
+    }
+
+    @Test
+    void aTimeSetOnAnObjectNoLongerShowsOnceAnotherToolReplacesIt() throws IOException {
+        String user = newUser();
+        try (SftpTestClient client = SftpTestClient.withKey(ferry.sftpPort(), user, key)) {
+            try (OutputStream out = client.sftp().write("/shared.csv")) {
+                out.write(random(1000, 3));
+            }
+            SftpClient.Attributes time = new SftpClient.Attributes();
+            time.modifyTime(1_500_000_000);
+            time.accessTime(1_500_000_000);
+            client.sftp().setStat("/shared.csv", time);
+            assertThat(HomeContractIT.mtime(client.sftp(), "/shared.csv")).isEqualTo(1_500_000_000L);
+
+            s3.client().putObject(b -> b.bucket(bucket).key(user + "/shared.csv"), RequestBody.fromBytes(random(1000, 4)));
+            long replaced = s3.client().headObject(b -> b.bucket(bucket).key(user + "/shared.csv")).lastModified().getEpochSecond();
+            assertThat(HomeContractIT.mtime(client.sftp(), "/shared.csv")).isEqualTo(replaced);
+            assertThat(HomeContractIT.listedTimes(client.sftp(), "/")).containsEntry("shared.csv", replaced);
+        }
+        // A purged home leaves no times behind (the row of the replaced object was still there).
+        String timesOfUser = "select count(*) from s3_object_times where object_key like ?";
+        assertThat(db().queryForObject(timesOfUser, Integer.class, user + "/%")).isOne();
+        assertThat(admin.delete("/api/v1/users/" + user + "?purge=true").status()).isEqualTo(204);
+        assertThat(db().queryForObject(timesOfUser, Integer.class, user + "/%")).isZero();
     }
 
     @Test

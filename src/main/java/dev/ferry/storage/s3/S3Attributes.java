@@ -33,6 +33,11 @@ record S3Attributes(boolean directory, long size, Instant lastModified, String e
         return new S3Attributes(false, size, lastModified == null ? Instant.EPOCH : lastModified, etag, versionId);
     }
 
+    /** The same object shown with the modification time a client set on it. */
+    S3Attributes modifiedAt(Instant modified) {
+        return new S3Attributes(directory, size, modified, etag, versionId);
+    }
+
     @Override
     public FileTime lastModifiedTime() {
         return FileTime.from(lastModified);

@@ -7,10 +7,15 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -19,9 +24,12 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /**
  * A directory listing read one S3 page (up to 1,000 keys) at a time, as the client asks for
  * entries: the first entries go out before the last page is fetched, and each entry carries
- * the size and time the listing gave, so no request is made per entry.
+ * the size and time the listing gave (or the time a client set, looked up once per page), so no
+ * request is made per entry.
  */
 final class S3DirectoryStream implements DirectoryStream<Path> {
+
+    private static final Logger log = LoggerFactory.getLogger(S3DirectoryStream.class);
 
     private final S3Path dir;
     private final S3FileSystem fs;
@@ -82,11 +90,19 @@ final class S3DirectoryStream implements DirectoryStream<Path> {
                 throw new DirectoryIteratorException(S3Errors.translate(e, S3FileSystem.virtual(dir)));
             }
             Set<String> files = new HashSet<>();
+            Map<String, String> etags = new HashMap<>();
+            for (S3Object object : page.contents()) {
+                if (usable(object.key().substring(listPrefix.length()))) {
+                    etags.put(object.key(), object.eTag());
+                }
+            }
+            Map<String, Instant> timesSet = timesSetOn(etags);
             for (S3Object object : page.contents()) {
                 String name = object.key().substring(listPrefix.length());
                 if (usable(name)) {
                     files.add(name);
-                    add(name, S3Attributes.file(object.size(), object.lastModified(), object.eTag(), null));
+                    add(name, S3Attributes.file(object.size(), timesSet.getOrDefault(object.key(), object.lastModified()),
+                            object.eTag(), null));
                 }
             }
             for (CommonPrefix common : page.commonPrefixes()) {
@@ -97,6 +113,16 @@ final class S3DirectoryStream implements DirectoryStream<Path> {
             }
             continuation = page.isTruncated() ? page.nextContinuationToken() : null;
             lastPageRead = continuation == null;
+        }
+
+        /** Modification times clients set on the page's files: one query per page, never one per entry. */
+        private Map<String, Instant> timesSetOn(Map<String, String> etagsByKey) {
+            try {
+                return fs.times.find(fs.bucket, etagsByKey);
+            } catch (DataAccessException e) {
+                log.warn("Could not read the modification times set in s3://{}/{}: {}", fs.bucket, listPrefix, e.toString());
+                return Map.of();
+            }
         }
 
         /** Keys that cannot be named by an SFTP path (the directory's own marker, empty segments) are left out. */

@@ -14,6 +14,9 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import org.apache.sshd.common.file.util.BaseFileSystem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -35,25 +38,29 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 final class S3FileSystem extends BaseFileSystem<S3Path> {
 
+    private static final Logger log = LoggerFactory.getLogger(S3FileSystem.class);
+
     final S3Client s3;
     final String bucket;
     /** Empty, or ends with '/'. */
     final String prefix;
     final S3StorageProperties properties;
     final PendingUploads pending;
+    final ObjectTimes times;
     final ExecutorService partSenders;
     /** Part buffers that uploads may hold beyond their first one, shared by all homes of the backend. */
     final Semaphore uploadMemory;
     private volatile boolean open = true;
 
     S3FileSystem(S3FileSystemProvider provider, S3Client s3, String bucket, String prefix, S3StorageProperties properties,
-            PendingUploads pending, ExecutorService partSenders, Semaphore uploadMemory) {
+            PendingUploads pending, ObjectTimes times, ExecutorService partSenders, Semaphore uploadMemory) {
         super(provider);
         this.s3 = s3;
         this.bucket = bucket;
         this.prefix = prefix;
         this.properties = properties;
         this.pending = pending;
+        this.times = times;
         this.partSenders = partSenders;
         this.uploadMemory = uploadMemory;
     }
@@ -162,7 +169,7 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
         String key = key(path);
         Optional<S3Attributes> file = headObject(key, virtual(path));
         if (file.isPresent()) {
-            return file;
+            return Optional.of(withTimeSet(key, file.get()));
         }
         // A directory: its marker (made by mkdir), or objects under it put there by other tools.
         Optional<S3Attributes> marker = headObject(key + "/", virtual(path));
@@ -190,6 +197,16 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
             throw S3Errors.translate(e, virtualPath);
         } catch (SdkException e) {
             throw S3Errors.translate(e, virtualPath);
+        }
+    }
+
+    /** The file's attributes with the modification time a client set on it, if one was. */
+    private S3Attributes withTimeSet(String key, S3Attributes file) {
+        try {
+            return times.find(bucket, key, file.etag()).map(file::modifiedAt).orElse(file);
+        } catch (DataAccessException e) {
+            log.warn("Could not read the modification time set on s3://{}/{}: {}", bucket, key, e.toString());
+            return file;
         }
     }
 
@@ -227,6 +244,39 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
         dir.forget();
     }
 
+    /**
+     * Keeps the modification time a client sets on a file (S3 cannot change an object's own);
+     * on a file being uploaded it is kept with the upload until it is published. Directories
+     * keep none.
+     */
+    void setModifiedTime(S3Path path, Instant modified) throws IOException {
+        if (path.upload() != null) {
+            path.upload().modifiedAt(modified);
+            return;
+        }
+        S3Attributes attributes = stat(path);
+        if (attributes.isDirectory() || attributes.etag() == null) {
+            return; // a directory, or an interrupted upload: accepted, nothing to keep
+        }
+        try {
+            times.set(bucket, key(path), attributes.etag(), modified);
+        } catch (DataAccessException e) {
+            log.warn("Could not store the modification time of s3://{}/{}: {}", bucket, key(path), e.toString());
+            throw new FileSystemException(virtual(path), null, "the modification time could not be stored, try again later");
+        }
+        path.forget();
+    }
+
+    /** The object at the key was replaced or removed by this server: a time set on the old one goes. */
+    void forgetTimeSet(String key) {
+        try {
+            times.forget(bucket, key);
+        } catch (DataAccessException e) {
+            // harmless: the row is tied to the old object's ETag and no longer applies to a new one
+            log.warn("Could not drop the modification time stored for s3://{}/{}: {}", bucket, key, e.toString());
+        }
+    }
+
     /** The directory holding a path ("/" for anything directly in the home). */
     static S3Path parentOf(S3Path path) {
         S3Path absolute = path.toAbsolutePath();
@@ -259,6 +309,7 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
                 String key = key(path);
                 if (attributes.etag() != null) {
                     s3.deleteObject(b -> b.bucket(bucket).key(key));
+                    forgetTimeSet(key);
                 }
                 pending.discardResumable(bucket, key, s3); // the name goes, with any interrupted upload of it
             }
@@ -302,9 +353,10 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
                 }
                 moveAll(fromPrefix, toPrefix);
             } else {
-                copyObject(key(source), key(target), moving.size(), moving.etag());
                 String sourceKey = key(source);
+                CopyResult copy = copyObject(sourceKey, key(target), moving.size(), moving.etag());
                 s3.deleteObject(b -> b.bucket(bucket).key(sourceKey));
+                timesMoved(List.of(new ObjectTimes.Move(sourceKey, moving.etag(), key(target), copy.etag())));
             }
         } catch (SdkException e) {
             throw S3Errors.translate(e, from);
@@ -319,6 +371,7 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
         List<String> markers = new ArrayList<>();
         for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(fromPrefix))) {
             List<ObjectIdentifier> moved = new ArrayList<>();
+            List<ObjectTimes.Move> timesMoving = new ArrayList<>();
             for (S3Object object : page.contents()) {
                 String toKey = toPrefix + object.key().substring(fromPrefix.length());
                 if (object.key().endsWith("/") && object.size() == 0) {
@@ -326,11 +379,13 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
                     s3.putObject(b -> b.bucket(bucket).key(toKey).contentLength(0L), RequestBody.empty());
                     markers.add(object.key());
                 } else {
-                    copyObject(object.key(), toKey, object.size(), object.eTag());
+                    CopyResult copy = copyObject(object.key(), toKey, object.size(), object.eTag());
                     moved.add(ObjectIdentifier.builder().key(object.key()).build());
+                    timesMoving.add(new ObjectTimes.Move(object.key(), object.eTag(), toKey, copy.etag()));
                 }
             }
             deleteKeys(s3, bucket, moved);
+            timesMoved(timesMoving);
         }
         if (!markers.contains(fromPrefix)) {
             markers.add(fromPrefix); // not every store lists a prefix's own marker under it
@@ -339,6 +394,15 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
         markers.sort(java.util.Comparator.reverseOrder());
         for (String marker : markers) {
             s3.deleteObject(b -> b.bucket(bucket).key(marker));
+        }
+    }
+
+    private void timesMoved(List<ObjectTimes.Move> moves) {
+        try {
+            times.moved(bucket, moves);
+        } catch (DataAccessException e) {
+            // the files are renamed; they show the time of their copies until a client sets one again
+            log.warn("Could not move the modification times of {} renamed files in s3://{}: {}", moves.size(), bucket, e.toString());
         }
     }
 

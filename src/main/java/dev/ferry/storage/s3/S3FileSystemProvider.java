@@ -170,7 +170,8 @@ final class S3FileSystemProvider extends FileSystemProvider {
             return null;
         }
         S3Path s3Path = s3(path);
-        // S3 keeps no times, modes or owners: setting them is accepted and ignored.
+        // S3 keeps no modes or owners: setting them is accepted and ignored. Modification times
+        // set by clients are kept beside the objects (ObjectTimes).
         return (V) new PosixFileAttributeView() {
             @Override
             public String name() {
@@ -184,7 +185,11 @@ final class S3FileSystemProvider extends FileSystemProvider {
 
             @Override
             public void setTimes(FileTime lastModifiedTime, FileTime lastAccessTime, FileTime createTime) throws IOException {
-                readAttributes();
+                if (lastModifiedTime == null) {
+                    readAttributes();
+                } else {
+                    s3Path.getFileSystem().setModifiedTime(s3Path, lastModifiedTime.toInstant());
+                }
             }
 
             @Override
@@ -238,8 +243,14 @@ final class S3FileSystemProvider extends FileSystemProvider {
 
     @Override
     public void setAttribute(Path path, String attribute, Object value, LinkOption... options) throws IOException {
-        // Times and modes are accepted and ignored (S3 keeps neither); the file must exist.
+        // The modification time is kept; access and creation times, modes and owners are accepted
+        // and ignored (S3 keeps none). The file must exist.
         S3Path s3Path = s3(path);
-        s3Path.getFileSystem().stat(s3Path);
+        String name = attribute.substring(attribute.indexOf(':') + 1);
+        if (name.equals("lastModifiedTime") && value instanceof FileTime time) {
+            s3Path.getFileSystem().setModifiedTime(s3Path, time.toInstant());
+        } else {
+            s3Path.getFileSystem().stat(s3Path);
+        }
     }
 }

@@ -13,6 +13,8 @@ import org.apache.sshd.common.file.util.BasePath;
 final class S3Path extends BasePath<S3Path, S3FileSystem> {
 
     private volatile S3Attributes cached;
+    /** Set on the path of an open upload's handle (FSTAT, FSETSTAT): the upload it stands for. */
+    private volatile S3Upload upload;
 
     S3Path(S3FileSystem fileSystem, String root, List<String> names) {
         super(fileSystem, root, names);
@@ -24,6 +26,15 @@ final class S3Path extends BasePath<S3Path, S3FileSystem> {
 
     S3Path withAttributes(S3Attributes attributes) {
         this.cached = attributes;
+        return this;
+    }
+
+    S3Upload upload() {
+        return upload;
+    }
+
+    S3Path ofUpload(S3Upload upload) {
+        this.upload = upload;
         return this;
     }
 

@@ -45,6 +45,7 @@ class S3StorageBackend implements StorageBackend, DisposableBean {
 
     private final S3StorageProperties properties;
     private final PendingUploads pending;
+    private final ObjectTimes times;
     private final S3Client s3;
     private final S3FileSystemProvider provider = new S3FileSystemProvider();
     private final ExecutorService io;
@@ -56,9 +57,10 @@ class S3StorageBackend implements StorageBackend, DisposableBean {
      */
     private final Semaphore uploadMemory;
 
-    S3StorageBackend(S3StorageProperties properties, PendingUploads pending) {
+    S3StorageBackend(S3StorageProperties properties, PendingUploads pending, ObjectTimes times) {
         this.properties = properties;
         this.pending = pending;
+        this.times = times;
         this.s3 = S3Clients.create(properties);
         this.io = Executors.newCachedThreadPool(daemonThreads("s3-io-"));
         this.uploadMemory = new Semaphore((int) Math.max(properties.partsInMemory() - 1,
@@ -96,7 +98,7 @@ class S3StorageBackend implements StorageBackend, DisposableBean {
         } catch (IllegalArgumentException e) {
             throw new FileSystemException("/", null, e.getMessage());
         }
-        S3FileSystem fs = new S3FileSystem(provider, s3, bucket, prefixOf(location), properties, pending, io, uploadMemory);
+        S3FileSystem fs = new S3FileSystem(provider, s3, bucket, prefixOf(location), properties, pending, times, io, uploadMemory);
         return new S3UserHome(fs, CAPABILITIES);
     }
 
@@ -120,6 +122,7 @@ class S3StorageBackend implements StorageBackend, DisposableBean {
                 }
                 S3FileSystem.deleteKeys(s3, bucket, keys);
             }
+            times.forgetAllUnder(bucket, prefix);
         } catch (SdkException e) {
             throw S3Errors.translate(e, "/");
         }

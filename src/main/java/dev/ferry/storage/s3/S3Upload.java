@@ -70,6 +70,8 @@ final class S3Upload implements StagedWrite {
     private boolean open = true;
     private volatile boolean committed;
     private ObjectVersion stored;
+    /** A modification time the client set on the open handle (put -p), kept once the object exists. */
+    private Instant modifiedAt;
 
     S3Upload(S3FileSystem fs, S3Path target, S3Attributes replaced, boolean keepExisting, boolean exclusive,
             PendingUploads.Resumable resumeCandidate) throws IOException {
@@ -321,6 +323,10 @@ final class S3Upload implements StagedWrite {
             if (!written && (keepExisting || resumeCandidate != null)) {
                 // Opened and closed without writing: the object, or the interrupted upload, stays as it was.
                 releaseResumeCandidate();
+                if (keepExisting && modifiedAt != null) {
+                    stored = new ObjectVersion(replaced.etag(), replaced.versionId());
+                    keepModifiedTime();
+                }
                 committed = true;
                 return;
             }
@@ -334,6 +340,7 @@ final class S3Upload implements StagedWrite {
             }
             committed = true;
             target.forget();
+            keepModifiedTime();
             // Interrupted uploads of this name are obsolete now (e.g. a client that started over).
             fs.pending.discardResumable(fs.bucket, key, fs.s3);
         } catch (SdkException e) {
@@ -344,6 +351,24 @@ final class S3Upload implements StagedWrite {
             discardQuietly();
             throw e;
         }
+    }
+
+    /** A new object shows the time the client set on it, or else its own (never one set on the object it replaced). */
+    private void keepModifiedTime() {
+        if (modifiedAt == null) {
+            fs.forgetTimeSet(key);
+            return;
+        }
+        try {
+            fs.times.set(fs.bucket, key, stored.etag(), modifiedAt);
+        } catch (RuntimeException e) {
+            // the upload is stored and confirmed; only the time set on it is lost
+            log.warn("Could not store the modification time set on the upload of {}: {}", virtualPath, e.toString());
+        }
+    }
+
+    synchronized void modifiedAt(Instant time) {
+        this.modifiedAt = time;
     }
 
     private void putWhole() {
@@ -481,7 +506,8 @@ final class S3Upload implements StagedWrite {
     /** The upload as it stands, for stat and setstat on the open handle. */
     @Override
     public synchronized Path stagedFile() {
-        return target.getFileSystem().getPath(target.toString()).withAttributes(S3Attributes.file(size, Instant.now(), null, null));
+        return target.getFileSystem().getPath(target.toString()).ofUpload(this)
+                .withAttributes(S3Attributes.file(size, modifiedAt != null ? modifiedAt : Instant.now(), null, null));
     }
 
     @Override
