@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.admins.AdminAccounts;
 import dev.ferry.admins.AdminRole;
 import dev.ferry.testsupport.FerryInstance;
+import dev.ferry.testsupport.HostKeyScan;
 import dev.ferry.testsupport.TestPostgres;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -18,8 +18,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,8 +27,6 @@ import org.junit.jupiter.api.Test;
  * the same on every replica of one database and after a restart.
  */
 class HostKeysIT {
-
-    private static final Pattern FINGERPRINT = Pattern.compile("SHA256:[A-Za-z0-9+/]+");
 
     private final List<FerryInstance> instances = new ArrayList<>();
 
@@ -114,14 +110,8 @@ class HostKeysIT {
         return instance;
     }
 
-    /** ssh-keyscan piped to ssh-keygen -lf -, as an OpenSSH user checks a server's key. */
-    static String fingerprint(FerryInstance instance, String type) throws Exception {
-        String scanned = run(List.of("ssh-keyscan", "-T", "10", "-p", String.valueOf(instance.sftpPort()), "-t", type, "127.0.0.1"), "");
-        assertThat(scanned.lines().filter(line -> !line.startsWith("#")).toList()).as("ssh-keyscan -t %s", type).hasSize(1);
-        String listed = run(List.of("ssh-keygen", "-lf", "-"), scanned);
-        Matcher sha = FINGERPRINT.matcher(listed);
-        assertThat(sha.find()).as(listed).isTrue();
-        return sha.group();
+    static String fingerprint(FerryInstance instance, String type) {
+        return HostKeyScan.fingerprint(instance.sftpPort(), type);
     }
 
     private static String storedFingerprint(TestPostgres.Database database, String algorithm) throws Exception {
@@ -133,15 +123,5 @@ class HostKeysIT {
                 return rows.getString(1);
             }
         }
-    }
-
-    private static String run(List<String> cmd, String stdin) throws Exception {
-        Process process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        process.getOutputStream().close();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("%s ends", cmd).isTrue();
-        assertThat(process.exitValue()).as("%s: %s", cmd, out).isZero();
-        return out;
     }
 }

@@ -6,11 +6,11 @@ import dev.ferry.testsupport.AdminClient;
 import dev.ferry.testsupport.ExternalCommand;
 import dev.ferry.testsupport.FerryProcess;
 import dev.ferry.testsupport.FreePorts;
+import dev.ferry.testsupport.HostKeyScan;
 import dev.ferry.testsupport.OpenSshClient;
 import dev.ferry.testsupport.TestKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -100,7 +100,7 @@ class ZeroConfigStartIT {
         var uploads = admin.get("/api/v1/audit?username=zero&type=UPLOAD").json();
         assertThat(uploads.get("totalElements").asLong()).as(uploads.toString()).isEqualTo(1);
         assertThat(uploads.get("content").get(0).get("sha256").asText()).hasSize(64);
-        String fingerprint = ed25519Fingerprint();
+        String fingerprint = HostKeyScan.fingerprint(sftpPort, "ed25519");
 
         server.stop();
         assertThat(postmaster()).as("embedded PostgreSQL stopped with the server").isEmpty();
@@ -114,7 +114,7 @@ class ZeroConfigStartIT {
         ExternalCommand.Result again = sftp.sftpBatch(clientDir, "get hello.txt back.txt");
         assertThat(again.exitCode()).as(again.output()).isZero();
         assertThat(clientDir.resolve("back.txt")).hasContent("kept across restarts");
-        assertThat(ed25519Fingerprint()).as("host key after restart").isEqualTo(fingerprint);
+        assertThat(HostKeyScan.fingerprint(sftpPort, "ed25519")).as("host key after restart").isEqualTo(fingerprint);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -149,25 +149,5 @@ class ZeroConfigStartIT {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** The ed25519 host key fingerprint as an OpenSSH user sees it: ssh-keyscan piped to ssh-keygen -lf -. */
-    private String ed25519Fingerprint() throws Exception {
-        String scanned = run(List.of("ssh-keyscan", "-T", "10", "-p", String.valueOf(sftpPort), "-t", "ed25519", "127.0.0.1"), "");
-        assertThat(scanned).as("ssh-keyscan output").contains("ssh-ed25519 ");
-        String listed = run(List.of("ssh-keygen", "-lf", "-"), scanned);
-        Matcher sha = Pattern.compile("SHA256:[A-Za-z0-9+/]+").matcher(listed);
-        assertThat(sha.find()).as(listed).isTrue();
-        return sha.group();
-    }
-
-    private static String run(List<String> cmd, String stdin) throws Exception {
-        Process process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        process.getOutputStream().close();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("%s ends", cmd).isTrue();
-        assertThat(process.exitValue()).as("%s: %s", cmd, out).isZero();
-        return out;
     }
 }
