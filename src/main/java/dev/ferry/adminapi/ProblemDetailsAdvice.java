@@ -6,6 +6,7 @@ import dev.ferry.shared.NotFoundException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -33,6 +34,8 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
 class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
+    /** The parameter's name as Tomcat's message quotes it, when it is a plain name. */
+    private static final java.util.regex.Pattern PARAMETER_NAME = java.util.regex.Pattern.compile("Parameter \\[([A-Za-z0-9_.-]{1,40})\\]");
 
     @ExceptionHandler(InvalidInputException.class)
     ProblemDetail invalid(InvalidInputException e) {
@@ -60,6 +63,15 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.BAD_REQUEST, "Invalid input",
                 "'" + e.getName() + "' must be a valid " + type.toLowerCase() + ", not '" + abbreviate(String.valueOf(e.getValue())) + "'",
                 e.getName());
+    }
+
+    /** Tomcat decodes query parameters lazily, when the first is read: a %FF there fails the request. */
+    @ExceptionHandler(InvalidParameterException.class)
+    ProblemDetail undecodableParameter(InvalidParameterException e) {
+        java.util.regex.Matcher named = PARAMETER_NAME.matcher(String.valueOf(e.getMessage()));
+        String name = named.find() ? named.group(1) : null;
+        return problem(HttpStatus.BAD_REQUEST, "Invalid input", "the query parameter" + (name == null ? "s are" : " '" + name + "' is")
+                + " not valid percent-encoded UTF-8: encode parameter values as UTF-8 (e.g. %C3%A9 for é)", name);
     }
 
     @ExceptionHandler(UncheckedIOException.class)

@@ -111,6 +111,14 @@ class AdminSessionIT {
     }
 
     @Test
+    void aPasswordThatIsNotValidUnicodeIsAFailedLoginNotAnError() {
+        Browser browser = new Browser().from("198.51.100.91");
+        browser.send("GET", "/api/v1/session", null, false);
+        Response login = browser.send("POST", "/api/v1/session", "{\"username\":\"admin\",\"password\":\"x\\ud800\"}", true);
+        assertProblem(login, 401, null);
+    }
+
+    @Test
     void loginStartsAnHttpOnlySameSiteStrictSessionAndIssuesACsrfCookie() {
         Browser browser = new Browser();
         Response anonymous = browser.send("GET", "/api/v1/session", null, false);

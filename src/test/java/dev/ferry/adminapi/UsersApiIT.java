@@ -385,6 +385,20 @@ class UsersApiIT {
     }
 
     @Test
+    void refusesAPasswordThatIsNotValidUnicode() {
+        // A lone surrogate is valid JSON but has no UTF-8 form to hash.
+        Response response = admin.post("/api/v1/users", "{\"username\":\"" + name("pw") + "\",\"password\":\"long enough \\ud800 here\"}");
+        assertProblem(response, 400, "password");
+        assertThat(detail(response)).contains("unpaired UTF-16 surrogate");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"/api/v1/users?q=%FF", "/api/v1/users?page=%C0%AE", "/api/v1/audit?username=%FF"})
+    void queryParametersThatAreNotUtf8Are400(String path) {
+        assertProblem(admin.get(path), 400, path.substring(path.indexOf('?') + 1, path.indexOf('=')));
+    }
+
+    @Test
     void refusesAnUnavailableStorageType() {
         Response response = admin.post("/api/v1/users", "{\"username\":\"" + name("st") + "\",\"storage\":{\"type\":\"ftp\"}}");
         assertProblem(response, 400, "storage.type");
