@@ -130,11 +130,18 @@ abstract class ClientCompatibilityIT {
         writeRandom(local.resolve("tree/a.txt"), 100);
         writeRandom(tree.resolve("b.txt"), 5_000);
 
+        for (Path file : List.of(local.resolve("tree/a.txt"), tree.resolve("b.txt"))) {
+            Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(java.time.Instant.parse("2020-01-02T03:04:05Z")));
+        }
+
         String listing = lftp(user, "put data.bin -o data.bin", "mirror -R tree tree", "mv data.bin renamed.bin",
                 "cls -l --sort=name");
         assertThat(listing).contains("renamed.bin").contains("tree").doesNotContain(ferry.storageRoot().toString());
         assertThat(stored(user, "/renamed.bin")).isEqualTo(data);
         assertThat(stored(user, "/tree/sub/b.txt")).isEqualTo(Files.readAllBytes(tree.resolve("b.txt")));
+        // mirror sets the times it uploads with; a second mirror finds nothing to send
+        assertThat(lftp(user, "cls -l tree/a.txt tree/sub/b.txt")).contains("Jan  2  2020");
+        assertThat(lftp(user, "mirror -R -v tree tree")).doesNotContain("Transferring");
 
         lftp(user, "get renamed.bin -o back.bin", "mirror tree tree-back", "rm renamed.bin", "rm -r tree");
         assertThat(local.resolve("back.bin")).hasBinaryContent(data);
