@@ -239,6 +239,15 @@ class S3StorageIT {
             time.accessTime(1_500_000_000);
             client.sftp().setStat("/shared.csv", time);
             assertThat(HomeContractIT.mtime(client.sftp(), "/shared.csv")).isEqualTo(1_500_000_000L);
+            // opened for writing without truncation, its time set on the handle, closed without a write (reput -p of a complete file)
+            try (SftpClient.CloseableHandle handle = client.sftp().open("/shared.csv", EnumSet.of(OpenMode.Write))) {
+                SftpClient.Attributes later = new SftpClient.Attributes();
+                later.modifyTime(1_550_000_000);
+                later.accessTime(1_550_000_000);
+                client.sftp().setStat(handle, later);
+            }
+            assertThat(HomeContractIT.mtime(client.sftp(), "/shared.csv")).isEqualTo(1_550_000_000L);
+            assertThat(s3.client().getObjectAsBytes(b -> b.bucket(bucket).key(user + "/shared.csv")).asByteArray()).isEqualTo(random(1000, 3));
 
             s3.client().putObject(b -> b.bucket(bucket).key(user + "/shared.csv"), RequestBody.fromBytes(random(1000, 4)));
             long replaced = s3.client().headObject(b -> b.bucket(bucket).key(user + "/shared.csv")).lastModified().getEpochSecond();

@@ -267,13 +267,30 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
         path.forget();
     }
 
-    /** The object at the key was replaced or removed by this server: a time set on the old one goes. */
+    /** The object at the key was removed by this server: a time set on it goes. */
     void forgetTimeSet(String key) {
         try {
             times.forget(bucket, key);
         } catch (DataAccessException e) {
             // harmless: the row is tied to the old object's ETag and no longer applies to a new one
             log.warn("Could not drop the modification time stored for s3://{}/{}: {}", bucket, key, e.toString());
+        }
+    }
+
+    /**
+     * This server stored an object at the key: it shows the time the client set while uploading
+     * (null: none), never one set on the object it replaced (which may have had the same ETag).
+     */
+    void objectStored(String key, String etag, Instant modified) {
+        if (modified == null) {
+            forgetTimeSet(key);
+            return;
+        }
+        try {
+            times.set(bucket, key, etag, modified);
+        } catch (DataAccessException e) {
+            // the object is stored and confirmed; only the time set on it is lost
+            log.warn("Could not store the modification time set on s3://{}/{}: {}", bucket, key, e.toString());
         }
     }
 

@@ -324,8 +324,7 @@ final class S3Upload implements StagedWrite {
                 // Opened and closed without writing: the object, or the interrupted upload, stays as it was.
                 releaseResumeCandidate();
                 if (keepExisting && modifiedAt != null) {
-                    stored = new ObjectVersion(replaced.etag(), replaced.versionId());
-                    keepModifiedTime();
+                    fs.objectStored(key, replaced.etag(), modifiedAt); // the time set on the handle, as for an upload
                 }
                 committed = true;
                 return;
@@ -340,7 +339,7 @@ final class S3Upload implements StagedWrite {
             }
             committed = true;
             target.forget();
-            keepModifiedTime();
+            fs.objectStored(key, stored.etag(), modifiedAt);
             // Interrupted uploads of this name are obsolete now (e.g. a client that started over).
             fs.pending.discardResumable(fs.bucket, key, fs.s3);
         } catch (SdkException e) {
@@ -350,20 +349,6 @@ final class S3Upload implements StagedWrite {
         } catch (IOException | RuntimeException e) {
             discardQuietly();
             throw e;
-        }
-    }
-
-    /** A new object shows the time the client set on it, or else its own (never one set on the object it replaced). */
-    private void keepModifiedTime() {
-        if (modifiedAt == null) {
-            fs.forgetTimeSet(key);
-            return;
-        }
-        try {
-            fs.times.set(fs.bucket, key, stored.etag(), modifiedAt);
-        } catch (RuntimeException e) {
-            // the upload is stored and confirmed; only the time set on it is lost
-            log.warn("Could not store the modification time set on the upload of {}: {}", virtualPath, e.toString());
         }
     }
 
