@@ -65,10 +65,18 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
                 e.getName());
     }
 
-    /** Tomcat decodes query parameters lazily, when the first is read: a %FF there fails the request. */
+    /**
+     * Tomcat parses query parameters lazily, when the first is read: a %FF there (or more
+     * parameters than it accepts) fails the request at that point.
+     */
     @ExceptionHandler(InvalidParameterException.class)
-    ProblemDetail undecodableParameter(InvalidParameterException e) {
-        java.util.regex.Matcher named = PARAMETER_NAME.matcher(String.valueOf(e.getMessage()));
+    ProblemDetail invalidParameters(InvalidParameterException e) {
+        String message = String.valueOf(e.getMessage());
+        if (!message.contains("Character decoding failed")) {
+            return problem(HttpStatus.BAD_REQUEST, "Invalid input", "the query string cannot be read: send fewer parameters, "
+                    + "each once, as name=value pairs", null);
+        }
+        java.util.regex.Matcher named = PARAMETER_NAME.matcher(message);
         String name = named.find() ? named.group(1) : null;
         return problem(HttpStatus.BAD_REQUEST, "Invalid input", "the query parameter" + (name == null ? "s are" : " '" + name + "' is")
                 + " not valid percent-encoded UTF-8: encode parameter values as UTF-8 (e.g. %C3%A9 for é)", name);

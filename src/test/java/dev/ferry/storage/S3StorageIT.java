@@ -253,10 +253,18 @@ class S3StorageIT {
             long replaced = s3.client().headObject(b -> b.bucket(bucket).key(user + "/shared.csv")).lastModified().getEpochSecond();
             assertThat(HomeContractIT.mtime(client.sftp(), "/shared.csv")).isEqualTo(replaced);
             assertThat(HomeContractIT.listedTimes(client.sftp(), "/")).containsEntry("shared.csv", replaced);
+
+            // The row of the replaced object does not follow a rename, nor stay behind.
+            String timesOfUser = "select count(*) from s3_object_times where object_key like ?";
+            assertThat(db().queryForObject(timesOfUser, Integer.class, user + "/%")).isOne();
+            client.sftp().rename("/shared.csv", "/renamed.csv");
+            assertThat(db().queryForObject(timesOfUser, Integer.class, user + "/%")).isZero();
+            assertThat(HomeContractIT.mtime(client.sftp(), "/renamed.csv")).isNotEqualTo(1_550_000_000L);
+            client.sftp().setStat("/renamed.csv", time);
+            assertThat(db().queryForObject(timesOfUser, Integer.class, user + "/%")).isOne();
         }
-        // A purged home leaves no times behind (the row of the replaced object was still there).
+        // A purged home leaves no times behind.
         String timesOfUser = "select count(*) from s3_object_times where object_key like ?";
-        assertThat(db().queryForObject(timesOfUser, Integer.class, user + "/%")).isOne();
         assertThat(admin.delete("/api/v1/users/" + user + "?purge=true").status()).isEqualTo(204);
         assertThat(db().queryForObject(timesOfUser, Integer.class, user + "/%")).isZero();
     }

@@ -1,11 +1,16 @@
 package dev.ferry.storage.s3;
 
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -13,19 +18,29 @@ import org.springframework.stereotype.Component;
  * Modification times set by clients on files of S3 homes, in PostgreSQL (S3 cannot change an
  * object's time, and a listing does not return object metadata). Each time is tied to the ETag
  * of the object it was set on: once the object is replaced, by Ferry or by another tool, the
- * stored time no longer applies and the object's own time shows again.
+ * stored time no longer applies and the object's own time shows again (unless the new object has
+ * the same bytes, hence the same ETag, when uploaded whole by another tool).
+ * <p>
+ * Reads sit on the SFTP path of every stat and listing page, which did not touch PostgreSQL
+ * before: they time out after two seconds, and after a failure they are skipped for half a
+ * minute (objects show S3's time meanwhile) instead of making every request wait for the database.
  */
 @Component
 class ObjectTimes {
+
+    private static final Logger log = LoggerFactory.getLogger(ObjectTimes.class);
+    private static final Duration READS_PAUSED_AFTER_FAILURE = Duration.ofSeconds(30);
 
     /** A file moved by a rename: its old key and ETag, its new key and the ETag of the copy. */
     record Move(String fromKey, String fromEtag, String toKey, String toEtag) {
     }
 
     private final JdbcTemplate jdbc;
+    private volatile long readsPausedUntilNanos = System.nanoTime();
 
-    ObjectTimes(JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
+    ObjectTimes(DataSource dataSource) {
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.jdbc.setQueryTimeout(2);
     }
 
     void set(String bucket, String key, String etag, Instant modified) {
@@ -36,34 +51,57 @@ class ObjectTimes {
 
     /** The time set on the object with this key and ETag, if one was. */
     Optional<Instant> find(String bucket, String key, String etag) {
-        List<Instant> found = jdbc.query("select modified_at from s3_object_times where bucket = ? and object_key = ? and etag = ?",
-                (rs, row) -> rs.getTimestamp(1).toInstant(), bucket, key, plain(etag));
-        return found.stream().findFirst();
+        if (readsPaused()) {
+            return Optional.empty();
+        }
+        try {
+            List<Instant> found = jdbc.query("select modified_at from s3_object_times where bucket = ? and object_key = ? and etag = ?",
+                    (rs, row) -> rs.getTimestamp(1).toInstant(), bucket, key, plain(etag));
+            return found.stream().findFirst();
+        } catch (DataAccessException e) {
+            pauseReads(e);
+            return Optional.empty();
+        }
     }
 
     /** The times set on the objects of one listing page (key to ETag), in one query. */
     Map<String, Instant> find(String bucket, Map<String, String> etagsByKey) {
         Map<String, Instant> times = new HashMap<>();
-        if (etagsByKey.isEmpty()) {
+        if (etagsByKey.isEmpty() || readsPaused()) {
             return times;
         }
-        jdbc.query(c -> {
-            var statement = c.prepareStatement("select object_key, etag, modified_at from s3_object_times "
-                    + "where bucket = ? and object_key = any(?)");
-            statement.setString(1, bucket);
-            statement.setArray(2, c.createArrayOf("text", etagsByKey.keySet().toArray()));
-            return statement;
-        }, rs -> {
-            if (rs.getString(2).equals(plain(etagsByKey.get(rs.getString(1))))) {
-                times.put(rs.getString(1), rs.getTimestamp(3).toInstant());
-            }
-        });
+        try {
+            jdbc.query(c -> {
+                var statement = c.prepareStatement("select object_key, etag, modified_at from s3_object_times "
+                        + "where bucket = ? and object_key = any(?)");
+                statement.setString(1, bucket);
+                statement.setArray(2, c.createArrayOf("text", etagsByKey.keySet().toArray()));
+                return statement;
+            }, rs -> {
+                if (rs.getString(2).equals(plain(etagsByKey.get(rs.getString(1))))) {
+                    times.put(rs.getString(1), rs.getTimestamp(3).toInstant());
+                }
+            });
+        } catch (DataAccessException e) {
+            pauseReads(e);
+            times.clear();
+        }
         return times;
     }
 
-    /** The object at this key was replaced or removed: a time set on it no longer applies. */
-    void forget(String bucket, String key) {
-        jdbc.update("delete from s3_object_times where bucket = ? and object_key = ?", bucket, key);
+    private boolean readsPaused() {
+        return System.nanoTime() - readsPausedUntilNanos < 0;
+    }
+
+    private void pauseReads(DataAccessException e) {
+        readsPausedUntilNanos = System.nanoTime() + READS_PAUSED_AFTER_FAILURE.toNanos();
+        log.warn("Cannot read the modification times set on S3 objects ({}): S3's own times are shown for the next {} s",
+                e.toString(), READS_PAUSED_AFTER_FAILURE.toSeconds());
+    }
+
+    /** The object with this ETag was removed from the key (or replaced) by this server: its time goes. */
+    void forget(String bucket, String key, String etag) {
+        jdbc.update("delete from s3_object_times where bucket = ? and object_key = ? and etag = ?", bucket, key, plain(etag));
     }
 
     /** Everything under a key prefix is gone (a purged home). */
@@ -89,6 +127,12 @@ class ObjectTimes {
                     statement.setString(3, bucket);
                     statement.setString(4, move.fromKey());
                     statement.setString(5, plain(move.fromEtag()));
+                });
+        // What is still at the old keys belonged to older objects there: nothing is left to show it.
+        jdbc.batchUpdate("delete from s3_object_times where bucket = ? and object_key = ?", moves, moves.size(),
+                (statement, move) -> {
+                    statement.setString(1, bucket);
+                    statement.setString(2, move.fromKey());
                 });
     }
 

@@ -13,9 +13,6 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -28,8 +25,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * request is made per entry.
  */
 final class S3DirectoryStream implements DirectoryStream<Path> {
-
-    private static final Logger log = LoggerFactory.getLogger(S3DirectoryStream.class);
 
     private final S3Path dir;
     private final S3FileSystem fs;
@@ -117,12 +112,7 @@ final class S3DirectoryStream implements DirectoryStream<Path> {
 
         /** Modification times clients set on the page's files: one query per page, never one per entry. */
         private Map<String, Instant> timesSetOn(Map<String, String> etagsByKey) {
-            try {
-                return fs.times.find(fs.bucket, etagsByKey);
-            } catch (DataAccessException e) {
-                log.warn("Could not read the modification times set in s3://{}/{}: {}", fs.bucket, listPrefix, e.toString());
-                return Map.of();
-            }
+            return fs.times.find(fs.bucket, etagsByKey);
         }
 
         /** Keys that cannot be named by an SFTP path (the directory's own marker, empty segments) are left out. */

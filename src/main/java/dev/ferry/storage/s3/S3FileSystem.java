@@ -202,12 +202,7 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
 
     /** The file's attributes with the modification time a client set on it, if one was. */
     private S3Attributes withTimeSet(String key, S3Attributes file) {
-        try {
-            return times.find(bucket, key, file.etag()).map(file::modifiedAt).orElse(file);
-        } catch (DataAccessException e) {
-            log.warn("Could not read the modification time set on s3://{}/{}: {}", bucket, key, e.toString());
-            return file;
-        }
+        return times.find(bucket, key, file.etag()).map(file::modifiedAt).orElse(file);
     }
 
     private static boolean isNoSuchBucket(S3Exception e) {
@@ -267,12 +262,12 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
         path.forget();
     }
 
-    /** The object at the key was removed by this server: a time set on it goes. */
-    void forgetTimeSet(String key) {
+    /** The object with this ETag was removed from the key, or replaced, by this server: a time set on it goes. */
+    void forgetTimeSet(String key, String etag) {
         try {
-            times.forget(bucket, key);
+            times.forget(bucket, key, etag);
         } catch (DataAccessException e) {
-            // harmless: the row is tied to the old object's ETag and no longer applies to a new one
+            // harmless for what clients see: the row is tied to that object's ETag
             log.warn("Could not drop the modification time stored for s3://{}/{}: {}", bucket, key, e.toString());
         }
     }
@@ -283,7 +278,7 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
      */
     void objectStored(String key, String etag, Instant modified) {
         if (modified == null) {
-            forgetTimeSet(key);
+            forgetTimeSet(key, etag); // a row of an earlier object with the same bytes, hence the same ETag
             return;
         }
         try {
@@ -326,7 +321,7 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
                 String key = key(path);
                 if (attributes.etag() != null) {
                     s3.deleteObject(b -> b.bucket(bucket).key(key));
-                    forgetTimeSet(key);
+                    forgetTimeSet(key, attributes.etag());
                 }
                 pending.discardResumable(bucket, key, s3); // the name goes, with any interrupted upload of it
             }

@@ -122,9 +122,18 @@ class S3StorageBackend implements StorageBackend, DisposableBean {
                 }
                 S3FileSystem.deleteKeys(s3, bucket, keys);
             }
-            times.forgetAllUnder(bucket, prefix);
+            forgetTimesUnder(bucket, prefix);
         } catch (SdkException e) {
             throw S3Errors.translate(e, "/");
+        }
+    }
+
+    private void forgetTimesUnder(String bucket, String prefix) {
+        try {
+            times.forgetAllUnder(bucket, prefix);
+        } catch (org.springframework.dao.DataAccessException e) {
+            // the files are gone; the rows only cost space, and a new home at the prefix writes its own
+            log.warn("Could not drop the modification times stored under s3://{}/{}: {}", bucket, prefix, e.toString());
         }
     }
 
