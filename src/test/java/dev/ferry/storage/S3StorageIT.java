@@ -67,6 +67,7 @@ class S3StorageIT {
         Map<String, String> settings = new java.util.HashMap<>(s3.ferrySettings(bucket));
         settings.put("sftp.storage.s3.pending-retention", "3s");
         settings.put("sftp.storage.s3.pending-check", "PT1S");
+        settings.put("sftp.storage.s3.times-check", "PT1S");
         settings.put("sftp.storage.s3.copy-in-parts-above", "6MB"); // renames of bigger files use multipart copy
         ferry = FerryInstance.start(TestPostgres.get().newDatabase(), FerryInstance.tempDir("ferry-files"), settings);
         admin = ferry.admin();
@@ -267,6 +268,31 @@ class S3StorageIT {
         String timesOfUser = "select count(*) from s3_object_times where object_key like ?";
         assertThat(admin.delete("/api/v1/users/" + user + "?purge=true").status()).isEqualTo(204);
         assertThat(db().queryForObject(timesOfUser, Integer.class, user + "/%")).isZero();
+    }
+
+    @Test
+    void storedTimesOfObjectsRemovedByOtherToolsAreDroppedByTheDailyCheck() throws IOException {
+        String user = newUser();
+        try (SftpTestClient client = SftpTestClient.withKey(ferry.sftpPort(), user, key)) {
+            for (String name : List.of("/kept.csv", "/removed.csv")) {
+                try (OutputStream out = client.sftp().write(name)) {
+                    out.write(random(100, 5));
+                }
+                SftpClient.Attributes time = new SftpClient.Attributes();
+                time.modifyTime(1_500_000_000);
+                time.accessTime(1_500_000_000);
+                client.sftp().setStat(name, time);
+            }
+        }
+        s3.client().deleteObject(b -> b.bucket(bucket).key(user + "/removed.csv")); // e.g. a lifecycle rule
+        db().update("update s3_object_times set checked_at = now() - interval '2 days' where object_key like ?", user + "/%");
+
+        awaitTrue(() -> db().queryForList("select object_key from s3_object_times where object_key like ? "
+                + "and checked_at > now() - interval '1 hour'", String.class, user + "/%").equals(List.of(user + "/kept.csv")),
+                "the removed object's row dropped, the other one checked and kept");
+        try (SftpTestClient client = SftpTestClient.withKey(ferry.sftpPort(), user, key)) {
+            assertThat(HomeContractIT.mtime(client.sftp(), "/kept.csv")).isEqualTo(1_500_000_000L);
+        }
     }
 
     @Test

@@ -12,7 +12,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Modification times set by clients on files of S3 homes, in PostgreSQL (S3 cannot change an
@@ -24,28 +30,39 @@ import org.springframework.stereotype.Component;
  * Reads sit on the SFTP path of every stat and listing page, which did not touch PostgreSQL
  * before: they time out after two seconds, and after a failure they are skipped for half a
  * minute (objects show S3's time meanwhile) instead of making every request wait for the database.
+ * <p>
+ * Rows of objects that other tools removed are found by {@link #dropRowsOfRemovedObjects()}: it
+ * checks the rows not checked for a day, oldest first, a batch at a time, on one instance at a time.
  */
 @Component
 class ObjectTimes {
 
     private static final Logger log = LoggerFactory.getLogger(ObjectTimes.class);
     private static final Duration READS_PAUSED_AFTER_FAILURE = Duration.ofSeconds(30);
+    private static final int CHECKED_PER_RUN = 500;
 
     /** A file moved by a rename: its old key and ETag, its new key and the ETag of the copy. */
     record Move(String fromKey, String fromEtag, String toKey, String toEtag) {
     }
 
     private final JdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
     private volatile long readsPausedUntilNanos = System.nanoTime();
+    private volatile S3Client janitorClient;
 
-    ObjectTimes(DataSource dataSource) {
+    ObjectTimes(DataSource dataSource, TransactionTemplate transactions) {
         this.jdbc = new JdbcTemplate(dataSource);
         this.jdbc.setQueryTimeout(2);
+        this.transactions = transactions;
+    }
+
+    void useClient(S3Client client) {
+        this.janitorClient = client;
     }
 
     void set(String bucket, String key, String etag, Instant modified) {
         jdbc.update("insert into s3_object_times (bucket, object_key, etag, modified_at) values (?, ?, ?, ?) "
-                + "on conflict (bucket, object_key) do update set etag = excluded.etag, modified_at = excluded.modified_at",
+                + "on conflict (bucket, object_key) do update set etag = excluded.etag, modified_at = excluded.modified_at, checked_at = now()",
                 bucket, key, plain(etag), Timestamp.from(modified));
     }
 
@@ -134,6 +151,51 @@ class ObjectTimes {
                     statement.setString(1, bucket);
                     statement.setString(2, move.fromKey());
                 });
+    }
+
+    /**
+     * Deletes the rows whose objects are gone or were replaced by other means, checking the rows
+     * not checked for a day (one HEAD each); the others are marked checked. Rows are locked while
+     * checked, so replicas share the work instead of repeating it.
+     */
+    @Scheduled(fixedDelayString = "${sftp.storage.s3.times-check:PT10M}", initialDelayString = "${sftp.storage.s3.times-check:PT10M}")
+    void dropRowsOfRemovedObjects() {
+        S3Client s3 = janitorClient;
+        if (s3 == null) {
+            return;
+        }
+        record Row(String bucket, String key, String etag) {
+        }
+        int[] dropped = new int[1];
+        transactions.executeWithoutResult(status -> {
+            List<Row> due = jdbc.query("select bucket, object_key, etag from s3_object_times where checked_at < now() - interval '1 day' "
+                    + "order by checked_at limit ? for update skip locked",
+                    (rs, i) -> new Row(rs.getString(1), rs.getString(2), rs.getString(3)), CHECKED_PER_RUN);
+            for (Row row : due) {
+                boolean current;
+                try {
+                    HeadObjectResponse head = s3.headObject(b -> b.bucket(row.bucket()).key(row.key()));
+                    current = plain(head.eTag()).equals(row.etag());
+                } catch (NoSuchKeyException e) {
+                    current = false;
+                } catch (S3Exception e) {
+                    if (e.statusCode() != 404) {
+                        log.warn("Could not check s3://{}/{} for its stored modification time: {}", row.bucket(), row.key(), e.toString());
+                        continue; // checked again on the next run
+                    }
+                    current = false;
+                }
+                if (current) {
+                    jdbc.update("update s3_object_times set checked_at = now() where bucket = ? and object_key = ?", row.bucket(), row.key());
+                } else {
+                    jdbc.update("delete from s3_object_times where bucket = ? and object_key = ? and etag = ?", row.bucket(), row.key(), row.etag());
+                    dropped[0]++;
+                }
+            }
+        });
+        if (dropped[0] > 0) {
+            log.info("Dropped {} stored modification times of S3 objects removed or replaced by other tools", dropped[0]);
+        }
     }
 
     /** An ETag without the quotes some answers put around it (listings, HEAD and copy results differ by store). */

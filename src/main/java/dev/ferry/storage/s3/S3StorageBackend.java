@@ -66,6 +66,7 @@ class S3StorageBackend implements StorageBackend, DisposableBean {
         this.uploadMemory = new Semaphore((int) Math.max(properties.partsInMemory() - 1,
                 Math.min(Integer.MAX_VALUE, Runtime.getRuntime().maxMemory() / 8 / properties.partSize().toBytes())));
         pending.useClient(s3);
+        times.useClient(s3);
         if (properties.endpoint() != null || properties.bucket() != null) {
             log.info("S3 storage at {} (default bucket {})", properties.endpoint() == null ? "AWS " + properties.region()
                     : properties.endpoint(), properties.bucket());
