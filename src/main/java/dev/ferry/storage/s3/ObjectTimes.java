@@ -14,7 +14,6 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -32,28 +31,26 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * minute (objects show S3's time meanwhile) instead of making every request wait for the database.
  * <p>
  * Rows of objects that other tools removed are found by {@link #dropRowsOfRemovedObjects()}: it
- * checks the rows not checked for a day, oldest first, a batch at a time, on one instance at a time.
+ * checks the rows not checked for a day, oldest first, a batch at a time, shared by the replicas.
  */
 @Component
 class ObjectTimes {
 
     private static final Logger log = LoggerFactory.getLogger(ObjectTimes.class);
     private static final Duration READS_PAUSED_AFTER_FAILURE = Duration.ofSeconds(30);
-    private static final int CHECKED_PER_RUN = 500;
+    private static final int CHECKED_PER_RUN = 1000;
 
     /** A file moved by a rename: its old key and ETag, its new key and the ETag of the copy. */
     record Move(String fromKey, String fromEtag, String toKey, String toEtag) {
     }
 
     private final JdbcTemplate jdbc;
-    private final TransactionTemplate transactions;
     private volatile long readsPausedUntilNanos = System.nanoTime();
     private volatile S3Client janitorClient;
 
-    ObjectTimes(DataSource dataSource, TransactionTemplate transactions) {
+    ObjectTimes(DataSource dataSource) {
         this.jdbc = new JdbcTemplate(dataSource);
         this.jdbc.setQueryTimeout(2);
-        this.transactions = transactions;
     }
 
     void useClient(S3Client client) {
@@ -155,8 +152,8 @@ class ObjectTimes {
 
     /**
      * Deletes the rows whose objects are gone or were replaced by other means, checking the rows
-     * not checked for a day (one HEAD each); the others are marked checked. Rows are locked while
-     * checked, so replicas share the work instead of repeating it.
+     * not checked for a day (one HEAD each). Rows are claimed by marking them checked first, so
+     * replicas share the work and no lock is held while S3 answers.
      */
     @Scheduled(fixedDelayString = "${sftp.storage.s3.times-check:PT10M}", initialDelayString = "${sftp.storage.s3.times-check:PT10M}")
     void dropRowsOfRemovedObjects() {
@@ -166,35 +163,33 @@ class ObjectTimes {
         }
         record Row(String bucket, String key, String etag) {
         }
-        int[] dropped = new int[1];
-        transactions.executeWithoutResult(status -> {
-            List<Row> due = jdbc.query("select bucket, object_key, etag from s3_object_times where checked_at < now() - interval '1 day' "
-                    + "order by checked_at limit ? for update skip locked",
-                    (rs, i) -> new Row(rs.getString(1), rs.getString(2), rs.getString(3)), CHECKED_PER_RUN);
-            for (Row row : due) {
-                boolean current;
-                try {
-                    HeadObjectResponse head = s3.headObject(b -> b.bucket(row.bucket()).key(row.key()));
-                    current = plain(head.eTag()).equals(row.etag());
-                } catch (NoSuchKeyException e) {
-                    current = false;
-                } catch (S3Exception e) {
-                    if (e.statusCode() != 404) {
-                        log.warn("Could not check s3://{}/{} for its stored modification time: {}", row.bucket(), row.key(), e.toString());
-                        continue; // checked again on the next run
-                    }
-                    current = false;
+        List<Row> due = jdbc.query("update s3_object_times set checked_at = now() where (bucket, object_key) in ("
+                + "select bucket, object_key from s3_object_times where checked_at < now() - interval '1 day' "
+                + "order by checked_at limit ? for update skip locked) returning bucket, object_key, etag",
+                (rs, i) -> new Row(rs.getString(1), rs.getString(2), rs.getString(3)), CHECKED_PER_RUN);
+        int dropped = 0;
+        for (Row row : due) {
+            boolean current;
+            try {
+                HeadObjectResponse head = s3.headObject(b -> b.bucket(row.bucket()).key(row.key()));
+                current = plain(head.eTag()).equals(row.etag());
+            } catch (NoSuchKeyException e) {
+                current = false;
+            } catch (S3Exception e) {
+                if (e.statusCode() != 404) {
+                    log.warn("Could not check s3://{}/{} for its stored modification time: {}", row.bucket(), row.key(), e.toString());
+                    continue; // checked again tomorrow
                 }
-                if (current) {
-                    jdbc.update("update s3_object_times set checked_at = now() where bucket = ? and object_key = ?", row.bucket(), row.key());
-                } else {
-                    jdbc.update("delete from s3_object_times where bucket = ? and object_key = ? and etag = ?", row.bucket(), row.key(), row.etag());
-                    dropped[0]++;
-                }
+                current = false;
             }
-        });
-        if (dropped[0] > 0) {
-            log.info("Dropped {} stored modification times of S3 objects removed or replaced by other tools", dropped[0]);
+            if (!current) {
+                // only if untouched meanwhile: a time set on a new object there has another ETag
+                dropped += jdbc.update("delete from s3_object_times where bucket = ? and object_key = ? and etag = ?",
+                        row.bucket(), row.key(), row.etag());
+            }
+        }
+        if (dropped > 0) {
+            log.info("Dropped {} stored modification times of S3 objects removed or replaced by other tools", dropped);
         }
     }
 

@@ -31,7 +31,7 @@ class ObjectTimesTest {
     @Test
     void afterADatabaseFailureReadsAnswerNothingWithoutTryingAgainForAWhile() {
         Unreachable database = new Unreachable();
-        ObjectTimes times = new ObjectTimes(database, null); // no transactions: only reads here
+        ObjectTimes times = new ObjectTimes(database);
 
         assertThat(times.find("bucket", "home/a.csv", "\"etag\"")).isEmpty();
         assertThat(database.tries.get()).isOne();
