@@ -193,6 +193,20 @@ class HomeSftpSubsystem extends SftpSubsystem {
     }
 
     /**
+     * A path whose existence cannot be told (below a regular file: lftp's {@code cls -l file}
+     * asks for {@code file/.}) is ordinary client behaviour, not worth MINA's WARN; the stat that
+     * follows answers the client with the error.
+     */
+    @Override
+    protected java.util.NavigableMap<String, Object> handleUnknownStatusFileAttributes(
+            java.nio.file.Path file, int flags, LinkOption... options) throws IOException {
+        if (log.isDebugEnabled()) {
+            log.debug("stat of {}: cannot tell whether it exists", file);
+        }
+        return getAttributes(file, flags, options);
+    }
+
+    /**
      * MINA answers a stat with whatever attributes it could read when a view fails; a path that
      * is refused (outside the home), missing, or whose storage failed (S3 unreachable) must fail
      * the whole request instead of answering with empty attributes.
