@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
-"""Fuzzes Ferry's admin API: any 5xx answer or dropped connection is a bug (bad input must get a 4xx).
+"""Fuzzes Ferry's admin API: bad input must get a 4xx with problem details (RFC 9457) that say what
+to fix. Any 5xx, dropped connection, or 4xx without a problem+json body is reported. Requests
+Tomcat refuses before the application (a path with a bad %-escape: Tomcat's HTML page; TRACE:
+Spring Boot's plain /error JSON) are counted apart, not reported (known; a problem+json error
+page for the container would change it).
 
-    FERRY_JAR=/tmp/ferry-copy.jar NAME=fuzz FERRY_ARGS=--sftp.defender.max-failures=1000000 \
-        bench/ferry.sh start 2320                  # or any Ferry that holds nothing of value
+    FERRY_JAR=/tmp/ferry-copy.jar NAME=fuzz bench/ferry.sh start 2320 with FERRY_ARGS=
+        "--sftp.defender.max-failures=1000000 --sftp.admin-api.login-throttle.max-failures=1000000"
+        (or any Ferry that holds nothing of value, with its login throttles relaxed)
     /usr/bin/python3 tools/fuzz_admin_api.py http://127.0.0.1:2321 admin:PASSWORD keys/some_key.pub
 
 Phase 1 walks /v3/api-docs: odd path segments, odd query values (bad percent-encoding included),
@@ -12,9 +17,10 @@ huge numbers, lone UTF-16 surrogates, NULs, traversal, impossible dates) on POST
 does the same for keys, admins and tokens.
 
 It creates and deletes users and admins. Run the server from a copy of the jar: rebuilding
-target/ferry.jar under a running server breaks its class loading, which looks like 500s. Failed
-logins make the admin API answer 429 for a while, so the login endpoint is probed last.
-Exit status 1 when something answered 5xx; the server log has the stack traces.
+target/ferry.jar under a running server breaks its class loading, which looks like 500s. The
+probes of the login endpoint are failed logins: with the throttle not relaxed the API answers 429
+to everything after a few, and the run stops saying so (exit 2). Exit 1 when something was
+reported; the server log has the stack traces.
 """
 import base64
 import copy
@@ -38,6 +44,11 @@ RAW_BODIES = [(b"not json", "application/json"), (b"[1,2]", "application/json"),
               (b"[" * 5000 + b"]" * 5000, "application/json"), (b'{"x":' * 3000 + b"1" + b"}" * 3000, "application/json"),
               (b"\xff\xfe", "application/json"), (b"", "application/json")]
 findings = []
+container_pages = []
+
+
+class Throttled(Exception):
+    pass
 
 
 def call(method, path, body=None, raw=None, content_type="application/json"):
@@ -47,19 +58,31 @@ def call(method, path, body=None, raw=None, content_type="application/json"):
         request.add_header("Content-Type", content_type)
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, response.read()[:300]
+            return response.status, response.read()[:300], response.headers.get("Content-Type", "")
     except urllib.error.HTTPError as e:
-        return e.code, e.read()[:300]
+        if e.code == 429:
+            raise Throttled(f"{method} {path}: 429 {e.read()[:200]!r}")
+        return e.code, e.read()[:300], e.headers.get("Content-Type", "")
     except Exception as e:  # a dropped connection or a timeout
-        return -1, str(e).encode()
+        return -1, str(e).encode(), ""
 
 
 def probe(method, path, body=None, raw=None, content_type="application/json", what=""):
-    status, answer = call(method, path, body, raw, content_type)
+    status, answer, answer_type = call(method, path, body, raw, content_type)
+    problem = None
     if status >= 500 or status < 0:
-        text = f"{status} {method} {path} {what}".encode("utf-8", "backslashreplace").decode()
+        problem = "failed"
+    elif status >= 400 and method != "HEAD" and not answer_type.startswith("application/problem+json"):
+        problem = "4xx without problem details"
+    text = f"{status} {method} {path} {what}".encode("utf-8", "backslashreplace").decode()
+    tomcat_page = answer.lstrip().lower().startswith(b"<!doctype html") and b"HTTP Status" in answer
+    if problem and problem != "failed" and (tomcat_page or method == "TRACE"):
+        # Refused before the application: Tomcat's own page (a path with a bad %-escape), or
+        # TRACE, which Tomcat refuses and Spring Boot's /error renders. Known; counted apart.
+        container_pages.append(text)
+    elif problem:
         findings.append(text)
-        print("!!", text, answer[:200], flush=True)
+        print(f"!! {problem}:", text, answer[:200], flush=True)
 
 
 def segment(value):
@@ -146,7 +169,7 @@ def each_value_replaced(body):
 
 def phase_two(key):
     existing = valid_user(key)
-    status, answer = call("POST", "/api/v1/users", existing)
+    status, answer, _ = call("POST", "/api/v1/users", existing)
     if status != 201:
         sys.exit(f"cannot create a valid user ({status}): {answer!r}")
     for where, odd, body in each_value_replaced(valid_user(key)):
@@ -172,9 +195,15 @@ def main():
     spec = json.load(urllib.request.urlopen(urllib.request.Request(BASE + "/v3/api-docs", headers={"Authorization": AUTH})))
     if call("POST", "/api/v1/users", {"username": "fuzzuser"})[0] not in (201, 409):
         sys.exit("cannot create the user fuzzuser: are the credentials right?")
-    phase_two(key)  # before phase one, whose login probes may get this address refused for a while
-    phase_one(spec)
-    print(f"{len(findings)} answers were 5xx or dropped")
+    try:
+        phase_two(key)
+        phase_one(spec)
+    except Throttled as e:
+        print(f"stopped: the API refuses this address after failed logins ({e}); start the server with "
+              f"--sftp.admin-api.login-throttle.max-failures=1000000. Reported so far: {len(findings)}")
+        sys.exit(2)
+    print(f"{len(findings)} answers reported; {len(container_pages)} 4xx were Tomcat's own page "
+          "or Spring Boot's /error (malformed path escapes, TRACE: refused before the application, known)")
     sys.exit(1 if findings else 0)
 
 
