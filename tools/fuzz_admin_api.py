@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Fuzzes Ferry's admin API: bad input must get a 4xx with problem details (RFC 9457) that say what
 to fix. Any 5xx, dropped connection, or 4xx without a problem+json body is reported. Requests
-Tomcat refuses before the application (a path with a bad %-escape: Tomcat's HTML page; TRACE:
-Spring Boot's plain /error JSON) are counted apart, not reported (known; a problem+json error
-page for the container would change it).
+Tomcat refuses before the application are counted apart, not reported: TRACE (Spring Boot's
+plain /error JSON), and any page of Tomcat's own (Ferry replaces its error report valve with one
+that writes problem details, so none is expected).
 
     FERRY_JAR=/tmp/ferry-copy.jar NAME=fuzz bench/ferry.sh start 2320 with FERRY_ARGS=
         "--sftp.defender.max-failures=1000000 --sftp.admin-api.login-throttle.max-failures=1000000"
@@ -77,8 +77,8 @@ def probe(method, path, body=None, raw=None, content_type="application/json", wh
     text = f"{status} {method} {path} {what}".encode("utf-8", "backslashreplace").decode()
     tomcat_page = answer.lstrip().lower().startswith(b"<!doctype html") and b"HTTP Status" in answer
     if problem and problem != "failed" and (tomcat_page or method == "TRACE"):
-        # Refused before the application: Tomcat's own page (a path with a bad %-escape), or
-        # TRACE, which Tomcat refuses and Spring Boot's /error renders. Known; counted apart.
+        # Refused before the application: a page of Tomcat's own, or TRACE, which Tomcat refuses
+        # and Spring Boot's /error renders. Counted apart.
         container_pages.append(text)
     elif problem:
         findings.append(text)
@@ -203,7 +203,7 @@ def main():
               f"--sftp.admin-api.login-throttle.max-failures=1000000. Reported so far: {len(findings)}")
         sys.exit(2)
     print(f"{len(findings)} answers reported; {len(container_pages)} 4xx were Tomcat's own page "
-          "or Spring Boot's /error (malformed path escapes, TRACE: refused before the application, known)")
+          "or Spring Boot's /error (refused before the application, e.g. TRACE)")
     sys.exit(1 if findings else 0)
 
 

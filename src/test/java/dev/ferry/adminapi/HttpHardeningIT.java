@@ -61,6 +61,15 @@ class HttpHardeningIT {
 
     // ---- login throttling ---------------------------------------------------------------------
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"/api/v1/users/%FF", "/api/v1/users/%C0%AE/keys", "/api/v1/admins/%00"})
+    void pathsTomcatCannotDecodeGetProblemDetailsNotItsHtmlPage(String path) {
+        Response response = admin.get(path);
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.header("Content-Type")).startsWith("application/problem+json");
+        assertThat(response.body()).contains("invalid %-escapes").doesNotContain("<html").doesNotContainIgnoringCase("tomcat");
+    }
+
     @Test
     void repeatedFailedLoginsFromOneAddressGet429ForAGrowingTimeWhileOtherAddressesKeepWorking() throws Exception {
         AdminClient attacker = admin.withHeader("X-Forwarded-For", "198.51.100.7");
