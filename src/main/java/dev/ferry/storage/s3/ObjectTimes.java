@@ -15,9 +15,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * Modification times set by clients on files of S3 homes, in PostgreSQL (S3 cannot change an
@@ -65,17 +63,7 @@ class ObjectTimes {
 
     /** The time set on the object with this key and ETag, if one was. */
     Optional<Instant> find(String bucket, String key, String etag) {
-        if (readsPaused()) {
-            return Optional.empty();
-        }
-        try {
-            List<Instant> found = jdbc.query("select modified_at from s3_object_times where bucket = ? and object_key = ? and etag = ?",
-                    (rs, row) -> rs.getTimestamp(1).toInstant(), bucket, key, plain(etag));
-            return found.stream().findFirst();
-        } catch (DataAccessException e) {
-            pauseReads(e);
-            return Optional.empty();
-        }
+        return Optional.ofNullable(find(bucket, Map.of(key, etag == null ? "" : etag)).get(key));
     }
 
     /** The times set on the objects of one listing page (key to ETag), in one query. */
@@ -128,12 +116,7 @@ class ObjectTimes {
         if (moves.isEmpty()) {
             return;
         }
-        // Rows left at the new keys belonged to objects replaced there: they go first.
-        jdbc.batchUpdate("delete from s3_object_times where bucket = ? and object_key = ?", moves, moves.size(),
-                (statement, move) -> {
-                    statement.setString(1, bucket);
-                    statement.setString(2, move.toKey());
-                });
+        deleteRowsAt(bucket, moves, Move::toKey); // rows of objects replaced at the new keys
         jdbc.batchUpdate("update s3_object_times set object_key = ?, etag = ? where bucket = ? and object_key = ? and etag = ?",
                 moves, moves.size(), (statement, move) -> {
                     statement.setString(1, move.toKey());
@@ -142,11 +125,14 @@ class ObjectTimes {
                     statement.setString(4, move.fromKey());
                     statement.setString(5, plain(move.fromEtag()));
                 });
-        // What is still at the old keys belonged to older objects there: nothing is left to show it.
+        deleteRowsAt(bucket, moves, Move::fromKey); // what is still there belonged to older objects
+    }
+
+    private void deleteRowsAt(String bucket, List<Move> moves, java.util.function.Function<Move, String> key) {
         jdbc.batchUpdate("delete from s3_object_times where bucket = ? and object_key = ?", moves, moves.size(),
                 (statement, move) -> {
                     statement.setString(1, bucket);
-                    statement.setString(2, move.fromKey());
+                    statement.setString(2, key.apply(move));
                 });
     }
 
@@ -171,16 +157,11 @@ class ObjectTimes {
         for (Row row : due) {
             boolean current;
             try {
-                HeadObjectResponse head = s3.headObject(b -> b.bucket(row.bucket()).key(row.key()));
-                current = plain(head.eTag()).equals(row.etag());
-            } catch (NoSuchKeyException e) {
-                current = false;
-            } catch (S3Exception e) {
-                if (e.statusCode() != 404) {
-                    log.warn("Could not check s3://{}/{} for its stored modification time: {}", row.bucket(), row.key(), e.toString());
-                    continue; // checked again tomorrow
-                }
-                current = false;
+                current = S3FileSystem.headIfPresent(s3, row.bucket(), row.key()).map(head -> plain(head.eTag()).equals(row.etag()))
+                        .orElse(false);
+            } catch (SdkException e) {
+                log.warn("Could not check s3://{}/{} for its stored modification time: {}", row.bucket(), row.key(), e.toString());
+                continue; // checked again tomorrow
             }
             if (!current) {
                 // only if untouched meanwhile: a time set on a new object there has another ETag

@@ -87,17 +87,18 @@ final class S3DirectoryStream implements DirectoryStream<Path> {
             Set<String> files = new HashSet<>();
             Map<String, String> etags = new HashMap<>();
             for (S3Object object : page.contents()) {
-                if (usable(object.key().substring(listPrefix.length()))) {
-                    etags.put(object.key(), object.eTag());
-                }
-            }
-            Map<String, Instant> timesSet = timesSetOn(etags);
-            for (S3Object object : page.contents()) {
                 String name = object.key().substring(listPrefix.length());
                 if (usable(name)) {
                     files.add(name);
-                    add(name, S3Attributes.file(object.size(), timesSet.getOrDefault(object.key(), object.lastModified()),
-                            object.eTag(), null));
+                    etags.put(object.key(), object.eTag());
+                }
+            }
+            // times clients set on the page's files: one query per page, never one per entry
+            Map<String, Instant> timesSet = fs.times.find(fs.bucket, etags);
+            for (S3Object object : page.contents()) {
+                if (etags.containsKey(object.key())) {
+                    add(object.key().substring(listPrefix.length()), S3Attributes.file(object.size(),
+                            timesSet.getOrDefault(object.key(), object.lastModified()), object.eTag(), null));
                 }
             }
             for (CommonPrefix common : page.commonPrefixes()) {
@@ -108,11 +109,6 @@ final class S3DirectoryStream implements DirectoryStream<Path> {
             }
             continuation = page.isTruncated() ? page.nextContinuationToken() : null;
             lastPageRead = continuation == null;
-        }
-
-        /** Modification times clients set on the page's files: one query per page, never one per entry. */
-        private Map<String, Instant> timesSetOn(Map<String, String> etagsByKey) {
-            return fs.times.find(fs.bucket, etagsByKey);
         }
 
         /** Keys that cannot be named by an SFTP path (the directory's own marker, empty segments) are left out. */

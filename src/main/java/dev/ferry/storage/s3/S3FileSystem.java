@@ -186,17 +186,24 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
 
     Optional<S3Attributes> headObject(String key, String virtualPath) throws IOException {
         try {
-            HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(key));
-            return Optional.of(S3Attributes.file(head.contentLength(), head.lastModified(), head.eTag(), head.versionId()));
+            return headIfPresent(s3, bucket, key)
+                    .map(head -> S3Attributes.file(head.contentLength(), head.lastModified(), head.eTag(), head.versionId()));
+        } catch (SdkException e) {
+            throw S3Errors.translate(e, virtualPath);
+        }
+    }
+
+    /** The object's HEAD, or empty when the key holds none; a missing bucket is an error, not an absent object. */
+    static Optional<HeadObjectResponse> headIfPresent(S3Client s3, String bucket, String key) {
+        try {
+            return Optional.of(s3.headObject(b -> b.bucket(bucket).key(key)));
         } catch (NoSuchKeyException e) {
             return Optional.empty();
         } catch (S3Exception e) {
             if (e.statusCode() == 404 && !isNoSuchBucket(e)) {
                 return Optional.empty();
             }
-            throw S3Errors.translate(e, virtualPath);
-        } catch (SdkException e) {
-            throw S3Errors.translate(e, virtualPath);
+            throw e;
         }
     }
 
