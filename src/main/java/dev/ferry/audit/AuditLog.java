@@ -76,6 +76,9 @@ public class AuditLog implements SmartLifecycle {
     private volatile Thread writer;
     private volatile boolean running;
     private final AtomicLong writeFailures = new AtomicLong();
+    private final AtomicLong quarantined = new AtomicLong();
+    /** With a journal: a batch was given up while stopping, so nothing after it may be shipped before the next start. */
+    private volatile boolean shippingStopped;
 
     /**
      * @param enabled {@code sftp.audit.enabled}: false only to measure what auditing costs (the
@@ -267,12 +270,14 @@ public class AuditLog implements SmartLifecycle {
     private void shipLeftovers() {
         List<Long> marks = jdbc.queryForList("select shipped_seq from audit_journal_marks where journal_id = ?", Long.class,
                 journal.id());
+        long mark = marks.isEmpty() ? 0 : marks.get(0);
         List<AuditJournal.Entry> left;
         try {
-            left = journal.unshipped(marks.isEmpty() ? 0 : marks.get(0));
+            left = journal.unshipped(mark);
         } catch (IOException e) {
             throw new IllegalStateException("could not read the audit journal", e);
         }
+        journal.continueAfter(mark);
         if (left.isEmpty()) {
             return;
         }
@@ -289,31 +294,45 @@ public class AuditLog implements SmartLifecycle {
         }
     }
 
+    /**
+     * Writes a batch in order, one transaction (with the journal: and the shipped mark). Runs on
+     * whichever thread calls it, with {@code database} durability an upload's CLOSE: MINA
+     * interrupts that thread when the client goes away, and the batch holds other sessions'
+     * records too, so an interrupt must cost nothing here. The interrupt status is put aside while
+     * writing (JDBC and the pauses between attempts would fail on it) and restored afterwards.
+     */
     private void write(List<Pending> batch) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            interrupted |= writeIsolating(batch);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Writes the batch, retrying what may pass (a lost connection, a database that is down). A
+     * record PostgreSQL refuses as such (a data error: see {@link DatabaseRefusal}) must not hold
+     * back the others: the batch is split in halves until the refused record stands alone, and
+     * that one is set aside in {@code audit_quarantine}. Returns whether the thread was
+     * interrupted meanwhile.
+     */
+    private boolean writeIsolating(List<Pending> batch) {
+        boolean interrupted = false;
         for (int attempt = 1; ; attempt++) {
+            interrupted |= Thread.interrupted();
+            if (journal != null && shippingStopped) {
+                // An earlier batch is kept in the journal for the next start: nothing may overtake it.
+                batch.forEach(p -> p.written().completeExceptionally(new IllegalStateException("audit shipping stopped")));
+                return interrupted;
+            }
             try {
-                if (batch.size() == 1 && journal == null) {
-                    // One statement is atomic on its own: no transaction, one round trip.
-                    head = insertChained(batch);
-                } else {
-                    tx.executeWithoutResult(status -> {
-                        String written = insertChained(batch);
-                        if (journal != null) {
-                            jdbc.update("insert into audit_journal_marks (journal_id, shipped_seq) values (?, ?) "
-                                    + "on conflict (journal_id) do update set shipped_seq = excluded.shipped_seq, updated_at = now()",
-                                    journal.id(), batch.get(batch.size() - 1).seq());
-                        }
-                        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                            @Override
-                            public void afterCompletion(int completion) {
-                                head = completion == STATUS_COMMITTED ? written : null;
-                            }
-                        });
-                    });
-                }
+                insert(batch);
                 batch.forEach(p -> p.written().complete(null));
                 releaseJournal(batch.get(batch.size() - 1).seq());
-                return;
+                return interrupted;
             } catch (RuntimeException e) {
                 head = null;
                 if (e instanceof DuplicateKeyException && String.valueOf(e.getMessage()).contains("audit_events_prev_hash")) {
@@ -322,25 +341,108 @@ public class AuditLog implements SmartLifecycle {
                     continue;
                 }
                 writeFailures.incrementAndGet();
+                String refusal = DatabaseRefusal.of(e);
+                if (refusal != null && batch.size() > 1) {
+                    int half = batch.size() / 2;
+                    interrupted |= writeIsolating(batch.subList(0, half));
+                    interrupted |= writeIsolating(batch.subList(half, batch.size()));
+                    return interrupted;
+                }
+                if (refusal != null && attempt >= 2) {
+                    // Refused twice on its own: the record itself, not a passing conflict.
+                    try {
+                        quarantine(batch.get(0), refusal);
+                        return interrupted;
+                    } catch (RuntimeException q) {
+                        e = q;
+                    }
+                }
                 // With a journal the batch is retried until PostgreSQL takes it: the records after it
                 // must not overtake it (the shipped mark would pass it). When stopping, they stay in
                 // the journal and are shipped at the next start.
                 if (attempt >= 3 && (journal == null || !running)) {
                     log.error("Could not write {} audit records to PostgreSQL{}: {}", batch.size(),
                             journal == null ? "" : " (kept in the journal for the next start)", e.toString());
-                    batch.forEach(p -> p.written().completeExceptionally(e));
-                    return;
+                    if (journal != null) {
+                        shippingStopped = true;
+                    }
+                    for (Pending p : batch) {
+                        p.written().completeExceptionally(e);
+                    }
+                    return interrupted;
                 }
                 log.warn("Audit write failed (attempt {}), retrying: {}", attempt, e.toString());
-                try {
-                    Thread.sleep(Math.min(200L * attempt, 5_000L));
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    batch.forEach(p -> p.written().completeExceptionally(ie));
-                    return;
-                }
+                interrupted |= pause(Math.min(200L * attempt, 5_000L));
             }
         }
+    }
+
+    private void insert(List<Pending> batch) {
+        if (batch.size() == 1 && journal == null) {
+            // One statement is atomic on its own: no transaction, one round trip.
+            head = insertChained(batch);
+            return;
+        }
+        tx.executeWithoutResult(status -> {
+            String written = insertChained(batch);
+            if (journal != null) {
+                markShipped(batch.get(batch.size() - 1).seq());
+            }
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCompletion(int completion) {
+                    head = completion == STATUS_COMMITTED ? written : null;
+                }
+            });
+        });
+    }
+
+    private void markShipped(long seq) {
+        jdbc.update("insert into audit_journal_marks (journal_id, shipped_seq) values (?, ?) "
+                + "on conflict (journal_id) do update set shipped_seq = excluded.shipped_seq, updated_at = now()", journal.id(), seq);
+    }
+
+    /**
+     * Sets aside a record PostgreSQL refuses: stored apart from the trail (and outside its hash
+     * chain) with the reason, its text escaped and its exact bytes, in the same transaction as the
+     * journal's shipped mark, so it is neither lost nor retried forever. Said once, at ERROR.
+     */
+    private void quarantine(Pending pending, String refusal) {
+        AuditEvent event = pending.event();
+        String record = AuditText.escaped(event.toString());
+        String reason = AuditText.escaped(refusal);
+        try {
+            tx.executeWithoutResult(status -> {
+                jdbc.update("insert into audit_quarantine (journal_id, journal_seq, error, record, raw) values (?, ?, ?, ?, ?)",
+                        journal == null ? null : journal.id(), journal == null ? null : pending.seq(), reason, record,
+                        AuditEventCodec.encode(event));
+                if (journal != null) {
+                    markShipped(pending.seq());
+                }
+            });
+        } catch (RuntimeException e) {
+            if (DatabaseRefusal.of(e) == null || journal == null) {
+                throw e;
+            }
+            // Not even the quarantine takes it: the log line below is all that is left of it.
+            tx.executeWithoutResult(status -> markShipped(pending.seq()));
+        }
+        quarantined.incrementAndGet();
+        log.error("PostgreSQL refused an audit record ({}); it was set aside in audit_quarantine and the records after it are "
+                + "written. The record: {}", reason, record);
+        pending.written().completeExceptionally(new IllegalStateException("PostgreSQL refused the audit record: " + reason));
+        releaseJournal(pending.seq());
+    }
+
+    /** Sleeps, not cut short by an interrupt; returns whether there was one. */
+    private static boolean pause(long millis) {
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
+            LockSupport.parkNanos(left);
+            interrupted |= Thread.interrupted();
+        }
+        return interrupted;
     }
 
     /** Records queued on this instance that PostgreSQL does not have yet. */
@@ -353,14 +455,14 @@ public class AuditLog implements SmartLifecycle {
         return writeFailures.get();
     }
 
+    /** Records PostgreSQL refused and that were set aside in {@code audit_quarantine}, since start. */
+    double quarantined() {
+        return quarantined.get();
+    }
+
     private void releaseJournal(long shippedSeq) {
-        if (journal == null) {
-            return;
-        }
-        try {
+        if (journal != null) {
             journal.shipped(shippedSeq);
-        } catch (IOException e) {
-            log.warn("Could not drop shipped audit journal segments: {}", e.toString());
         }
     }
 
@@ -375,6 +477,7 @@ public class AuditLog implements SmartLifecycle {
             + "insert into file_digests (user_id, path, sha256, size, modified_at) "
             + "select u.id, ins.path, ins.sha256, coalesce(ins.bytes, 0), ins.ts from ins join users u on lower(u.username) = lower(ins.username) "
             + "where ins.type = 'UPLOAD' and ins.status = 'OK' and ins.sha256 is not null and ins.path is not null "
+            + "and strpos(ins.path, chr(92) || 'u') = 0 " // see FileDigests.apply: no digest under a path that may be escaped
             + "on conflict (user_id, path) do update set sha256 = excluded.sha256, size = excluded.size, modified_at = excluded.modified_at";
 
     /**
@@ -429,7 +532,12 @@ public class AuditLog implements SmartLifecycle {
                 e.keyFingerprint(), e.clientVersion(), e.etag(), e.versionId(), previous, hash).toArray();
     }
 
-    /** The event cut to the column sizes, so the hash covers exactly what is stored. */
+    /**
+     * The event as it is stored: every text with its control characters escaped (see
+     * {@link AuditText}: PostgreSQL refuses a NUL, and a forged line break misleads whoever reads
+     * the trail), then cut to the column sizes, so the hash covers exactly what is stored. Every
+     * record passes here: SFTP and admin API alike.
+     */
     static AuditEvent fitted(AuditEvent e) {
         return new AuditEvent(e.timestamp(), e.type(), cut(e.username(), 64), cut(e.remoteAddress(), 64), cut(e.sessionId(), 32),
                 cut(e.path(), 4096), cut(e.targetPath(), 4096), e.bytes(), e.durationMs(), cut(e.sha256(), 64), cut(e.status(), 255),
@@ -438,7 +546,13 @@ public class AuditLog implements SmartLifecycle {
     }
 
     private static String cut(String s, int max) {
-        return s == null || s.length() <= max ? s : s.substring(0, max);
+        String escaped = AuditText.escaped(s);
+        if (escaped == null || escaped.length() <= max) {
+            return escaped;
+        }
+        // Not between the two halves of a surrogate pair: that would leave half a character.
+        int end = Character.isHighSurrogate(escaped.charAt(max - 1)) ? max - 1 : max;
+        return escaped.substring(0, end);
     }
 
     @Override

@@ -13,7 +13,9 @@ import org.springframework.stereotype.Component;
  * <li>{@code ferry_audit_pending_records}: records this instance has queued but PostgreSQL does
  * not have yet (with the journal they are safe on disk meanwhile; a growing value means the
  * database does not take them);</li>
- * <li>{@code ferry_audit_write_failures_total}: attempts to write a batch to PostgreSQL that failed.</li>
+ * <li>{@code ferry_audit_write_failures_total}: attempts to write a batch to PostgreSQL that failed;</li>
+ * <li>{@code ferry_audit_quarantined_records_total}: records PostgreSQL refused, set aside in
+ * {@code audit_quarantine} so the ones behind them go on (any is worth an alert).</li>
  * </ul>
  */
 @Component
@@ -31,5 +33,7 @@ class AuditMetrics implements MeterBinder {
                 .description("Audit records queued on this instance and not yet in PostgreSQL").register(registry);
         FunctionCounter.builder("ferry.audit.write.failures", log, AuditLog::writeFailures)
                 .description("Failed attempts to write a batch of audit records to PostgreSQL").register(registry);
+        FunctionCounter.builder("ferry.audit.quarantined.records", log, AuditLog::quarantined)
+                .description("Audit records PostgreSQL refused, set aside in audit_quarantine").register(registry);
     }
 }

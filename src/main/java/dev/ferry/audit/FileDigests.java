@@ -48,15 +48,25 @@ public class FileDigests {
 
     /**
      * Whether the event changes digests that its own INSERT (see {@code AuditLog}) does not store:
-     * anything {@link #changedBy} but an upload with its SHA-256. Such a record is applied with
-     * {@link #apply} in its place in the batch.
+     * anything {@link #changedBy} but an upload with its SHA-256 (and a path that may have been
+     * escaped, whose digest is dropped instead). Such a record is applied with {@link #apply} in
+     * its place in the batch.
      */
     static boolean changedBeyondTheInsert(AuditEvent e) {
-        return changedBy(e) && !(e.type() == AuditType.UPLOAD && e.sha256() != null);
+        return changedBy(e) && !(e.type() == AuditType.UPLOAD && e.sha256() != null && !AuditText.mayBeEscaped(e.path()));
     }
 
     void apply(AuditEvent e) {
         if (!changedBy(e)) {
+            return;
+        }
+        if (AuditText.mayBeEscaped(e.path()) || AuditText.mayBeEscaped(e.targetPath())) {
+            // A recorded path with control characters escaped may also be another file's real name:
+            // no digest is kept under it (nor moved to or from it), so check-file never answers another file's.
+            deleteTree(e.username(), e.path());
+            if (e.targetPath() != null) {
+                deleteTree(e.username(), e.targetPath());
+            }
             return;
         }
         switch (e.type()) {
@@ -90,6 +100,12 @@ public class FileDigests {
     private void delete(String username, String path) {
         jdbc.update("delete from file_digests where user_id = (select id from users where lower(username) = lower(?)) and path = ?",
                 username, path);
+    }
+
+    /** The digest of a file, or of everything under a directory. */
+    private void deleteTree(String username, String path) {
+        jdbc.update("delete from file_digests where user_id = (select id from users where lower(username) = lower(?)) "
+                + "and (path = ? or path like ? escape '\\')", username, path, likePrefix(path));
     }
 
     private static String likePrefix(String path) {

@@ -1,5 +1,6 @@
 package dev.ferry.sftp;
 
+import dev.ferry.audit.AuditText;
 import dev.ferry.users.LoginAccount;
 import dev.ferry.users.SshPublicKey;
 import dev.ferry.users.UserService;
@@ -47,7 +48,7 @@ final class AccountAuthenticator implements PublickeyAuthenticator, PasswordAuth
     @Override
     public boolean authenticate(String username, PublicKey key, ServerSession session) {
         session.setAttribute(SessionAccount.ATTEMPTED_USER, username);
-        if (sessions.refuseIfBanned(session, username)) {
+        if (refusedName(session, username) || sessions.refuseIfBanned(session, username)) {
             return false;
         }
         ByteArrayBuffer buffer = new ByteArrayBuffer();
@@ -72,7 +73,7 @@ final class AccountAuthenticator implements PublickeyAuthenticator, PasswordAuth
     @Override
     public boolean authenticate(String username, String password, ServerSession session) {
         session.setAttribute(SessionAccount.ATTEMPTED_USER, username);
-        if (sessions.refuseIfBanned(session, username)) {
+        if (refusedName(session, username) || sessions.refuseIfBanned(session, username)) {
             return false;
         }
         Optional<LoginAccount> account = users.findByPassword(username, password);
@@ -87,6 +88,25 @@ final class AccountAuthenticator implements PublickeyAuthenticator, PasswordAuth
         session.setAttribute(SessionAccount.ACCOUNT, account.get());
         session.removeAttribute(SessionAccount.KEY_FINGERPRINT);
         return admit(session);
+    }
+
+    /**
+     * A name with control characters (a NUL, a line break) is nobody's account name (see
+     * {@code AccountNames}): it is refused before it reaches a lookup, audited once with the
+     * characters escaped (see {@code AuditText}) and counted as a failed login of the address.
+     */
+    private boolean refusedName(ServerSession session, String username) {
+        if (!AuditText.needsEscaping(username)) {
+            return false;
+        }
+        if (session.getAttribute(SessionAccount.REFUSAL_AUDITED) == null) {
+            log.info("Refused a login from {}: the username contains control characters", SftpSessions.clientAddress(session));
+            sessions.refused(session, username, "the username contains control characters");
+        }
+        if (session.getAttribute(SessionAccount.FAILURE_COUNTED) == null) {
+            sessions.countFailure(session, username);
+        }
+        return true;
     }
 
     /** Registers the session of a verified login, or refuses it (allowed IPs, session cap). */

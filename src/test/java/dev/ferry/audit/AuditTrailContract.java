@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.testsupport.AdminClient;
+import dev.ferry.testsupport.ExternalCommand;
 import dev.ferry.testsupport.FerryInstance;
 import dev.ferry.testsupport.OpenSshClient;
+import dev.ferry.testsupport.PrometheusScrape;
 import dev.ferry.testsupport.SftpTestClient;
 import dev.ferry.testsupport.TestKeys;
 import dev.ferry.testsupport.TestPostgres;
@@ -74,7 +76,8 @@ abstract class AuditTrailContract {
     JsonNode awaitEvent(String username, String type, java.util.function.Predicate<JsonNode> match) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (true) {
-            for (JsonNode e : events("username=" + username + "&type=" + type)) {
+            for (JsonNode e : events("username=" + java.net.URLEncoder.encode(username, java.nio.charset.StandardCharsets.UTF_8)
+                    + "&type=" + type)) {
                 if (match.test(e)) {
                     return e;
                 }
@@ -185,6 +188,144 @@ abstract class AuditTrailContract {
         // One unbroken chain over everything written meanwhile, in id order.
         ferry.bean(AuditLog.class).flush();
         assertOneChainAfter(jdbc, before, sessions * files);
+    }
+
+    /**
+     * Clients that vanish right after sending an upload's CLOSE: the server closes their sessions
+     * (and MINA interrupts the SFTP thread) while it handles the CLOSE and writes the record. An
+     * interrupted thread once closed the audit journal for good. Every session's login and logout
+     * is recorded, and later uploads, deletes and logins are confirmed and audited.
+     */
+    @Test
+    void sessionsThatVanishRightAfterTheirCloseLoseNoRecordAndStopNothing() throws Exception {
+        Users.create(admin, "vanish", key, null);
+        int sessions = 40;
+        ExternalCommand.Result run = ExternalCommand.run(work, List.of("/usr/bin/python3", client("paramiko_vanish.py"),
+                String.valueOf(ferry.sftpPort()), "vanish", keyFile.toString(), String.valueOf(sessions)), "");
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertLaterActionsAreConfirmedAndAudited("vanish");
+        awaitCount("vanish", "LOGIN", sessions + 1);
+        awaitCount("vanish", "LOGOUT", sessions + 1);
+        // Each upload whose OPEN the server saw before the connection dropped has its record, stored or not.
+        for (JsonNode upload : events("username=vanish&type=UPLOAD")) {
+            assertThat(upload.get("status").asText()).isIn("OK", "FAILED");
+        }
+    }
+
+    /**
+     * A NUL in a username, which any client can send before it authenticates: PostgreSQL refuses
+     * it in a record, and the audit once stalled behind it for good. The login is refused and
+     * audited with the NUL escaped; the next logins and uploads are confirmed and audited.
+     */
+    @Test
+    void aLoginWithANulInTheUsernameIsRefusedAuditedEscapedAndStopsNothing() throws Exception {
+        ExternalCommand.Result paramiko = ExternalCommand.run(work, List.of("/usr/bin/python3", client("paramiko_nul_username.py"),
+                String.valueOf(ferry.sftpPort())), "");
+        assertThat(paramiko.output()).as(paramiko.output()).contains("refused");
+        assertThatThrownBy(() -> SftpTestClient.withPassword(ferry.sftpPort(), "mina\0user",
+                "any password").close()).isInstanceOf(java.io.IOException.class);
+        Users.create(admin, "afternul", key, null);
+        assertLaterActionsAreConfirmedAndAudited("afternul");
+        JsonNode refused = awaitEvent("nul\\u0000user", "LOGIN_FAILED", e -> true);
+        assertThat(refused.get("detail").asText()).contains("control characters");
+        awaitEvent("mina\\u0000user", "LOGIN_FAILED", e -> true);
+    }
+
+    /**
+     * Control characters in paths (a line break, a NUL) are recorded escaped, so they can neither
+     * stop the audit nor forge a line of it; the chain stays intact.
+     */
+    @Test
+    void controlCharactersInPathsAreRecordedEscaped() throws Exception {
+        Users.create(admin, "ctlpaths", key, null);
+        JdbcTemplate jdbc = ferry.bean(JdbcTemplate.class);
+        ferry.bean(AuditLog.class).flush();
+        long before = jdbc.queryForObject("select coalesce(max(id), 0) from audit_events", Long.class);
+        try (SftpTestClient client = SftpTestClient.withKey(ferry.sftpPort(), "ctlpaths", key)) {
+            client.put("/line\nbreak.txt", "two lines".getBytes());
+            assertThatThrownBy(() -> client.sftp().mkdir("/nul\0dir")).isInstanceOf(java.io.IOException.class);
+            client.sftp().remove("/line\nbreak.txt");
+        }
+        JsonNode upload = awaitEvent("ctlpaths", "UPLOAD", e -> e.get("path").asText().equals("/line\\u000abreak.txt"));
+        assertThat(upload.get("status").asText()).isEqualTo("OK");
+        awaitEvent("ctlpaths", "DELETE", e -> e.get("path").asText().equals("/line\\u000abreak.txt"));
+        assertLaterActionsAreConfirmedAndAudited("ctlpaths");
+        ferry.bean(AuditLog.class).flush();
+        assertOneChainAfter(jdbc, before, 4);
+        assertThat(jdbc.queryForObject("select count(*) from audit_events where id > ? and (path like '%' || chr(10) || '%' "
+                + "or username like '%' || chr(10) || '%')", Integer.class, before)).isZero();
+    }
+
+    /**
+     * A record PostgreSQL refuses (here a time beyond its range; before, a NUL) must not take the
+     * records written with it: they are written, it is set aside in audit_quarantine, counted and
+     * said once, and the chain goes on without it.
+     */
+    @Test
+    void aRecordPostgresRefusesIsSetAsideAndTheOthersOfItsBatchAreWritten() throws Exception {
+        AuditLog log = ferry.bean(AuditLog.class);
+        JdbcTemplate jdbc = ferry.bean(JdbcTemplate.class);
+        log.flush();
+        long before = jdbc.queryForObject("select coalesce(max(id), 0) from audit_events", Long.class);
+        long quarantinedBefore = jdbc.queryForObject("select count(*) from audit_quarantine", Long.class);
+        List<java.util.concurrent.CompletableFuture<Void>> written = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            AuditEvent event = AuditEvent.of(AuditType.MKDIR).withUser("refusal", "127.0.0.1", "r" + i).withPaths("/d" + i, null);
+            if (i == 4) {
+                event = new AuditEvent(java.time.Instant.parse("+300000-01-01T00:00:00Z"), AuditType.MKDIR, "refusal", "127.0.0.1",
+                        "r4", "/d4", null, null, null, null, null, null, null, null, null, null);
+            }
+            written.add(log.append(event));
+        }
+        log.flush();
+        for (int i = 0; i < 10; i++) {
+            int n = i;
+            if (i == 4) {
+                assertThatThrownBy(() -> written.get(n).get(30, java.util.concurrent.TimeUnit.SECONDS))
+                        .hasMessageContaining("refused");
+            } else {
+                written.get(i).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+        assertThat(jdbc.queryForList("select session_id from audit_events where id > ? and username = 'refusal' order by id",
+                String.class, before)).containsExactly("r0", "r1", "r2", "r3", "r5", "r6", "r7", "r8", "r9");
+        List<Map<String, Object>> set = jdbc.queryForList("select error, record from audit_quarantine order by id desc limit 1");
+        assertThat(jdbc.queryForObject("select count(*) from audit_quarantine", Long.class)).isEqualTo(quarantinedBefore + 1);
+        assertThat((String) set.get(0).get("error")).startsWith("22");
+        assertThat((String) set.get(0).get("record")).contains("sessionId=r4");
+        assertThat(PrometheusScrape.of(admin).value("ferry_audit_quarantined_records_total")).isGreaterThanOrEqualTo(1);
+        assertOneChainAfter(jdbc, before, 9);
+        // And the trail goes on.
+        Users.create(admin, "afterrefusal", key, null);
+        assertLaterActionsAreConfirmedAndAudited("afterrefusal");
+    }
+
+    /** An upload, a delete and a login by the user, through OpenSSH, each confirmed and found in the audit. */
+    void assertLaterActionsAreConfirmedAndAudited(String user) throws Exception {
+        String name = "later-" + System.nanoTime() + ".txt";
+        Files.writeString(work.resolve(name), "uploaded later");
+        ExternalCommand.Result run = new OpenSshClient(ferry.sftpPort(), user, keyFile).sftpBatch(work, "put " + name, "rm " + name);
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        JsonNode upload = awaitEvent(user, "UPLOAD", e -> e.get("path").asText().equals("/" + name));
+        assertThat(upload.get("status").asText()).isEqualTo("OK");
+        String session = upload.get("sessionId").asText();
+        awaitEvent(user, "DELETE", e -> e.get("path").asText().equals("/" + name));
+        awaitEvent(user, "LOGIN", e -> e.get("sessionId").asText().equals(session));
+        awaitEvent(user, "LOGOUT", e -> e.get("sessionId").asText().equals(session));
+    }
+
+    void awaitCount(String user, String type, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (events("username=" + user + "&type=" + type).size() != count) {
+            if (System.nanoTime() > deadline) {
+                assertThat(events("username=" + user + "&type=" + type)).as(type + " records of " + user).hasSize(count);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    static String client(String script) {
+        return Path.of("src/test/resources/clients", script).toAbsolutePath().toString();
     }
 
     /** The records after id {@code before}, at least {@code atLeast} of them, each chained to the one before it in id order. */
