@@ -286,10 +286,15 @@ public class AuditLog implements SmartLifecycle {
             List<Pending> batch = left.subList(from, Math.min(left.size(), from + MAX_BATCH)).stream()
                     .map(e -> new Pending(e.event(), e.seq(), new CompletableFuture<>())).toList();
             write(batch);
-            try {
-                batch.get(batch.size() - 1).written().join();
-            } catch (java.util.concurrent.CompletionException e) {
-                throw new IllegalStateException("could not ship the audit journal to PostgreSQL", e.getCause());
+            for (Pending p : batch) {
+                try {
+                    p.written().join();
+                } catch (java.util.concurrent.CompletionException e) {
+                    if (!(e.getCause() instanceof RefusedRecordException)) {
+                        // PostgreSQL is down or unreachable: the records stay in the journal, the start fails.
+                        throw new IllegalStateException("could not ship the audit journal to PostgreSQL", e.getCause());
+                    }
+                }
             }
         }
     }
@@ -430,8 +435,16 @@ public class AuditLog implements SmartLifecycle {
         quarantined.incrementAndGet();
         log.error("PostgreSQL refused an audit record ({}); it was set aside in audit_quarantine and the records after it are "
                 + "written. The record: {}", reason, record);
-        pending.written().completeExceptionally(new IllegalStateException("PostgreSQL refused the audit record: " + reason));
+        pending.written().completeExceptionally(new RefusedRecordException("PostgreSQL refused the audit record: " + reason));
         releaseJournal(pending.seq());
+    }
+
+    /** A record PostgreSQL refused, set aside in {@code audit_quarantine}. */
+    static final class RefusedRecordException extends IllegalStateException {
+
+        RefusedRecordException(String message) {
+            super(message);
+        }
     }
 
     /** Sleeps, not cut short by an interrupt; returns whether there was one. */
