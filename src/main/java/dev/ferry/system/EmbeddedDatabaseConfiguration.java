@@ -16,7 +16,8 @@ import org.springframework.context.annotation.Configuration;
 /**
  * Zero-configuration start: when no {@code spring.datasource.url} is set, Ferry runs its own
  * PostgreSQL with its data under {@code sftp.embedded-db.dir} (default {@code ./data/pg}), kept
- * across restarts. With a URL set this configuration is skipped and no PostgreSQL is started.
+ * across restarts. With a URL set this configuration is skipped and no PostgreSQL is started. A
+ * PostgreSQL that a killed Ferry left running on the directory is stopped first (see {@link OrphanedPostgres}).
  */
 @Configuration(proxyBeanMethods = false)
 @Conditional(NoDatasourceUrlCondition.class)
@@ -29,6 +30,8 @@ class EmbeddedDatabaseConfiguration {
     EmbeddedPostgres embeddedPostgres(EmbeddedDatabaseProperties properties) throws IOException {
         Path dir = Path.of(properties.dir()).toAbsolutePath().normalize();
         Files.createDirectories(dir);
+        // A JVM killed without stopping its PostgreSQL leaves it running on the directory: stop that first.
+        OrphanedPostgres.stopIfAny(dir, java.time.Duration.ofSeconds(60));
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)
