@@ -10,10 +10,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param port               listen port ({@code SFTP_PORT})
  * @param host               bind address ({@code SFTP_HOST})
  * @param authTimeout        a connection must authenticate within this time, or it is closed
- * @param maxAuthAttempts    failed authentication requests per connection before it is closed
+ * @param maxAuthAttempts    failed authentication requests per connection: the one that reaches it closes the
+ *                           connection (OpenSSH's MaxAuthTries)
  * @param idleTimeout        an authenticated session with no traffic for this long is closed
  * @param maxReadPacket      largest SFTP READ reply; OpenSSH asks for 255 KiB (MINA's default is 63 KiB)
  * @param maxHandles         open file and directory handles per SFTP session
+ * @param maxChannelsPerConnection open channels (each an SFTP session with a thread) per SSH connection, as
+ *                           OpenSSH's MaxSessions; more are refused with a channel-open failure
  * @param maxUnauthenticated connections not yet authenticated, in all
  * @param maxUnauthenticatedPerAddress connections not yet authenticated from one address
  * @param cryptoPolicy       modern (default), compatible or fips
@@ -30,11 +33,21 @@ public record SftpProperties(
         @DefaultValue("15m") Duration idleTimeout,
         @DefaultValue("261120") int maxReadPacket,
         @DefaultValue("256") int maxHandles,
+        @DefaultValue("10") int maxChannelsPerConnection,
         @DefaultValue("200") int maxUnauthenticated,
         @DefaultValue("20") int maxUnauthenticatedPerAddress,
         java.util.List<String> trustedProxies,
         @DefaultValue("modern") String cryptoPolicy,
         @DefaultValue("30s") Duration shutdownGrace) {
+
+    public SftpProperties {
+        if (maxAuthAttempts < 1) {
+            throw new IllegalArgumentException("sftp.max-auth-attempts must be at least 1, not " + maxAuthAttempts);
+        }
+        if (maxChannelsPerConnection < 1) {
+            throw new IllegalArgumentException("sftp.max-channels-per-connection must be at least 1, not " + maxChannelsPerConnection);
+        }
+    }
 
     /** Load balancers allowed to send a PROXY protocol header (CIDRs); empty: none. */
     public java.util.List<String> trustedProxies() {

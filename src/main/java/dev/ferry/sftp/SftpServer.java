@@ -72,6 +72,8 @@ class SftpServer implements SmartLifecycle {
         ssh.setPasswordAuthenticator((PasswordAuthenticator) authenticator);
         ssh.setUserAuthFactories(List.of(
                 new AccountAuthenticator.AdmittingPublicKeyAuthFactory(authenticator), UserAuthPasswordFactory.INSTANCE));
+        ssh.setServiceFactories(List.of(new AuthAttemptLimit(properties.maxAuthAttempts(), properties.authTimeout()),
+                new ChannelLimit(properties.maxChannelsPerConnection())));
         ssh.addSessionListener(new PreAuthLimiter(properties.maxUnauthenticated(), properties.maxUnauthenticatedPerAddress()));
         ssh.addSessionListener(sessions);
         if (!properties.trustedProxies().isEmpty()) {
@@ -95,7 +97,8 @@ class SftpServer implements SmartLifecycle {
         ssh.setFileSystemFactory(new HomeFileSystemFactory(storage));
 
         CoreModuleProperties.AUTH_TIMEOUT.set(ssh, properties.authTimeout());
-        CoreModuleProperties.MAX_AUTH_REQUESTS.set(ssh, properties.maxAuthAttempts());
+        // AuthAttemptLimit counts failures per connection; MINA's count of requests per service stays as a backstop.
+        CoreModuleProperties.MAX_AUTH_REQUESTS.set(ssh, 2 * properties.maxAuthAttempts() + 1);
         CoreModuleProperties.IDLE_TIMEOUT.set(ssh, properties.idleTimeout());
         CoreModuleProperties.SERVER_IDENTIFICATION.set(ssh, "Ferry");
         // Nagle delays the small replies SFTP clients wait for: 3x slower small-file transfers without this.
