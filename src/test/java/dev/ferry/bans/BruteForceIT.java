@@ -224,6 +224,22 @@ class BruteForceIT {
         assertLogsIn(() -> SftpTestClient.withKey(port(ferry, HEALTH_CHECKER), "bob", key));
     }
 
+    /** The table does not keep every name ever tried: rows quiet for longer than the longest ban go. */
+    @Test
+    void rowsQuietForLongerThanTheLongestBanAreForgotten() {
+        var jdbc = ferry.bean(org.springframework.jdbc.core.JdbcTemplate.class);
+        jdbc.update("insert into login_bans (address, username, failures, score, window_start, ban_count, banned_until, last_failure) values "
+                + "('192.0.2.1', 'old-name', 1, 0, now() - interval '3 days', 0, null, now() - interval '3 days'), "
+                + "('192.0.2.2', '', 0, 0, now() - interval '3 days', 5, now() - interval '25 hours', now() - interval '49 hours'), "
+                + "('192.0.2.3', '', 0, 0, now() - interval '2 days', 6, now() - interval '1 hour', now() - interval '25 hours'), "
+                + "('192.0.2.4', 'recent', 2, 0, now() - interval '1 hour', 0, null, now() - interval '1 hour')");
+        ferry.bean(LoginBans.class).forgetQuiet();
+        List<String> left = jdbc.queryForList("select address from login_bans where address like '192.0.2._' order by address",
+                String.class);
+        // Kept: a ban that ended an hour ago (its doubling is remembered) and a recent failure.
+        assertThat(left).containsExactly("192.0.2.3", "192.0.2.4");
+    }
+
     @Test
     void aConnectionFromTheBalancerWithoutAProxyHeaderIsRefused() {
         assertThatThrownBy(() -> SftpTestClient.withKey(ferry.sftpPort(), "bob", key).close()).isInstanceOf(Exception.class);
