@@ -29,7 +29,8 @@ import org.apache.sshd.server.session.ServerUserAuthService;
  * {@code sftp.max-auth-attempts} is answered with a disconnect ("Too many authentication
  * failures");</li>
  * <li>a new service request after the connection's authentication time is over is refused, which
- * disconnects it, so restarting the service buys at most one more timeout.</li>
+ * disconnects it, so restarting the service buys at most one more timeout (none is set when the
+ * timeout is 0, MINA's "no timeout").</li>
  * </ul>
  */
 final class AuthAttemptLimit extends AbstractUserAuthServiceFactory {
@@ -49,7 +50,7 @@ final class AuthAttemptLimit extends AbstractUserAuthServiceFactory {
     public Service create(Session session) throws IOException {
         long now = System.nanoTime();
         Long first = session.computeAttributeIfAbsent(FIRST_SERVICE_NANOS, key -> now);
-        if (now - first > authTimeout.toNanos()) {
+        if (!authTimeout.isZero() && !authTimeout.isNegative() && now - first > authTimeout.toNanos()) {
             throw new SshException(SshConstants.SSH2_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE,
                     "the time to authenticate is over");
         }
