@@ -89,22 +89,26 @@ public class LoginBans {
         String host = address.getHostAddress();
         String window = seconds(properties.window());
         String expired = "login_bans.window_start < now() - ?::interval";
+        // Both statements take the rows' locks in the same order, the address's row first, so concurrent
+        // failures from one address (on any instance) wait for each other instead of deadlocking.
         jdbc.update("insert into login_bans (address, username, failures, score, window_start, last_failure) "
-                        + "values (?, ?, 1, 0, now(), now()), (?, '', 1, ?, now(), now()) "
+                        + "values (?, '', 1, ?, now(), now()), (?, ?, 1, 0, now(), now()) "
                         + "on conflict (address, username) do update set "
                         + "failures = case when " + expired + " then 1 else login_bans.failures + 1 end, "
                         + "score = case when " + expired + " then excluded.score else login_bans.score + excluded.score end, "
                         + "window_start = case when " + expired + " then now() else login_bans.window_start end, "
                         + "last_failure = now()",
-                host, accountKey(username), host, knownUser ? 1 : properties.unknownUserScore(), window, window, window);
+                host, knownUser ? 1 : properties.unknownUserScore(), host, accountKey(username), window, window, window);
         // Ban what reached its limit: the time doubles with each ban of the same row, up to the maximum.
-        List<Ban> banned = jdbc.query("update login_bans set banned_until = now() + least(?::interval * power(2, ban_count), ?::interval), "
-                        + "ban_count = ban_count + 1, failures = 0, score = 0, window_start = now() "
+        List<Ban> banned = jdbc.query("with due as (select address, username from login_bans "
                         + "where address = ? and ((username = ? and failures >= ?) or (username = '' and score >= ?)) "
-                        + "and (banned_until is null or banned_until <= now()) "
-                        + "returning address, username, failures, score, ban_count, banned_until, last_failure",
-                LoginBans::ban, seconds(properties.banTime()), seconds(properties.maxBanTime()), host, accountKey(username),
-                properties.maxFailures(), properties.maxAddressScore());
+                        + "and (banned_until is null or banned_until <= now()) order by username for update) "
+                        + "update login_bans b set banned_until = now() + least(?::interval * power(2, b.ban_count), ?::interval), "
+                        + "ban_count = b.ban_count + 1, failures = 0, score = 0, window_start = now() "
+                        + "from due where b.address = due.address and b.username = due.username "
+                        + "returning b.address, b.username, b.failures, b.score, b.ban_count, b.banned_until, b.last_failure",
+                LoginBans::ban, host, accountKey(username), properties.maxFailures(), properties.maxAddressScore(),
+                seconds(properties.banTime()), seconds(properties.maxBanTime()));
         return banned.stream().min(Comparator.comparing(b -> b.username() == null ? "" : b.username()));
     }
 

@@ -41,6 +41,7 @@ class BruteForceIT {
     static final String PROBE_UNKNOWN = "203.0.113.22";
     static final String MONITOR = "192.0.2.50";
     static final String HEALTH_CHECKER = "198.51.100.250";
+    static final String CROWD = "203.0.113.30";
     static final int MAX_FAILURES = 3;
 
     static FerryInstance ferry;
@@ -222,6 +223,40 @@ class BruteForceIT {
         }
         assertThat(entry(HEALTH_CHECKER, null)).as(bans().toString()).isNull();
         assertLogsIn(() -> SftpTestClient.withKey(port(ferry, HEALTH_CHECKER), "bob", key));
+    }
+
+    /** Failures arriving at once from one address, on both instances, are all counted: none lost, none deadlocked. */
+    @Test
+    void simultaneousFailuresFromOneAddressAreAllCounted() throws Exception {
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i <= 9; i++) {
+            names.add("crowd" + i);
+            Users.create(ferry.admin(), "crowd" + i, key, "\"password\":\"the password of crowd" + i + "\"");
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(9);
+        try {
+            List<Future<?>> running = new ArrayList<>();
+            for (int i = 0; i < names.size(); i++) {
+                String name = names.get(i);
+                FerryInstance instance = i % 2 == 0 ? ferry : replica;
+                running.add(pool.submit(() -> {
+                    assertRefused(() -> password(instance, CROWD, name, "wrong"));
+                    return null;
+                }));
+            }
+            for (Future<?> done : running) {
+                done.get(5, TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        JsonNode address = entry(CROWD, null);
+        assertThat(address.get("failures").asInt()).as(address.toString()).isEqualTo(9);
+        assertThat(address.get("score").asInt()).as(address.toString()).isEqualTo(9);
+        assertThat(address.get("bannedUntil").isNull()).isTrue();
+        // The tenth point bans it.
+        assertRefused(() -> password(replica, CROWD, "crowd1", "wrong again"));
+        assertThat(entry(CROWD, null).get("bannedUntil").isNull()).isFalse();
     }
 
     /** The table does not keep every name ever tried: rows quiet for longer than the longest ban go. */
