@@ -1,7 +1,13 @@
 package dev.ferry.sftp;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.OptionalFeature;
@@ -10,10 +16,12 @@ import org.apache.sshd.common.cipher.Cipher;
 import org.apache.sshd.common.compression.BuiltinCompressions;
 import org.apache.sshd.common.compression.Compression;
 import org.apache.sshd.common.kex.BuiltinDHFactories;
+import org.apache.sshd.common.kex.KexProposalOption;
 import org.apache.sshd.common.mac.BuiltinMacs;
 import org.apache.sshd.common.mac.Mac;
 import org.apache.sshd.common.signature.BuiltinSignatures;
 import org.apache.sshd.common.signature.Signature;
+import org.apache.sshd.common.signature.SignatureFactory;
 import org.apache.sshd.server.ServerBuilder;
 import org.apache.sshd.server.SshServer;
 
@@ -74,6 +82,10 @@ final class CryptoPolicy {
             BuiltinCiphers.aes192ctr,
             BuiltinCiphers.aes128ctr);
 
+    /** Ciphers that authenticate what they encrypt, so no MAC is negotiated with them. */
+    private static final Set<String> AEAD = Set.of(BuiltinCiphers.aes128gcm.getName(),
+            BuiltinCiphers.aes256gcm.getName(), JceChaCha20Poly1305.FACTORY.getName());
+
     static final List<BuiltinMacs> MACS = List.of(
             BuiltinMacs.hmacsha256etm,
             BuiltinMacs.hmacsha512etm);
@@ -110,16 +122,83 @@ final class CryptoPolicy {
     }
 
     static void apply(SshServer server, Name name) {
-        List<BuiltinDHFactories> kex = switch (name) {
+        server.setKeyExchangeFactories(NamedFactory.setUpTransformedFactories(false, supported(kex(name)), ServerBuilder.DH2KEX));
+        server.setCipherFactories(new ArrayList<>(ciphers(name)));
+        server.setMacFactories(new ArrayList<NamedFactory<Mac>>(supported(macs(name))));
+        server.setSignatureFactories(new ArrayList<NamedFactory<Signature>>(supported(signatures(name))));
+        server.setCompressionFactories(List.<NamedFactory<Compression>>of(BuiltinCompressions.none));
+    }
+
+    /** The policy named by {@code sftp.crypto-policy} (or a listener's), case-insensitive. */
+    static Name named(String setting, String value) {
+        try {
+            return Name.valueOf(value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new IllegalStateException(setting + " must be modern, compatible or fips, not '" + value + "'");
+        }
+    }
+
+    private static List<BuiltinDHFactories> kex(Name name) {
+        return switch (name) {
             case MODERN -> KEX;
             case COMPATIBLE -> concat(KEX, KEX_COMPATIBLE_EXTRA);
             case FIPS -> KEX_FIPS;
         };
-        server.setKeyExchangeFactories(NamedFactory.setUpTransformedFactories(false, supported(kex), ServerBuilder.DH2KEX));
-        server.setCipherFactories(new ArrayList<>(ciphers(name)));
-        server.setMacFactories(new ArrayList<NamedFactory<Mac>>(supported(name == Name.COMPATIBLE ? MACS_COMPATIBLE : MACS)));
-        server.setSignatureFactories(new ArrayList<NamedFactory<Signature>>(supported(name == Name.FIPS ? SIGNATURES_FIPS : SIGNATURES)));
-        server.setCompressionFactories(List.<NamedFactory<Compression>>of(BuiltinCompressions.none));
+    }
+
+    private static List<BuiltinMacs> macs(Name name) {
+        return name == Name.COMPATIBLE ? MACS_COMPATIBLE : MACS;
+    }
+
+    private static List<BuiltinSignatures> signatures(Name name) {
+        return name == Name.FIPS ? SIGNATURES_FIPS : SIGNATURES;
+    }
+
+    /**
+     * What a server with this policy offers, by proposal field; host key algorithms are those its
+     * keys ({@code hostKeyTypes}, e.g. ssh-ed25519, ssh-rsa) can sign with.
+     */
+    static Map<KexProposalOption, List<String>> offer(Name name, Collection<String> hostKeyTypes) {
+        Map<KexProposalOption, List<String>> offer = new EnumMap<>(KexProposalOption.class);
+        offer.put(KexProposalOption.ALGORITHMS, names(supported(kex(name))));
+        offer.put(KexProposalOption.SERVERKEYS,
+                SignatureFactory.resolveSignatureFactoryNamesProposal(hostKeyTypes, names(supported(signatures(name)))));
+        List<String> ciphers = names(ciphers(name));
+        List<String> macs = names(supported(macs(name)));
+        List<String> compression = List.of(BuiltinCompressions.none.getName());
+        for (KexProposalOption option : List.of(KexProposalOption.C2SENC, KexProposalOption.S2CENC)) {
+            offer.put(option, ciphers);
+        }
+        for (KexProposalOption option : List.of(KexProposalOption.C2SMAC, KexProposalOption.S2CMAC)) {
+            offer.put(option, macs);
+        }
+        for (KexProposalOption option : List.of(KexProposalOption.C2SCOMP, KexProposalOption.S2CCOMP)) {
+            offer.put(option, compression);
+        }
+        return offer;
+    }
+
+    /**
+     * The first field of a client's proposal that has nothing in common with {@code offer}, as
+     * MINA negotiates it (no MAC is needed with an AEAD cipher), or null if the offer admits it.
+     */
+    static KexProposalOption mismatch(Map<KexProposalOption, List<String>> offer, Map<KexProposalOption, String> client) {
+        Map<KexProposalOption, String> agreed = new EnumMap<>(KexProposalOption.class);
+        for (Map.Entry<KexProposalOption, List<String>> field : offer.entrySet()) {
+            KexProposalOption option = field.getKey();
+            if (option == KexProposalOption.C2SMAC && AEAD.contains(agreed.get(KexProposalOption.C2SENC))
+                    || option == KexProposalOption.S2CMAC && AEAD.contains(agreed.get(KexProposalOption.S2CENC))) {
+                continue;
+            }
+            String value = client.get(option);
+            String common = value == null ? null
+                    : Arrays.stream(value.split(",")).filter(field.getValue()::contains).findFirst().orElse(null);
+            if (common == null) {
+                return option;
+            }
+            agreed.put(option, common);
+        }
+        return null;
     }
 
     /** The policy's ciphers this JVM supports. */

@@ -44,11 +44,11 @@ final class GracefulStop implements SftpEventListener {
     }
 
     /**
-     * Refuses new connections, then waits until no session of this instance has a file open, or
-     * until {@code grace} has passed. Returns whether every transfer finished.
+     * Refuses new connections on every port, then waits until no session of this instance has a
+     * file open, or until {@code grace} has passed. Returns whether every transfer finished.
      */
-    static boolean drain(DrainableSshServer ssh, SftpSessions sessions, Duration grace) {
-        ssh.stopAccepting();
+    static boolean drain(List<DrainableSshServer> servers, SftpSessions sessions, Duration grace) {
+        servers.forEach(DrainableSshServer::stopAccepting);
         long deadline = System.nanoTime() + grace.toNanos();
         int busy = busy(sessions.localSessions());
         if (busy > 0) {

@@ -3,10 +3,12 @@ package dev.ferry.sftp;
 import dev.ferry.quotas.QuotaLedger;
 import dev.ferry.storage.StorageBackends;
 import dev.ferry.users.UserService;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
@@ -22,9 +24,11 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * The SFTP listener: Apache MINA SSHD with the SFTP subsystem only (no shell, exec, port or
+ * The SFTP listeners: Apache MINA SSHD with the SFTP subsystem only (no shell, exec, port or
  * agent forwarding), Ferry's algorithms, host keys from PostgreSQL and accounts from
- * {@link UserService}. Started after the database is ready, stopped before it closes.
+ * {@link UserService}. The main port ({@code sftp.port}) and each of {@code sftp.listeners} is a
+ * MINA server of its own with its own crypto policy; they share everything else, so a session is a
+ * session whichever port it came in on. Started after the database is ready, stopped before it closes.
  */
 @Component
 class SftpServer implements SmartLifecycle {
@@ -40,10 +44,14 @@ class SftpServer implements SmartLifecycle {
     private final QuotaLedger ledger;
     private final dev.ferry.audit.FileDigests fileDigests;
     private final SftpMetrics metrics;
-    private volatile DrainableSshServer server;
+    private final MeterRegistry meterRegistry;
+    /** The main port first, then sftp.listeners in order; empty when stopped. */
+    private volatile List<DrainableSshServer> servers = List.of();
 
     SftpServer(SftpProperties properties, HostKeyStore hostKeys, UserService users, StorageBackends storage,
-            SftpSessions sessions, QuotaLedger ledger, dev.ferry.audit.FileDigests fileDigests, SftpMetrics metrics) {
+            SftpSessions sessions, QuotaLedger ledger, dev.ferry.audit.FileDigests fileDigests, SftpMetrics metrics,
+            MeterRegistry meterRegistry) {
+        this.meterRegistry = meterRegistry;
         this.fileDigests = fileDigests;
         this.properties = properties;
         this.hostKeys = hostKeys;
@@ -54,30 +62,88 @@ class SftpServer implements SmartLifecycle {
         this.metrics = metrics;
     }
 
+    /** One SSH port of this instance and the crypto policy it serves. */
+    private record Port(String setting, String host, int port, CryptoPolicy.Name policy) {
+    }
+
     @Override
     public void start() {
-        DrainableSshServer ssh = DrainableSshServer.create();
-        ssh.setHost(properties.host());
-        ssh.setPort(properties.port());
-        CryptoPolicy.apply(ssh, cryptoPolicy(properties.cryptoPolicy()));
+        List<Port> ports = new ArrayList<>();
+        ports.add(new Port("sftp", properties.host(), properties.port(), CryptoPolicy.named("sftp.crypto-policy", properties.cryptoPolicy())));
+        for (int i = 0; i < properties.listeners().size(); i++) {
+            SftpProperties.Listener listener = properties.listeners().get(i);
+            String setting = "sftp.listeners[" + i + "]";
+            ports.add(new Port(setting, listener.host() == null ? properties.host() : listener.host(), listener.port(),
+                    CryptoPolicy.named(setting + ".crypto-policy", listener.cryptoPolicy())));
+        }
+        Shared shared = shared(new NegotiationFailures(meterRegistry));
+
+        List<DrainableSshServer> started = new ArrayList<>();
         try {
-            List<java.security.KeyPair> keys = hostKeys.loadOrCreate();
-            ssh.setKeyPairProvider(KeyPairProvider.wrap(keys));
+            for (Port port : ports) {
+                DrainableSshServer ssh = configured(port, shared);
+                try {
+                    ssh.start();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot listen for SFTP on " + port.host() + ":" + port.port() + " ("
+                            + port.setting() + ")", e);
+                }
+                started.add(ssh);
+                shared.negotiationFailures().served(port.policy(), ssh.getPort());
+                log.info("SFTP listening on {}:{} with the {} crypto policy", port.host(), ssh.getPort(),
+                        port.policy().name().toLowerCase(java.util.Locale.ROOT));
+            }
+        } catch (RuntimeException e) {
+            started.forEach(SftpServer::stopQuietly);
+            throw e;
+        }
+        servers = List.copyOf(started);
+    }
+
+    /** What every port shares: host keys, accounts, sessions and their limits, the SFTP subsystem. */
+    private record Shared(KeyPairProvider hostKeys, AccountAuthenticator authenticator, PreAuthLimiter preAuth,
+            ProxyProtocolAcceptor proxies, HomeSftpSubsystemFactory sftp, HomeFileSystemFactory files,
+            NegotiationFailures negotiationFailures) {
+    }
+
+    private Shared shared(NegotiationFailures negotiationFailures) {
+        KeyPairProvider keys;
+        try {
+            keys = KeyPairProvider.wrap(hostKeys.loadOrCreate());
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot load or create the host keys", e);
         }
+        HomeSftpSubsystemFactory sftp = new HomeSftpSubsystemFactory(sessions, ledger, fileDigests);
+        sftp.addSftpEventListener(metrics);
+        sftp.addSftpEventListener(new GracefulStop());
+        sftp.setErrorStatusDataHandler(metrics.countingErrors(sftp.getErrorStatusDataHandler()));
+        return new Shared(keys, new AccountAuthenticator(users, sessions, Clock.systemUTC()),
+                new PreAuthLimiter(properties.maxUnauthenticated(), properties.maxUnauthenticatedPerAddress()),
+                properties.trustedProxies().isEmpty() ? null
+                        : new ProxyProtocolAcceptor(dev.ferry.access.IpAllowList.of(properties.trustedProxies())),
+                sftp, new HomeFileSystemFactory(storage), negotiationFailures);
+    }
 
-        AccountAuthenticator authenticator = new AccountAuthenticator(users, sessions, Clock.systemUTC());
-        ssh.setPublickeyAuthenticator((PublickeyAuthenticator) authenticator);
-        ssh.setPasswordAuthenticator((PasswordAuthenticator) authenticator);
+    private DrainableSshServer configured(Port port, Shared shared) {
+        DrainableSshServer ssh = DrainableSshServer.create();
+        ssh.setHost(port.host());
+        ssh.setPort(port.port());
+        CryptoPolicy.apply(ssh, port.policy());
+        ssh.setKeyPairProvider(shared.hostKeys());
+
+        ssh.setPublickeyAuthenticator((PublickeyAuthenticator) shared.authenticator());
+        ssh.setPasswordAuthenticator((PasswordAuthenticator) shared.authenticator());
         ssh.setUserAuthFactories(List.of(
-                new AccountAuthenticator.AdmittingPublicKeyAuthFactory(authenticator), UserAuthPasswordFactory.INSTANCE));
-        ssh.addSessionListener(new PreAuthLimiter(properties.maxUnauthenticated(), properties.maxUnauthenticatedPerAddress()));
+                new AccountAuthenticator.AdmittingPublicKeyAuthFactory(shared.authenticator()), UserAuthPasswordFactory.INSTANCE));
+        ssh.setServiceFactories(List.of(new AuthAttemptLimit(properties.maxAuthAttempts(), properties.authTimeout()),
+                new ChannelLimit(properties.maxChannelsPerConnection())));
+        ssh.addSessionListener(shared.preAuth());
         ssh.addSessionListener(sessions);
-        if (!properties.trustedProxies().isEmpty()) {
-            ssh.setServerProxyAcceptor(new ProxyProtocolAcceptor(dev.ferry.access.IpAllowList.of(properties.trustedProxies())));
+        if (shared.proxies() != null) {
+            ssh.setServerProxyAcceptor(shared.proxies());
         }
         ssh.addSessionListener(metrics);
+        ssh.addSessionListener(shared.negotiationFailures().listener(port.policy()));
         ssh.setKeyboardInteractiveAuthenticator(null);
         ssh.setGSSAuthenticator(null);
         ssh.setHostBasedAuthenticator(null);
@@ -87,15 +153,12 @@ class SftpServer implements SmartLifecycle {
         ssh.setCommandFactory((channel, command) -> new SftpOnlyCommand());
         ssh.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         ssh.setAgentFactory(null);
-        HomeSftpSubsystemFactory sftp = new HomeSftpSubsystemFactory(sessions, ledger, fileDigests);
-        sftp.addSftpEventListener(metrics);
-        sftp.addSftpEventListener(new GracefulStop());
-        sftp.setErrorStatusDataHandler(metrics.countingErrors(sftp.getErrorStatusDataHandler()));
-        ssh.setSubsystemFactories(Collections.singletonList(sftp));
-        ssh.setFileSystemFactory(new HomeFileSystemFactory(storage));
+        ssh.setSubsystemFactories(Collections.singletonList(shared.sftp()));
+        ssh.setFileSystemFactory(shared.files());
 
         CoreModuleProperties.AUTH_TIMEOUT.set(ssh, properties.authTimeout());
-        CoreModuleProperties.MAX_AUTH_REQUESTS.set(ssh, properties.maxAuthAttempts());
+        // AuthAttemptLimit counts failures per connection; MINA's count of requests per service stays as a backstop.
+        CoreModuleProperties.MAX_AUTH_REQUESTS.set(ssh, 2 * properties.maxAuthAttempts() + 1);
         CoreModuleProperties.IDLE_TIMEOUT.set(ssh, properties.idleTimeout());
         CoreModuleProperties.SERVER_IDENTIFICATION.set(ssh, "Ferry");
         // Nagle delays the small replies SFTP clients wait for: 3x slower small-file transfers without this.
@@ -104,51 +167,38 @@ class SftpServer implements SmartLifecycle {
         SftpModuleProperties.MAX_OPEN_HANDLES_PER_SESSION.set(ssh, properties.maxHandles());
         // SFTP v3 only, like OpenSSH and SFTPGo: what every client speaks, and one protocol to secure.
         SftpModuleProperties.SFTP_VERSION.set(ssh, 3);
-
-        try {
-            ssh.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen for SFTP on " + properties.host() + ":" + properties.port(), e);
-        }
-        server = ssh;
-        log.info("SFTP listening on {}:{}", properties.host(), ssh.getPort());
-    }
-
-    private static CryptoPolicy.Name cryptoPolicy(String name) {
-        try {
-            return CryptoPolicy.Name.valueOf(name.trim().toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("sftp.crypto-policy must be modern, compatible or fips, not '" + name + "'");
-        }
+        return ssh;
     }
 
     @Override
     public void stop() {
-        DrainableSshServer ssh = server;
-        if (ssh != null) {
-            // Refuse new connections, let transfers in progress finish, then end the sessions.
-            GracefulStop.drain(ssh, sessions, properties.shutdownGrace());
+        List<DrainableSshServer> running = servers;
+        if (!running.isEmpty()) {
+            // Refuse new connections on every port, let transfers in progress finish, then end the sessions.
+            GracefulStop.drain(running, sessions, properties.shutdownGrace());
             GracefulStop.closeSessions(sessions, GRACEFUL_CLOSE);
         }
         sessions.shutdown();
-        if (ssh != null) {
-            try {
-                ssh.stop(true);
-            } catch (IOException e) {
-                log.warn("SFTP server did not stop cleanly: {}", e.toString());
-            }
-            server = null;
+        running.forEach(SftpServer::stopQuietly);
+        servers = List.of();
+    }
+
+    private static void stopQuietly(DrainableSshServer ssh) {
+        try {
+            ssh.stop(true);
+        } catch (IOException e) {
+            log.warn("SFTP server on port {} did not stop cleanly: {}", ssh.getPort(), e.toString());
         }
     }
 
     @Override
     public boolean isRunning() {
-        return server != null && server.isStarted();
+        return !servers.isEmpty() && servers.stream().allMatch(DrainableSshServer::isStarted);
     }
 
-    /** The port actually bound (differs from the configured one when that is 0). */
+    /** The main port actually bound (differs from the configured one when that is 0). */
     public int port() {
-        DrainableSshServer ssh = server;
-        return ssh == null ? -1 : ssh.getPort();
+        List<DrainableSshServer> running = servers;
+        return running.isEmpty() ? -1 : running.get(0).getPort();
     }
 }

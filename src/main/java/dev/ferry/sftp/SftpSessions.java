@@ -64,28 +64,30 @@ class SftpSessions implements SessionListener {
     }
 
     /**
-     * Whether the client's address is banned; a banned client is told so once, audited and
-     * disconnected.
+     * Whether the client's address is banned, or the username blocked at it; a refused client is
+     * audited once and disconnected, known and unknown names alike.
      */
     boolean refuseIfBanned(ServerSession session, String username) {
         InetAddress address = clientAddress(session);
         if (address == null) {
             return false;
         }
-        Optional<dev.ferry.bans.Ban> ban = bans.activeBan(address.getHostAddress());
+        Optional<dev.ferry.bans.Ban> ban = bans.activeBan(address, username);
         if (ban.isEmpty()) {
             return false;
         }
         if (session.getAttribute(SessionAccount.REFUSAL_AUDITED) == null) {
-            refused(session, username, "address " + address.getHostAddress() + " is banned until " + ban.get().bannedUntil()
-                    + " after repeated failed logins");
+            refused(session, username, describe(ban.get()));
         }
         session.setAttribute(SessionAccount.FAILURE_COUNTED, Boolean.TRUE);
         session.close(false);
         return true;
     }
 
-    /** Counts a failed login against the client's address, banning it at the limit. */
+    /**
+     * Counts a failed login against the username at the client's address and against the address
+     * (more for a name no account has), blocking or banning at the limits.
+     */
     void countFailure(ServerSession session, String username) {
         session.setAttribute(SessionAccount.FAILURE_COUNTED, Boolean.TRUE);
         InetAddress address = clientAddress(session);
@@ -93,14 +95,25 @@ class SftpSessions implements SessionListener {
             return;
         }
         try {
-            bans.recordFailure(address.getHostAddress()).ifPresent(ban -> {
-                log.warn("Banned {} until {} after repeated failed logins", ban.address(), ban.bannedUntil());
-                audit.loginFailed(session, username, "address " + ban.address() + " banned until " + ban.bannedUntil()
-                        + " after repeated failed logins");
+            bans.recordFailure(address, username, users.exists(username)).ifPresent(ban -> {
+                if (ban.username() == null) {
+                    log.warn("Banned {} until {} after repeated failed logins", ban.address(), ban.bannedUntil());
+                } else {
+                    log.warn("Blocked logins as {} from {} until {} after repeated failed logins", ban.username(), ban.address(),
+                            ban.bannedUntil());
+                }
+                audit.loginFailed(session, username, describe(ban));
             });
         } catch (RuntimeException e) {
             log.warn("Could not count a failed login from {}: {}", address.getHostAddress(), e.toString());
         }
+    }
+
+    private static String describe(dev.ferry.bans.Ban ban) {
+        return ban.username() == null
+                ? "address " + ban.address() + " is banned until " + ban.bannedUntil() + " after repeated failed logins"
+                : "logins as " + ban.username() + " from " + ban.address() + " are blocked until " + ban.bannedUntil()
+                        + " after repeated failed logins";
     }
 
     /** Why this login may not proceed, or null; registers the session when it may. */

@@ -222,6 +222,15 @@ public class UserService {
         return accounts;
     }
 
+    /**
+     * Whether an account of this name exists, enabled or not: one index lookup whether or not it
+     * does (the brute-force defence weighs failed logins for unknown names more).
+     */
+    @Transactional(readOnly = true)
+    public boolean exists(String username) {
+        return username != null && UserRules.USERNAME.matcher(username).matches() && users.existsByUsernameIgnoreCase(username);
+    }
+
     /** The account if {@code keyBlob} (SSH wire format) is one of the user's keys. */
     @Transactional(readOnly = true)
     public Optional<LoginAccount> findByKey(String username, byte[] keyBlob) {

@@ -27,7 +27,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Stopping an instance (what SIGTERM does): the SFTP port stops accepting connections at once,
+ * Stopping an instance (what SIGTERM does): the SFTP ports stop accepting connections at once,
  * an upload in progress may finish within {@code sftp.shutdown-grace} and is published, and the
  * instance stops as soon as no transfer is left, not at the end of the grace period.
  */
@@ -37,8 +37,11 @@ class GracefulShutdownIT {
 
     @Test
     void uploadInProgressAtShutdownCompletesAndNewConnectionsAreRefused() throws Exception {
+        // A second port (sftp.listeners) is drained with the main one; the upload comes in through it.
+        int secondPort = dev.ferry.testsupport.FreePorts.next();
         FerryInstance ferry = FerryInstance.start(TestPostgres.get().newDatabase(), FerryInstance.tempDir("ferry-drain"),
-                Map.of("sftp.shutdown-grace", "30s"));
+                Map.of("sftp.shutdown-grace", "30s", "sftp.listeners[0].port", String.valueOf(secondPort),
+                        "sftp.listeners[0].crypto-policy", "compatible"));
         KeyPair key = TestKeys.ed25519();
         Users.create(ferry.admin(), "drain", key, null);
         byte[] content = new byte[8 * CHUNK];
@@ -46,7 +49,7 @@ class GracefulShutdownIT {
 
         CompletableFuture<Void> stopping;
         long uploadClosedAt;
-        try (SftpTestClient client = SftpTestClient.withKey(ferry.sftpPort(), "drain", key)) {
+        try (SftpTestClient client = SftpTestClient.withKey(secondPort, "drain", key)) {
             OutputStream upload = client.sftp().write("inbox.bin");
             upload.write(content, 0, 4 * CHUNK);
             upload.flush();
@@ -54,6 +57,7 @@ class GracefulShutdownIT {
 
             stopping = CompletableFuture.runAsync(ferry::close);
             awaitRefused(ferry.sftpPort());
+            awaitRefused(secondPort);
             assertThatThrownBy(() -> SftpTestClient.withKey(ferry.sftpPort(), "drain", key))
                     .as("a new SFTP connection during shutdown").isInstanceOf(IOException.class);
             Thread.sleep(500);

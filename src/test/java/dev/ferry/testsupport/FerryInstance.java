@@ -57,6 +57,7 @@ public final class FerryInstance implements AutoCloseable {
         props.put("sftp.admin-api.login-throttle.max-failures", "1000");
         // Tests fail SFTP logins from 127.0.0.1 on purpose; BruteForceIT sets its own limit.
         props.put("sftp.defender.max-failures", "1000");
+        props.put("sftp.defender.max-address-score", "1000");
         props.putAll(extra);
         ConfigurableApplicationContext context = new SpringApplicationBuilder(FerryApplication.class)
                 .properties(props)
