@@ -1,5 +1,6 @@
 package dev.ferry.sftp;
 
+import dev.ferry.storage.Capability;
 import dev.ferry.storage.StagedWrite;
 import dev.ferry.storage.UserHome;
 import java.io.IOException;
@@ -141,6 +142,7 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
     @Override
     public void createLink(SftpSubsystemProxy subsystem, Path link, Path existing, boolean symLink) throws IOException {
         UserHome home = home(subsystem);
+        home.require(symLink ? Capability.SYMLINKS : Capability.HARDLINKS, link);
         if (symLink) {
             Path target = confinedLinkTarget(link, existing);
             Files.createSymbolicLink(link, target);

@@ -21,6 +21,20 @@ public interface UserHome extends Closeable {
 
     Set<Capability> capabilities();
 
+    /** The storage's name in messages: "S3". */
+    String storageName();
+
+    /**
+     * Refuses what this storage cannot do at all, before anything else is looked at, with a
+     * message saying so ("symbolic links are not supported on S3 storage").
+     */
+    default void require(Capability capability, Path path) throws UnsupportedByStorageException {
+        if (!capabilities().contains(capability)) {
+            throw new UnsupportedByStorageException(path.toString(), capability.description() + " are not supported on "
+                    + storageName() + " storage");
+        }
+    }
+
     /**
      * Refuses a path that resolves (through symbolic links) outside the home.
      *

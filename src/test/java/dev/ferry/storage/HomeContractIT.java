@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -30,6 +31,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What every storage backend must do the same way, driven by real SFTP clients (OpenSSH's
@@ -291,11 +294,99 @@ abstract class HomeContractIT {
         }
     }
 
+    /**
+     * Permission bits come back as clients set them, from stat and from listings, however they
+     * were set: chmod (OpenSSH, lftp, MINA), FSETSTAT on the open handle (put -p), the mode sent
+     * with OPEN; an append keeps the file's mode, a rename carries it; setuid is never kept.
+     */
     @Test
-    void setstatOfModesIsAccepted() throws IOException {
+    void permissionBitsSetByClientsAreKept() throws Exception {
         String user = newUser();
-        randomFile("a.bin", 10);
-        ok(openSsh(user).sftpBatch(local, "put a.bin /a.bin", "chmod 600 /a.bin"));
+        Path plain = randomFile("plain.bin", 10);
+        Files.setPosixFilePermissions(plain, PosixFilePermissions.fromString("rw-rw----"));
+        Path script = randomFile("run.sh", 20);
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-x---"));
+        Path whole = randomFile("whole.bin", 3000);
+        Files.write(local.resolve("head.bin"), java.util.Arrays.copyOf(Files.readAllBytes(whole), 1000));
+        ok(openSsh(user).sftpBatch(local, "mkdir /m", "put plain.bin /m/chmod.bin", "chmod 640 /m/chmod.bin",
+                "put -p run.sh /m/run.sh", "put plain.bin /m/open.bin", "put plain.bin /m/lftp.bin",
+                "put head.bin /m/appended.bin", "chmod 604 /m/appended.bin", "reput whole.bin /m/appended.bin",
+                "put plain.bin /m/suid.bin", "chmod 700 /m"));
+        ok(lftp(user, "chmod 600 /m/lftp.bin"));
+        try (SftpTestClient client = java(user)) {
+            SftpClient sftp = client.sftp();
+            SftpClient.Attributes suid = new SftpClient.Attributes();
+            suid.setPermissions(04755);
+            sftp.setStat("/m/suid.bin", suid);
+
+            Map<String, Integer> expected = Map.of("chmod.bin", 0640, "run.sh", 0750, "open.bin", 0660, "lftp.bin", 0600,
+                    "appended.bin", 0604, "suid.bin", 0755);
+            expected.forEach((name, mode) -> assertThat(modeOf(sftp, "/m/" + name)).as("stat of " + name).isEqualTo(mode));
+            assertThat(listedModes(sftp, "/m")).containsAllEntriesOf(expected);
+            assertThat(read(sftp, "/m/appended.bin")).isEqualTo(Files.readAllBytes(whole));
+
+            sftp.rename("/m/chmod.bin", "/m/renamed.bin");
+            assertThat(modeOf(sftp, "/m/renamed.bin")).isEqualTo(0640);
+        }
+        ExternalCommand.Result listing = openSsh(user).sftpBatch(local, "ls -l /m");
+        ok(listing);
+        assertThat(listing.output()).containsPattern("(?m)^-rw-r----- .* renamed\\.bin$").containsPattern("(?m)^-rwxr-x--- .* run\\.sh$").doesNotContain("Principal[");
+
+        // Written anew (truncated), a file takes the mode sent with OPEN, not the one set on what it replaced.
+        ok(openSsh(user).sftpBatch(local, "put plain.bin /m/renamed.bin"));
+        try (SftpTestClient client = java(user)) {
+            assertThat(modeOf(client.sftp(), "/m/renamed.bin")).isEqualTo(0660);
+        }
+    }
+
+    @Test
+    void paramikoSetsModesOnPathsAndOpenHandles() throws Exception {
+        String user = newUser();
+        JsonNode seen = paramiko(user, "paramiko_attributes.py");
+        assertThat(seen.get("chmod").asInt()).isEqualTo(0640);
+        assertThat(seen.get("handle").asInt()).isEqualTo(0751);
+        assertThat(seen.get("listed").get("chmod.bin").asInt()).isEqualTo(0640);
+        assertThat(seen.get("listed").get("handle.bin").asInt()).isEqualTo(0751);
+        if (supportsLinks()) {
+            assertThat(seen.get("symlink").asText()).isEqualTo("created");
+        } else {
+            assertThat(seen.get("symlink").asText()).endsWith(": symbolic links are not supported on S3 storage");
+        }
+    }
+
+    static int modeOf(SftpClient sftp, String path) {
+        try {
+            return sftp.stat(path).getPermissions() & 07777;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static Map<String, Integer> listedModes(SftpClient sftp, String dir) throws IOException {
+        Map<String, Integer> modes = new java.util.TreeMap<>();
+        for (SftpClient.DirEntry entry : sftp.readDir(dir)) {
+            modes.put(entry.getFilename(), entry.getAttributes().getPermissions() & 07777);
+        }
+        return modes;
+    }
+
+    /** lftp with the given commands, over OpenSSH's ssh with the test key. */
+    ExternalCommand.Result lftp(String user, String commands) {
+        String ssh = "ssh -a -x -F /dev/null -i " + keyFile + " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
+                + " -o BatchMode=yes -o IdentitiesOnly=yes -o LogLevel=ERROR -p " + ferry.sftpPort();
+        return ExternalCommand.run(local, List.of("lftp", "-e", "set sftp:connect-program '" + ssh + "'; set net:max-retries 1; "
+                + commands + "; bye", "sftp://" + user + ":x@127.0.0.1"), "");
+    }
+
+    /** Runs a paramiko script of src/test/resources/clients with port, user and key file; its last line of output, as JSON. */
+    JsonNode paramiko(String user, String script, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("/usr/bin/python3",
+                Path.of("src/test/resources/clients", script).toAbsolutePath().toString(),
+                String.valueOf(ferry.sftpPort()), user, keyFile.toString()));
+        command.addAll(List.of(args));
+        ExternalCommand.Result run = ExternalCommand.run(local, command, "");
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        return JsonMapper.builder().build().readTree(run.output().lines().reduce((first, second) -> second).orElseThrow());
     }
 
     /**
@@ -388,15 +479,21 @@ abstract class HomeContractIT {
         String user = newUser();
         randomFile("a.bin", 10);
         ok(openSsh(user).sftpBatch(local, "put a.bin /a.bin"));
-        ExternalCommand.Result symlink = openSsh(user).sftpBatch(local, "ln -s /a.bin /link.bin", "ln /a.bin /hard.bin");
+        ExternalCommand.Result symlink = openSsh(user).sftpBatch(local, "ln -s /a.bin /link.bin");
+        ExternalCommand.Result hardLink = openSsh(user).sftpBatch(local, "ln /a.bin /hard.bin");
         if (supportsLinks()) {
             ok(symlink);
+            ok(hardLink);
             return;
         }
         assertThat(symlink.exitCode()).isNotZero();
+        assertThat(symlink.output()).contains("Operation unsupported");
+        assertThat(hardLink.exitCode()).isNotZero();
+        assertThat(hardLink.output()).contains("Operation unsupported");
         try (SftpTestClient client = java(user)) {
             assertThatThrownBy(() -> client.sftp().symLink("/link.bin", "/a.bin")).isInstanceOf(SftpException.class)
-                    .hasMessageContaining("not supported on S3");
+                    .hasMessageContaining("symbolic links are not supported on S3 storage")
+                    .extracting(e -> ((SftpException) e).getStatus()).isEqualTo(SftpConstants.SSH_FX_OP_UNSUPPORTED);
             assertThat(names(client.sftp(), "/")).containsExactly("a.bin");
         }
     }

@@ -58,6 +58,11 @@ final class LocalUserHome implements UserHome {
     }
 
     @Override
+    public String storageName() {
+        return "local disk";
+    }
+
+    @Override
     public void checkConfined(Path path, boolean followFinal) throws IOException {
         Path local = toLocal(path);
         Path probe = followFinal || local.equals(home) ? local : local.getParent();

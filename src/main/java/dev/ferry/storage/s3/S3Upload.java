@@ -70,11 +70,17 @@ final class S3Upload implements StagedWrite {
     private boolean open = true;
     private volatile boolean committed;
     private ObjectVersion stored;
-    /** A modification time the client set on the open handle (put -p), kept once the object exists. */
-    private Instant modifiedAt;
+    /** What the client set on the open handle (put -p, chmod), kept once the object exists. */
+    private ObjectAttributes.Values setByClient = ObjectAttributes.Values.NONE;
+    /** The mode the new object has unless the client sets one: the replaced object's when its content is kept, else OPEN's. */
+    private final Integer initialMode;
 
+    /**
+     * @param openedMode the permission bits sent with OPEN (null: none), for an object made anew:
+     *                   an open that keeps the existing content keeps its mode
+     */
     S3Upload(S3FileSystem fs, S3Path target, S3Attributes replaced, boolean keepExisting, boolean exclusive,
-            PendingUploads.Resumable resumeCandidate) throws IOException {
+            PendingUploads.Resumable resumeCandidate, Integer openedMode) throws IOException {
         this.fs = fs;
         this.target = target;
         this.key = fs.key(target);
@@ -85,6 +91,7 @@ final class S3Upload implements StagedWrite {
         this.keepExisting = keepExisting && replaced != null && replaced.size() > 0;
         this.exclusive = exclusive;
         this.resumeCandidate = resumeCandidate;
+        this.initialMode = keepExisting && replaced != null ? replaced.mode() : openedMode;
         this.size = this.keepExisting ? replaced.size() : resumeCandidate != null ? resumeCandidate.resumableBytes() : 0;
     }
 
@@ -323,8 +330,8 @@ final class S3Upload implements StagedWrite {
             if (!written && (keepExisting || resumeCandidate != null)) {
                 // Opened and closed without writing: the object, or the interrupted upload, stays as it was.
                 releaseResumeCandidate();
-                if (keepExisting && modifiedAt != null) {
-                    fs.objectStored(key, replaced.etag(), modifiedAt); // the time set on the handle, as for an upload
+                if (keepExisting && !setByClient.isEmpty()) {
+                    fs.setOnObject(key, replaced.etag(), setByClient); // what was set on the handle, as for an upload
                 }
                 committed = true;
                 return;
@@ -339,7 +346,7 @@ final class S3Upload implements StagedWrite {
             }
             committed = true;
             target.forget();
-            fs.objectStored(key, stored.etag(), modifiedAt);
+            fs.objectStored(key, stored.etag(), keptAttributes());
             // Interrupted uploads of this name are obsolete now (e.g. a client that started over).
             fs.pending.discardResumable(fs.bucket, key, fs.s3);
         } catch (SdkException e) {
@@ -352,8 +359,14 @@ final class S3Upload implements StagedWrite {
         }
     }
 
-    synchronized void modifiedAt(Instant time) {
-        this.modifiedAt = time;
+    /** A modification time or mode set on the open handle (FSETSTAT: put -p), kept with the object once it exists. */
+    synchronized void setByClient(ObjectAttributes.Values set) {
+        this.setByClient = setByClient.and(set);
+    }
+
+    /** The time and mode the new object shows: what the client set, else the mode it started with. */
+    private ObjectAttributes.Values keptAttributes() {
+        return new ObjectAttributes.Values(null, initialMode).and(setByClient);
     }
 
     private void putWhole() {
@@ -492,7 +505,7 @@ final class S3Upload implements StagedWrite {
     @Override
     public synchronized Path stagedFile() {
         return target.getFileSystem().getPath(target.toString()).ofUpload(this)
-                .withAttributes(S3Attributes.file(size, modifiedAt != null ? modifiedAt : Instant.now(), null, null));
+                .withAttributes(S3Attributes.file(size, Instant.now(), null, null).with(keptAttributes()));
     }
 
     @Override

@@ -46,6 +46,11 @@ final class S3UserHome implements UserHome {
     }
 
     @Override
+    public String storageName() {
+        return "S3";
+    }
+
+    @Override
     public void checkConfined(Path path, boolean followFinal) throws IOException {
         S3FileSystem.names(S3FileSystemProvider.s3(path)); // refuses names no key can hold
     }
@@ -74,7 +79,21 @@ final class S3UserHome implements UserHome {
         }
         boolean truncate = options.contains(StandardOpenOption.TRUNCATE_EXISTING);
         PendingUploads.Resumable candidate = resumable && !truncate ? fs.pending.claim(fs.bucket, fs.key(path)).orElse(null) : null;
-        return new S3Upload(fs, path, object, !truncate, options.contains(StandardOpenOption.CREATE_NEW), candidate);
+        return new S3Upload(fs, path, object, !truncate, options.contains(StandardOpenOption.CREATE_NEW), candidate,
+                modeSentWithOpen(attributes));
+    }
+
+    /**
+     * The permission bits a client sent with OPEN (clients send the local file's mode), as local
+     * homes apply them: the owner keeps read and write. Null when none were sent.
+     */
+    private static Integer modeSentWithOpen(FileAttribute<?>... attributes) {
+        for (FileAttribute<?> attribute : attributes) {
+            if (attribute.name().endsWith("permissions") && attribute.value() instanceof Set<?> permissions) {
+                return S3Attributes.bits(permissions) | 0600;
+            }
+        }
+        return null;
     }
 
     @Override
