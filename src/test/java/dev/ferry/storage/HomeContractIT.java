@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.sftp.client.SftpClient;
@@ -62,6 +63,13 @@ abstract class HomeContractIT {
 
     /** Whether the backend keeps symbolic and hard links. */
     abstract boolean supportsLinks();
+
+    /**
+     * What the storage itself holds for the user, looked at behind the server's back: the paths
+     * of the user's files relative to the home ("dir/a.bin"), plus anything of an upload still
+     * kept ("staged:..." on local disk, "multipart:<path>" on S3).
+     */
+    abstract List<String> stored(String username) throws IOException;
 
     @BeforeAll
     void start() throws IOException {
@@ -196,6 +204,115 @@ abstract class HomeContractIT {
             over.close();
             assertThat(read(reader.sftp(), "/new.bin")).isEqualTo(fresh);
             assertThat(read(reader.sftp(), "/replaced.txt")).isEqualTo(fresh);
+        }
+    }
+
+    /**
+     * Clients killed (kill -9) in the middle of uploads, as connections really end: OpenSSH's
+     * sftp with its ssh (the connection drops), sftp alone (its ssh ends the channel without the
+     * SFTP CLOSE), paramiko overwriting a file. Once the server has recorded each upload as failed,
+     * nothing is under the new names (stat, ls, listing, download, the storage itself), nothing of
+     * the uploads is kept, and the overwritten file is intact.
+     */
+    @Test
+    void uploadsOfKilledClientsLeaveNothingUnderTheirNames() throws Exception {
+        String dropped = newUser();
+        String ended = newUser();
+        String overwriting = newUser();
+        randomFile("big.bin", 48 * 1024 * 1024);
+        byte[] old = Files.readAllBytes(randomFile("old.bin", 1024 * 1024 + 7));
+        ok(openSsh(overwriting).sftpBatch(local, "put old.bin /kept.bin"));
+
+        Process sftpAndSsh = startOpenSshUpload(dropped, "big.bin", "/dropped.bin");
+        Process sftpAlone = startOpenSshUpload(ended, "big.bin", "/ended.bin");
+        Process paramiko = new ProcessBuilder("/usr/bin/python3", Path.of("src/test/resources/clients/paramiko_slow_upload.py")
+                .toAbsolutePath().toString(), String.valueOf(ferry.sftpPort()), overwriting, keyFile.toString(),
+                local.resolve("big.bin").toString(), "/kept.bin").redirectErrorStream(true)
+                .redirectOutput(local.resolve("paramiko.log").toFile()).start();
+        Map<String, Runnable> kills = new java.util.HashMap<>(Map.of(
+                dropped, () -> {
+                    sftpAndSsh.descendants().forEach(ProcessHandle::destroyForcibly);
+                    sftpAndSsh.destroyForcibly();
+                },
+                ended, sftpAlone::destroyForcibly, // its ssh sees the pipe close and ends the channel
+                overwriting, paramiko::destroyForcibly));
+        try {
+            // each is killed past two parts of 8 MiB, so S3 holds parts of each upload when it is cut off
+            killWhenReceived(Map.of(dropped, sftpAndSsh, ended, sftpAlone, overwriting, paramiko), kills, 17L * 1024 * 1024);
+        } finally {
+            kills.values().forEach(Runnable::run);
+        }
+        awaitFailedUpload(dropped, "/dropped.bin");
+        awaitFailedUpload(ended, "/ended.bin");
+        awaitFailedUpload(overwriting, "/kept.bin");
+
+        for (String user : List.of(dropped, ended)) {
+            String name = user.equals(dropped) ? "/dropped.bin" : "/ended.bin";
+            try (SftpTestClient client = java(user)) {
+                assertThatThrownBy(() -> client.sftp().stat(name)).as("stat " + name).isInstanceOf(SftpException.class)
+                        .extracting(e -> ((SftpException) e).getStatus()).isEqualTo(SftpConstants.SSH_FX_NO_SUCH_FILE);
+                assertThat(names(client.sftp(), "/")).isEmpty();
+                assertThatThrownBy(() -> read(client.sftp(), name)).isInstanceOf(SftpException.class);
+            }
+            ExternalCommand.Result ls = openSsh(user).sftpBatch(local, "ls -l " + name);
+            assertThat(ls.exitCode()).as(ls.output()).isNotZero();
+            assertThat(stored(user)).as("stored for " + user).isEmpty();
+        }
+        try (SftpTestClient client = java(overwriting)) {
+            assertThat(client.sftp().stat("/kept.bin").getSize()).isEqualTo(old.length);
+            assertThat(read(client.sftp(), "/kept.bin")).isEqualTo(old);
+        }
+        assertThat(stored(overwriting)).containsExactly("kept.bin");
+    }
+
+    private Process startOpenSshUpload(String user, String localName, String remote) throws IOException {
+        // 32 Mbit/s: far from done when it is killed
+        Process process = new ProcessBuilder("sftp", "-l", "32000", "-b", "-", "-P", String.valueOf(ferry.sftpPort()),
+                "-F", "/dev/null", "-i", keyFile.toString(), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "LogLevel=ERROR", user + "@127.0.0.1")
+                .directory(local.toFile()).redirectErrorStream(true).redirectOutput(local.resolve("sftp-" + user + ".log").toFile())
+                .start();
+        try (OutputStream stdin = process.getOutputStream()) {
+            stdin.write(("put " + localName + " " + remote + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return process;
+    }
+
+    /**
+     * Kills each user's client once its session has sent at least {@code bytes} (the sessions
+     * API's bytesIn, published every two seconds); fails if a client ends by itself first.
+     */
+    private void killWhenReceived(Map<String, Process> clients, Map<String, Runnable> kills, long bytes) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(90).toNanos();
+        Set<String> running = new java.util.HashSet<>(clients.keySet());
+        while (!running.isEmpty()) {
+            for (JsonNode session : admin.get("/api/v1/sessions").json()) {
+                String user = session.get("username").asText();
+                if (running.contains(user) && session.get("bytesIn").asLong() >= bytes) {
+                    kills.get(user).run();
+                    running.remove(user);
+                }
+            }
+            for (String user : running) {
+                assertThat(clients.get(user).isAlive()).as("the client of " + user + " still uploading").isTrue();
+            }
+            assertThat(System.nanoTime()).as("%s sent %d bytes", running, bytes).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    /** Waits until the server recorded the upload of {@code path} as failed: it is done with it. */
+    private void awaitFailedUpload(String user, String path) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(90).toNanos();
+        while (true) {
+            JsonNode events = admin.get("/api/v1/audit?type=UPLOAD&username=" + user).json().get("content");
+            for (JsonNode event : events) {
+                if (event.get("path").asText().equals(path) && !event.get("status").asText().equals("OK")) {
+                    return;
+                }
+            }
+            assertThat(System.nanoTime()).as("the failed upload of %s recorded: %s", path, events).isLessThan(deadline);
+            Thread.sleep(100);
         }
     }
 

@@ -42,7 +42,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * What only S3 homes do: multipart uploads that publish nothing before CLOSE, resuming an upload
- * whose client was killed, the bounded out-of-order window, paged listings, the object's ETag in
+ * whose client was killed (with {@code resume-interrupted-uploads} on, as here), the bounded out-of-order window, paged listings, the object's ETag in
  * the audit, and abandoned uploads aborted. Against a real S3 API server (S3Proxy or MinIO).
  */
 class S3StorageIT {
@@ -65,6 +65,7 @@ class S3StorageIT {
         s3 = TestS3.get();
         bucket = s3.newBucket();
         Map<String, String> settings = new java.util.HashMap<>(s3.ferrySettings(bucket));
+        settings.put("sftp.storage.s3.resume-interrupted-uploads", "true");
         settings.put("sftp.storage.s3.pending-retention", "3s");
         settings.put("sftp.storage.s3.pending-check", "PT1S");
         settings.put("sftp.storage.s3.times-check", "PT1S");

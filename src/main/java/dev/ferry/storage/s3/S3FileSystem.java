@@ -179,8 +179,12 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
         if (hasAnyUnder(key + "/", path)) {
             return Optional.of(S3Attributes.directory(Instant.EPOCH));
         }
-        // An interrupted upload to a new name answers stat with the size it can resume from, so
-        // OpenSSH's reput and lftp's put -c know where to continue. It is never listed or readable.
+        if (!properties.resumeInterruptedUploads()) {
+            return Optional.empty(); // nothing under the name until an upload is closed
+        }
+        // Where interrupted uploads are kept for resuming, one to a new name answers stat with the
+        // size it can resume from, so OpenSSH's reput and lftp's put -c know where to continue. It
+        // is never listed or readable.
         return pending.resumableSize(bucket, key).map(size -> S3Attributes.file(size, Instant.now(), null, null));
     }
 

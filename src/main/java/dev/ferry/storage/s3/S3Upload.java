@@ -19,6 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -406,40 +410,47 @@ final class S3Upload implements StagedWrite {
 
     // ---- the client went away ---------------------------------------------------------------
 
-    /** Keeps the parts S3 has for the client to resume; anything only in memory is dropped. */
+    /**
+     * The client went away: with {@code resume-interrupted-uploads}, keeps the parts S3 has for
+     * the client to resume (anything only in memory is dropped); otherwise discards the upload.
+     */
     @Override
     public synchronized boolean suspend() {
         if (committed || !open && uploadId == null) {
             return false;
         }
-        open = false;
-        filling.clear();
-        settleBudget();
-        releaseResumeCandidate();
+        boolean interrupted = Thread.interrupted(); // MINA interrupts the thread of a closed channel: clean up anyway
         try {
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while (!sending.isEmpty() && System.nanoTime() < deadline) {
-                wait(1000);
+            open = false;
+            filling.clear();
+            settleBudget();
+            releaseResumeCandidate();
+            interrupted |= awaitPartsInFlight();
+            if (!fs.properties.resumeInterruptedUploads()) {
+                discardQuietly();
+                return false;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        long resumable = 0;
-        for (int part = 0; sent.containsKey(part); part++) {
-            resumable += partSize;
-        }
-        resumable = Math.min(resumable, size);
-        if (uploadId != null && resumable > 0 && resumable % partSize == 0) {
-            try {
-                fs.pending.suspended(pendingId, resumable);
-                log.info("Upload of {} interrupted: {} bytes kept for resuming", virtualPath, resumable);
-                return true;
-            } catch (RuntimeException e) {
-                log.warn("Could not keep the interrupted upload of {} for resuming: {}", virtualPath, e.toString());
+            long resumable = 0;
+            for (int part = 0; sent.containsKey(part); part++) {
+                resumable += partSize;
+            }
+            resumable = Math.min(resumable, size);
+            if (uploadId != null && resumable > 0 && resumable % partSize == 0) {
+                try {
+                    fs.pending.suspended(pendingId, resumable);
+                    log.info("Upload of {} interrupted: {} bytes kept for resuming", virtualPath, resumable);
+                    return true;
+                } catch (RuntimeException e) {
+                    log.warn("Could not keep the interrupted upload of {} for resuming: {}", virtualPath, e.toString());
+                }
+            }
+            discardQuietly();
+            return false;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
-        discardQuietly();
-        return false;
     }
 
     @Override
@@ -449,6 +460,56 @@ final class S3Upload implements StagedWrite {
         }
         open = false;
         discardQuietly();
+    }
+
+    /**
+     * Waits, at most a minute, until no part is being sent: S3 may keep a part that arrives after
+     * its upload was aborted (it would cost money until the bucket's lifecycle rule), and a part
+     * in flight is not counted as kept for resuming. An interrupt does not cut the wait short (MINA
+     * interrupts the thread of a channel that closed, which is when this cleanup runs).
+     *
+     * @return whether the thread was interrupted meanwhile (the flag is left cleared)
+     */
+    private boolean awaitPartsInFlight() {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        boolean interrupted = false;
+        while (!sending.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                wait(1000);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        return interrupted;
+    }
+
+    /**
+     * Aborts the multipart upload from a sender thread and waits for it (at most a minute): the SDK
+     * refuses to send from an interrupted thread, and MINA interrupts the SFTP thread of a channel
+     * that closes at any moment, even during this cleanup.
+     *
+     * @return whether the calling thread was interrupted meanwhile (the flag is left cleared)
+     */
+    private boolean abortMultipart(String id) {
+        Future<?> abort;
+        try {
+            abort = fs.partSenders.submit(() -> PendingUploads.abortQuietly(fs.s3, fs.bucket, key, id));
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            PendingUploads.abortQuietly(fs.s3, fs.bucket, key, id);
+            return false;
+        }
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!abort.isDone() && System.nanoTime() < deadline) {
+            try {
+                abort.get(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException | TimeoutException e) {
+                // abortQuietly logs its own failures; a timeout is checked by the loop
+            }
+        }
+        return interrupted;
     }
 
     /** An interrupted upload claimed at open but not continued goes back to waiting for its client. */
@@ -465,14 +526,22 @@ final class S3Upload implements StagedWrite {
     }
 
     private void discardQuietly() {
-        releaseResumeCandidate();
-        filling.clear();
-        settleBudget();
-        if (uploadId != null) {
-            String id = uploadId;
-            uploadId = null;
-            PendingUploads.abortQuietly(fs.s3, fs.bucket, key, id);
-            finishedQuietly();
+        boolean interrupted = Thread.interrupted(); // the SDK refuses to send on an interrupted thread: restored after
+        try {
+            releaseResumeCandidate();
+            filling.clear();
+            settleBudget();
+            if (uploadId != null) {
+                interrupted |= awaitPartsInFlight();
+                String id = uploadId;
+                uploadId = null;
+                interrupted |= abortMultipart(id);
+                finishedQuietly();
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
