@@ -65,6 +65,15 @@ public interface UserHome extends Closeable {
     StagedWrite openForWrite(Path file, Set<? extends OpenOption> options, FileAttribute<?>... attributes)
             throws IOException;
 
+    /**
+     * Opens a new version of an existing regular file for a truncation (SETSTAT with a size): the
+     * staged write starts as the file's first {@code min(size, current size)} bytes, and
+     * {@link StagedWrite#truncate truncate(size)} then brings it to the size. Published like an
+     * upload, atomically, on {@link StagedWrite#commit()}. A link as the last element is followed.
+     * The caller has confined {@code file}, as for {@link #openForWrite}.
+     */
+    StagedWrite openForTruncate(Path file, long size) throws IOException;
+
     /** Opens a file for reading (the path was checked by the caller). */
     default SeekableByteChannel openForRead(Path file) throws IOException {
         return FileChannel.open(file, StandardOpenOption.READ);

@@ -66,8 +66,8 @@ abstract class HomeContractIT {
 
     /**
      * What the storage itself holds for the user, looked at behind the server's back: the paths
-     * of the user's files relative to the home ("dir/a.bin"), plus anything of an upload still
-     * kept ("staged:..." on local disk, "multipart:<path>" on S3).
+     * of the user's files relative to the home ("dir/a.bin"), empty directories ("dir/"), plus
+     * anything of an upload still kept ("staged:..." on local disk, "multipart:<path>" on S3).
      */
     abstract List<String> stored(String username) throws IOException;
 
@@ -316,6 +316,132 @@ abstract class HomeContractIT {
         }
     }
 
+    // ---- truncation -------------------------------------------------------------------------
+
+    /**
+     * SETSTAT with a size (MINA's setStat, as paramiko's truncate and sshfs send it): the file
+     * shrinks, grows with zeros, empties, across S3's part boundaries and past a file small enough
+     * for one PUT; its mode stays; nothing is left staged.
+     */
+    @Test
+    void setstatWithASizeTruncatesAndExtendsFiles() throws IOException {
+        String user = newUser();
+        Path big = randomFile("big.bin", MULTIPART_SIZE);
+        byte[] bytes = Files.readAllBytes(big);
+        byte[] small = Files.readAllBytes(randomFile("small.bin", 10));
+        ok(openSsh(user).sftpBatch(local, "put big.bin /big.bin", "chmod 640 /big.bin", "put small.bin /small.bin", "mkdir /dir"));
+        try (SftpTestClient client = java(user)) {
+            SftpClient sftp = client.sftp();
+            int cut = 9 * 1024 * 1024 + 5;
+            sftp.setStat("/big.bin", new SftpClient.Attributes().size(cut));
+            assertThat(read(sftp, "/big.bin")).isEqualTo(java.util.Arrays.copyOf(bytes, cut));
+            sftp.setStat("/big.bin", new SftpClient.Attributes().size(17L * 1024 * 1024));
+            assertThat(read(sftp, "/big.bin")).isEqualTo(java.util.Arrays.copyOf(java.util.Arrays.copyOf(bytes, cut), 17 * 1024 * 1024));
+            assertThat(modeOf(sftp, "/big.bin")).isEqualTo(0640);
+            sftp.setStat("/big.bin", new SftpClient.Attributes().size(0));
+            assertThat(sftp.stat("/big.bin").getSize()).isZero();
+
+            sftp.setStat("/small.bin", new SftpClient.Attributes().size(9 * 1024 * 1024 + 1));
+            assertThat(read(sftp, "/small.bin")).isEqualTo(java.util.Arrays.copyOf(small, 9 * 1024 * 1024 + 1));
+
+            assertThatThrownBy(() -> sftp.setStat("/missing.bin", new SftpClient.Attributes().size(0)))
+                    .isInstanceOf(SftpException.class)
+                    .extracting(e -> ((SftpException) e).getStatus()).isEqualTo(SftpConstants.SSH_FX_NO_SUCH_FILE);
+            assertThatThrownBy(() -> sftp.setStat("/dir", new SftpClient.Attributes().size(0))).isInstanceOf(SftpException.class);
+            assertThat(names(sftp, "/")).containsExactlyInAnyOrder("big.bin", "small.bin", "dir");
+        }
+        assertThat(stored(user)).containsExactlyInAnyOrder("big.bin", "small.bin", "dir/");
+    }
+
+    /**
+     * What sshfs sends: an OPEN with O_TRUNC then FSETSTAT size 0 on the handle, writes, CLOSE; an
+     * ftruncate of a file opened without O_TRUNC; an ftruncate that extends. The old content stays
+     * readable until the CLOSE, as for any upload.
+     */
+    @Test
+    void sshfsTruncatesTheFilesItHasOpen() throws IOException {
+        String user = newUser();
+        byte[] old = Files.readAllBytes(randomFile("old.bin", 3000));
+        ok(openSsh(user).sftpBatch(local, "put old.bin /a.bin", "put old.bin /b.bin"));
+        byte[] fresh = "new content".getBytes();
+        try (SftpTestClient writer = java(user); SftpTestClient reader = java(user)) {
+            SftpClient sftp = writer.sftp();
+            SftpClient.CloseableHandle trunc = sftp.open("/a.bin", EnumSet.of(OpenMode.Write, OpenMode.Create, OpenMode.Truncate));
+            sftp.setStat(trunc, new SftpClient.Attributes().size(0));
+            sftp.write(trunc, 0, fresh);
+            assertThat(read(reader.sftp(), "/a.bin")).as("the old content until CLOSE").isEqualTo(old);
+            trunc.close();
+            assertThat(read(reader.sftp(), "/a.bin")).isEqualTo(fresh);
+
+            SftpClient.CloseableHandle keep = sftp.open("/b.bin", EnumSet.of(OpenMode.Write));
+            sftp.setStat(keep, new SftpClient.Attributes().size(1000));
+            assertThat(sftp.stat(keep).getSize()).isEqualTo(1000);
+            sftp.write(keep, 1000, fresh);
+            sftp.setStat(keep, new SftpClient.Attributes().size(1000 + fresh.length)); // to the current size: nothing changes
+            assertThat(read(reader.sftp(), "/b.bin")).as("the old content until CLOSE").isEqualTo(old);
+            keep.close();
+            byte[] expected = java.util.Arrays.copyOf(old, 1000 + fresh.length);
+            System.arraycopy(fresh, 0, expected, 1000, fresh.length);
+            assertThat(read(reader.sftp(), "/b.bin")).isEqualTo(expected);
+
+            SftpClient.CloseableHandle grow = sftp.open("/c.bin", EnumSet.of(OpenMode.Write, OpenMode.Create, OpenMode.Truncate));
+            sftp.write(grow, 0, fresh);
+            sftp.setStat(grow, new SftpClient.Attributes().size(5000));
+            grow.close();
+            assertThat(read(reader.sftp(), "/c.bin")).isEqualTo(java.util.Arrays.copyOf(fresh, 5000));
+        }
+        assertThat(stored(user)).containsExactlyInAnyOrder("a.bin", "b.bin", "c.bin");
+    }
+
+    /**
+     * A truncation is an overwrite: it needs the overwrite permission (and no setstat), counts
+     * against the quota exactly (extending reserves, shrinking frees), is audited as the UPLOAD of
+     * the new version, and the SHA-256 recorded for the old content is not answered any more.
+     */
+    @Test
+    void aTruncationIsMeteredAuditedAndNeedsOverwrite() throws Exception {
+        String user = "contract" + users.incrementAndGet();
+        Users.create(admin, user, key, "\"storage\":" + storageJson(user) + ",\"quota\":{\"maxBytes\":" + 30 * 1024 * 1024 + "}");
+        String noOverwrite = "contract" + users.incrementAndGet();
+        Users.create(admin, noOverwrite, key, "\"storage\":" + storageJson(noOverwrite)
+                + ",\"permissions\":{\"/\":[\"list\",\"download\",\"upload\",\"setstat\"]}");
+        randomFile("big.bin", MULTIPART_SIZE);
+        Path digested = randomFile("digested.bin", 3000);
+        ok(openSsh(user).sftpBatch(local, "put big.bin /big.bin", "put digested.bin /digested.bin"));
+        ok(openSsh(noOverwrite).sftpBatch(local, "put digested.bin /kept.bin"));
+        Users.awaitUsage(admin, user, MULTIPART_SIZE + 3000, 2, java.time.Duration.ofSeconds(10));
+        try (SftpTestClient client = java(user)) {
+            SftpClient sftp = client.sftp();
+            sftp.setStat("/big.bin", new SftpClient.Attributes().size(5L * 1024 * 1024));
+            Users.awaitUsage(admin, user, 5 * 1024 * 1024 + 3000, 2, java.time.Duration.ofSeconds(10));
+            sftp.setStat("/big.bin", new SftpClient.Attributes().size(25L * 1024 * 1024));
+            Users.awaitUsage(admin, user, 25 * 1024 * 1024 + 3000, 2, java.time.Duration.ofSeconds(10));
+            assertThatThrownBy(() -> sftp.setStat("/big.bin", new SftpClient.Attributes().size(40L * 1024 * 1024)))
+                    .isInstanceOf(SftpException.class).hasMessageStartingWith("quota exceeded");
+            assertThat(sftp.stat("/big.bin").getSize()).isEqualTo(25L * 1024 * 1024);
+            Users.awaitUsage(admin, user, 25 * 1024 * 1024 + 3000, 2, java.time.Duration.ofSeconds(10));
+
+            var check = sftp.getExtension(org.apache.sshd.sftp.client.extensions.CheckFileNameExtension.class);
+            assertThat(check.checkFileName("/digested.bin", List.of("sha256"), 0, 0, 0).getValue()).hasSize(1);
+            sftp.setStat("/digested.bin", new SftpClient.Attributes().size(1000));
+            sftp.setStat("/digested.bin", new SftpClient.Attributes().size(3000)); // the old size, other bytes
+            assertThatThrownBy(() -> check.checkFileName("/digested.bin", List.of("sha256"), 0, 0, 0))
+                    .hasMessageContaining("no sha256");
+        }
+        JsonNode upload = admin.get("/api/v1/audit?type=UPLOAD&username=" + user).json().get("content").get(0);
+        assertThat(upload.get("path").asText()).isEqualTo("/digested.bin");
+        assertThat(upload.get("bytes").asLong()).isEqualTo(3000);
+        assertThat(upload.get("detail").asText()).isEqualTo("truncated to 3000 bytes (SETSTAT size)");
+        assertThat(upload.get("sha256").isNull()).isTrue();
+
+        try (SftpTestClient client = java(noOverwrite)) {
+            assertThatThrownBy(() -> client.sftp().setStat("/kept.bin", new SftpClient.Attributes().size(0)))
+                    .isInstanceOf(SftpException.class).hasMessageContaining("'overwrite' is not granted")
+                    .extracting(e -> ((SftpException) e).getStatus()).isEqualTo(SftpConstants.SSH_FX_PERMISSION_DENIED);
+            assertThat(read(client.sftp(), "/kept.bin")).isEqualTo(Files.readAllBytes(digested));
+        }
+    }
+
     // ---- directories and names ------------------------------------------------------------
 
     @Test
@@ -457,13 +583,17 @@ abstract class HomeContractIT {
     }
 
     @Test
-    void paramikoSetsModesOnPathsAndOpenHandles() throws Exception {
+    void paramikoSetsModesAndTruncatesOnPathsAndOpenHandles() throws Exception {
         String user = newUser();
         JsonNode seen = paramiko(user, "paramiko_attributes.py");
         assertThat(seen.get("chmod").asInt()).isEqualTo(0640);
         assertThat(seen.get("handle").asInt()).isEqualTo(0751);
         assertThat(seen.get("listed").get("chmod.bin").asInt()).isEqualTo(0640);
         assertThat(seen.get("listed").get("handle.bin").asInt()).isEqualTo(0751);
+        assertThat(seen.get("shrunk").asBoolean()).isTrue();
+        assertThat(seen.get("extended").asBoolean()).isTrue();
+        assertThat(seen.get("emptied").asInt()).isZero();
+        assertThat(seen.get("ftruncated").asText()).isEqualTo(java.util.HexFormat.of().formatHex("abcdXY\0\0".getBytes()));
         if (supportsLinks()) {
             assertThat(seen.get("symlink").asText()).isEqualTo("created");
         } else {

@@ -26,17 +26,31 @@ class LocalHomeContractIT extends HomeContractIT {
         return true;
     }
 
-    /** The user's files, and every staged upload (the staging area is shared; the tests run one at a time). */
+    /** The user's files and empty directories, and every staged upload (the staging area is shared; the tests run one at a time). */
     @Override
     List<String> stored(String username) throws IOException {
         Path home = ferry.homeOf(username);
         List<String> stored = new ArrayList<>();
         try (Stream<Path> files = Files.walk(home)) {
-            files.filter(Files::isRegularFile).forEach(file -> stored.add(home.relativize(file).toString()));
+            files.filter(file -> !file.equals(home)).forEach(file -> {
+                if (Files.isRegularFile(file)) {
+                    stored.add(home.relativize(file).toString());
+                } else if (isEmptyDirectory(file)) {
+                    stored.add(home.relativize(file) + "/");
+                }
+            });
         }
         try (Stream<Path> staged = Files.list(ferry.storageRoot().resolve(".ferry-staging"))) {
             staged.forEach(file -> stored.add("staged:" + file.getFileName()));
         }
         return stored;
+    }
+
+    private static boolean isEmptyDirectory(Path dir) {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
     }
 }

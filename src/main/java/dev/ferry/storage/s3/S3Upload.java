@@ -2,6 +2,7 @@ package dev.ferry.storage.s3;
 
 import dev.ferry.storage.ObjectVersion;
 import dev.ferry.storage.StagedWrite;
+import dev.ferry.storage.UnsupportedByStorageException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -144,6 +145,15 @@ final class S3Upload implements StagedWrite {
      * (it starts where that one stopped), or writing into the existing object's content.
      */
     private void firstWrite(long offset) throws IOException {
+        begin(offset, Long.MAX_VALUE);
+    }
+
+    /**
+     * The first change (a write at {@code offset}, or a truncation) says what an open without
+     * truncation meant: continuing an interrupted upload from where it stopped, or changing the
+     * existing object, whose first {@code keep} bytes this upload starts with.
+     */
+    private void begin(long offset, long keep) throws IOException {
         written = true;
         if (resumeCandidate != null) {
             PendingUploads.Resumable resumable = resumeCandidate;
@@ -163,15 +173,17 @@ final class S3Upload implements StagedWrite {
             size = 0;
         }
         if (keepExisting) {
-            copyExistingContent();
+            copyExistingContent(Math.min(keep, replaced.size()));
         }
     }
 
-    /** Starts this upload with the replaced object's bytes: whole parts copied inside S3, the rest read into a buffer. */
-    private void copyExistingContent() throws IOException {
+    /**
+     * Starts this upload with the replaced object's first {@code length} bytes: whole parts copied
+     * inside S3 (never through this server), the rest read into a buffer.
+     */
+    private void copyExistingContent(long length) throws IOException {
         keepExisting = false;
-        long existing = replaced.size();
-        long wholeParts = existing / partSize;
+        long wholeParts = length / partSize;
         try {
             if (wholeParts > 0) {
                 startMultipart();
@@ -179,15 +191,15 @@ final class S3Upload implements StagedWrite {
                     int number = part + 1;
                     String range = "bytes=" + part * partSize + "-" + ((part + 1) * partSize - 1);
                     String partEtag = fs.s3.uploadPartCopy(b -> b.sourceBucket(fs.bucket).sourceKey(key)
-                            .destinationBucket(fs.bucket).destinationKey(key)
+                            .copySourceIfMatch(replaced.etag()).destinationBucket(fs.bucket).destinationKey(key)
                             .uploadId(uploadId).partNumber(number).copySourceRange(range)).copyPartResult().eTag();
                     partDone(part, partEtag, partSize);
                 }
             }
-            long tail = existing - wholeParts * partSize;
+            long tail = length - wholeParts * partSize;
             if (tail > 0) {
                 PartBuffer buffer = new PartBuffer((int) partSize, true);
-                String range = "bytes=" + wholeParts * partSize + "-" + (existing - 1);
+                String range = "bytes=" + wholeParts * partSize + "-" + (length - 1);
                 try (InputStream in = fs.s3.getObject(b -> b.bucket(fs.bucket).key(key).range(range).ifMatch(replaced.etag()))) {
                     buffer.putAll(in, (int) tail);
                 }
@@ -196,7 +208,7 @@ final class S3Upload implements StagedWrite {
         } catch (SdkException e) {
             throw fail(S3Errors.translate(e, virtualPath));
         }
-        size = existing;
+        size = length;
     }
 
     /** A buffer for a part; waits for parts being sent to free memory, refuses writes too far ahead of a gap. */
@@ -343,7 +355,7 @@ final class S3Upload implements StagedWrite {
             if (exclusive && fs.headObject(key, virtualPath).isPresent()) {
                 throw new FileAlreadyExistsException(virtualPath);
             }
-            if (uploadId == null && filling.keySet().stream().allMatch(p -> p == 0)) {
+            if (uploadId == null && size <= partSize && filling.keySet().stream().allMatch(p -> p == 0)) {
                 putWhole();
             } else {
                 completeMultipart();
@@ -611,11 +623,49 @@ final class S3Upload implements StagedWrite {
         return size;
     }
 
+    /**
+     * Truncates or extends the upload (FSETSTAT with a size on its handle, as sshfs sends after an
+     * O_TRUNC open and for ftruncate; a SETSTAT truncation of a path). Extending only moves the end:
+     * the bytes never written are zeros when the object is made. Shrinking cuts what is still in
+     * memory; bytes already sent to S3 cannot be taken back, so a truncation below them is refused
+     * and changes nothing.
+     */
     @Override
     public synchronized S3Upload truncate(long newSize) throws IOException {
-        if (newSize < size) {
-            throw new FileSystemException(virtualPath, null, "truncating is not supported on S3 storage");
+        ensureOpen();
+        throwIfFailed();
+        if (newSize < 0) {
+            throw new IllegalArgumentException("negative size");
         }
+        if (newSize > (long) MAX_PARTS * partSize) {
+            throw new FileSystemException(virtualPath, null, "file too large for S3 storage with parts of "
+                    + partSize / (1024 * 1024) + " MiB (at most " + MAX_PARTS + " parts)");
+        }
+        if (!written) {
+            long resumable = resumeCandidate == null ? -1 : resumeCandidate.resumableBytes();
+            begin(newSize >= resumable ? resumable : -1, newSize);
+        }
+        if (newSize < size) {
+            long sentUpTo = 0;
+            for (int part : sent.keySet()) {
+                sentUpTo = Math.max(sentUpTo, (part + 1) * partSize);
+            }
+            for (int part : sending) {
+                sentUpTo = Math.max(sentUpTo, (part + 1) * partSize);
+            }
+            if (newSize < sentUpTo) {
+                throw new UnsupportedByStorageException(virtualPath, "truncating to " + newSize + " bytes is not supported on S3 "
+                        + "storage: the first " + sentUpTo + " bytes of this upload were already sent to the storage");
+            }
+            int cut = (int) (newSize / partSize);
+            filling.keySet().removeIf(part -> part > cut || part == cut && newSize == (long) cut * partSize);
+            PartBuffer last = filling.get(cut);
+            if (last != null) {
+                last.truncate((int) (newSize - (long) cut * partSize));
+            }
+            settleBudget();
+        }
+        size = newSize;
         return this;
     }
 

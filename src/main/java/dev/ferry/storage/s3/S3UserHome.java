@@ -83,6 +83,30 @@ final class S3UserHome implements UserHome {
                 modeSentWithOpen(attributes));
     }
 
+    @Override
+    public StagedWrite openForTruncate(Path file, long size) throws IOException {
+        S3Path path = S3FileSystemProvider.s3(file);
+        String name = S3FileSystem.virtual(path);
+        if (fs.isRoot(path)) {
+            throw new FileSystemException(name, null, "is a directory");
+        }
+        S3Attributes existing = fs.lookUp(path).orElseThrow(() -> new NoSuchFileException(name));
+        if (existing.isDirectory()) {
+            throw new FileSystemException(name, null, "is a directory");
+        }
+        if (existing.etag() == null) {
+            throw new NoSuchFileException(name); // an interrupted upload, not a file yet
+        }
+        S3Upload upload = new S3Upload(fs, path, existing, true, false, null, null);
+        try {
+            upload.truncate(Math.min(size, existing.size()));
+        } catch (IOException | RuntimeException e) {
+            upload.abort();
+            throw e;
+        }
+        return upload;
+    }
+
     /**
      * The permission bits a client sent with OPEN (clients send the local file's mode), as local
      * homes apply them: the owner keeps read and write. Null when none were sent.
