@@ -343,6 +343,13 @@ abstract class HomeContractIT {
 
             sftp.setStat("/small.bin", new SftpClient.Attributes().size(9 * 1024 * 1024 + 1));
             assertThat(read(sftp, "/small.bin")).isEqualTo(java.util.Arrays.copyOf(small, 9 * 1024 * 1024 + 1));
+            if (supportsLinks()) {
+                sftp.symLink("/link.bin", "/small.bin");
+                sftp.setStat("/link.bin", new SftpClient.Attributes().size(3));
+                assertThat(read(sftp, "/small.bin")).as("the link's target truncated").isEqualTo(java.util.Arrays.copyOf(small, 3));
+                assertThat(sftp.lstat("/link.bin").isSymbolicLink()).as("the link stays").isTrue();
+                sftp.remove("/link.bin");
+            }
 
             assertThatThrownBy(() -> sftp.setStat("/missing.bin", new SftpClient.Attributes().size(0)))
                     .isInstanceOf(SftpException.class)

@@ -180,7 +180,11 @@ final class LocalUserHome implements UserHome {
         Path target = toLocal(file);
         if (Files.isSymbolicLink(target)) {
             checkConfined(file, true);
-            target = target.toRealPath(); // the link stays, its target gets the new version
+            try {
+                target = target.toRealPath(); // the link stays, its target gets the new version
+            } catch (IOException e) {
+                throw new NoSuchFileException(name); // a dangling link; never the on-disk path
+            }
         }
         BasicFileAttributes existing;
         try {
