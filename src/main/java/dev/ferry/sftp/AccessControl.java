@@ -87,6 +87,13 @@ final class AccessControl implements SftpEventListener {
         if (path.getFileSystem() != SessionAccount.home(session).fileSystem()) {
             return; // the staged file of this session's own upload (FSETSTAT on its handle)
         }
+        if (attrs.containsKey(org.apache.sshd.common.util.io.IoUtils.SIZE_VIEW_ATTR)) {
+            // A truncation writes a new version of the file, however recently this session uploaded it.
+            require(session, path, true, Permission.OVERWRITE);
+            if (attrs.size() == 1) {
+                return;
+            }
+        }
         if (ferry.uploadedRecently(virtual(path))) {
             return;
         }

@@ -129,6 +129,9 @@ final class AuditedOperations implements SftpEventListener {
         if (path.getFileSystem() != SessionAccount.home(session).fileSystem()) {
             return; // times and mode set on this session's own upload before it is published
         }
+        if (thrown == null && attrs.size() == 1 && attrs.containsKey("size")) {
+            return; // a truncation: recorded as the UPLOAD of the file's new version
+        }
         record(session, AuditType.SETSTAT, path, null, thrown, "changed " + String.join(", ",
                 attrs.keySet().stream().filter(TIME_OR_MODE::contains).sorted().toList()));
     }

@@ -1,5 +1,6 @@
 package dev.ferry.sftp;
 
+import dev.ferry.storage.Capability;
 import dev.ferry.storage.StagedWrite;
 import dev.ferry.storage.UserHome;
 import java.io.IOException;
@@ -99,6 +100,34 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
         SftpFileSystemAccessor.super.closeFile(subsystem, fileHandle, file, handle, channel, options);
     }
 
+    /**
+     * SETSTAT with a size (paramiko's truncate, sshfs's truncate of a file it has not open): a new
+     * version of the file, its first {@code size} bytes or the file extended with zeros, staged and
+     * published atomically as an upload is. Metered as an upload (extending reserves quota first,
+     * shrinking frees what it cut) and recorded as the UPLOAD of that version, without a SHA-256,
+     * so the digest recorded for the old content is dropped (the empty file's, for a size of 0).
+     */
+    void truncate(SftpSubsystemProxy subsystem, Path file, long size) throws IOException {
+        if (size < 0) {
+            throw new org.apache.sshd.sftp.common.SftpException(org.apache.sshd.sftp.common.SftpConstants.SSH_FX_BAD_MESSAGE,
+                    "a size cannot be negative");
+        }
+        UserHome home = home(subsystem);
+        FerrySession session = SessionAccount.ferrySession(subsystem.getServerSession());
+        confined(home, file, true);
+        StagedWrite staged = home.openForTruncate(file, size);
+        MeteredUpload truncated = new MeteredUpload(staged, session, ledger, null, AccessControl.virtual(file),
+                Math.max(0, staged.replacedSize()), false, sessions.audit())
+                .describedAs("truncated to " + size + " bytes (SETSTAT size)");
+        try {
+            truncated.truncate(size);
+        } catch (IOException | RuntimeException e) {
+            truncated.discard(SafeErrorMessages.describe(e));
+            throw e;
+        }
+        truncated.commit();
+    }
+
     @Override
     public DirectoryStream<Path> openDirectory(SftpSubsystemProxy subsystem, DirectoryHandle dirHandle, Path dir,
             String handle, LinkOption... linkOptions) throws IOException {
@@ -141,6 +170,7 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
     @Override
     public void createLink(SftpSubsystemProxy subsystem, Path link, Path existing, boolean symLink) throws IOException {
         UserHome home = home(subsystem);
+        home.require(symLink ? Capability.SYMLINKS : Capability.HARDLINKS, link);
         if (symLink) {
             Path target = confinedLinkTarget(link, existing);
             Files.createSymbolicLink(link, target);

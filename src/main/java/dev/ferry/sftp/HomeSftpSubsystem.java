@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.sshd.common.util.buffer.Buffer;
+import org.apache.sshd.common.util.io.IoUtils;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.sftp.common.SftpConstants;
@@ -182,6 +183,11 @@ class HomeSftpSubsystem extends SftpSubsystem {
         return resolveFileAttributes(upload.stagedFile(), flags, true, LinkOption.NOFOLLOW_LINKS);
     }
 
+    /**
+     * FSETSTAT on the handle of an upload: a size truncates or extends the staged bytes (sshfs
+     * sends size 0 right after an O_TRUNC open, and ftruncate), which needs no permission beyond
+     * the upload's own; times and mode are set on the staged file and kept when it is published.
+     */
     @Override
     protected void doFSetStat(int id, String handle, Map<String, ?> attrs) throws IOException {
         StagedWrite upload = upload(handle);
@@ -189,7 +195,45 @@ class HomeSftpSubsystem extends SftpSubsystem {
             super.doFSetStat(id, handle, attrs);
             return;
         }
-        doSetAttributes(SftpConstants.SSH_FXP_FSETSTAT, "", upload.stagedFile(), attrs, false);
+        Object size = attrs.get(IoUtils.SIZE_VIEW_ATTR);
+        if (size != null) {
+            upload.truncate(((Number) size).longValue());
+        }
+        Map<String, ?> others = withoutSize(attrs);
+        if (!others.isEmpty()) {
+            doSetAttributes(SftpConstants.SSH_FXP_FSETSTAT, "", upload.stagedFile(), others, false);
+        }
+    }
+
+    /**
+     * SETSTAT (and FSETSTAT of a handle that is not an upload) with a size: MINA would truncate
+     * the file in place through a write channel, which here is a staged upload it never
+     * publishes; {@link HomeFileSystemAccessor#truncate} publishes a new version instead. The
+     * other attributes are set as MINA sets them, after it.
+     */
+    @Override
+    protected void setFileAttributes(java.nio.file.Path file, Map<String, ?> attributes, LinkOption... options)
+            throws IOException {
+        Object size = attributes.get(IoUtils.SIZE_VIEW_ATTR);
+        if (size == null) {
+            super.setFileAttributes(file, attributes, options);
+            return;
+        }
+        ((HomeFileSystemAccessor) getFileSystemAccessor()).truncate(this, file, ((Number) size).longValue());
+        Map<String, ?> others = withoutSize(attributes);
+        if (!others.isEmpty()) {
+            super.setFileAttributes(file, others, options);
+        }
+    }
+
+    private static Map<String, ?> withoutSize(Map<String, ?> attributes) {
+        if (!attributes.containsKey(IoUtils.SIZE_VIEW_ATTR)) {
+            return attributes;
+        }
+        java.util.TreeMap<String, Object> others = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        others.putAll(attributes);
+        others.remove(IoUtils.SIZE_VIEW_ATTR);
+        return others;
     }
 
     /**

@@ -39,6 +39,7 @@ final class MeteredUpload extends ForwardingChannel implements StagedWrite {
     private long reservedBytes;
     private volatile String failure;
     private boolean audited;
+    private String detail;
 
     MeteredUpload(StagedWrite staged, FerrySession session, QuotaLedger ledger, RateLimiter limiter, String virtualPath,
             long baseSize, boolean newFile, SftpAudit audit) throws IOException {
@@ -118,6 +119,41 @@ final class MeteredUpload extends ForwardingChannel implements StagedWrite {
         }
     }
 
+    /**
+     * Truncates or extends the upload (FSETSTAT with a size on its handle, a SETSTAT truncation):
+     * extending past what is reserved reserves it first, as a write would (and is refused, poisoning
+     * the upload, as a write would be); shrinking frees the space when the upload is published, where
+     * usage is settled exactly. A truncation the storage refuses changes nothing.
+     */
+    @Override
+    public MeteredUpload truncate(long size) throws IOException {
+        if (failure != null) {
+            throw new SftpException(SftpConstants.SSH_FX_FAILURE, failure);
+        }
+        if (size < 0) {
+            throw new SftpException(SftpConstants.SSH_FX_BAD_MESSAGE, "a size cannot be negative");
+        }
+        if (maxFileSize > 0 && size > maxFileSize) {
+            throw new SftpException(SftpConstants.SSH_FX_FAILURE, "file too large: the limit is " + maxFileSize + " bytes per file");
+        }
+        if (quota && size - baseSize > reservedBytes) {
+            reserveAtLeast(size - baseSize - reservedBytes);
+        }
+        staged.truncate(size);
+        if (digest != null && size != digested) {
+            // The digest covers bytes from offset 0 in order; a truncation to 0 starts it again.
+            digest = size == 0 ? sha256() : null;
+            digested = 0;
+        }
+        return this;
+    }
+
+    /** What the audit record of this upload says besides its outcome (a truncation), or null. */
+    MeteredUpload describedAs(String detail) {
+        this.detail = detail;
+        return this;
+    }
+
     private void reserveAtLeast(long missing) throws SftpException {
         long chunk = Math.max(missing, RESERVATION_CHUNK);
         try {
@@ -169,7 +205,7 @@ final class MeteredUpload extends ForwardingChannel implements StagedWrite {
         audited = true;
         // The client hears that its CLOSE succeeded only once the record is committed.
         try {
-            audit.uploaded(session, virtualPath, size, elapsedMs(), sha256, staged.storedVersion());
+            audit.uploaded(session, virtualPath, size, elapsedMs(), sha256, staged.storedVersion(), detail);
         } catch (RuntimeException e) {
             throw new SftpException(SftpConstants.SSH_FX_FAILURE, "the file was stored but its audit record could not be written");
         }

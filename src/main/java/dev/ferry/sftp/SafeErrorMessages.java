@@ -1,6 +1,8 @@
 package dev.ferry.sftp;
 
+import dev.ferry.storage.UnsupportedByStorageException;
 import java.nio.file.FileSystemException;
+import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 import org.apache.sshd.sftp.common.SftpHelper;
 import org.apache.sshd.sftp.server.SftpErrorStatusDataHandler;
@@ -17,11 +19,21 @@ final class SafeErrorMessages implements SftpErrorStatusDataHandler {
         if (e instanceof SftpException && e.getMessage() != null) {
             return e.getMessage();
         }
-        String meaning = SftpHelper.resolveStatusMessage(SftpHelper.resolveSubstatus(e));
+        String meaning = SftpHelper.resolveStatusMessage(status(e));
         if (e instanceof FileSystemException fse && fse.getReason() != null && !fse.getReason().contains("/")) {
             return meaning + ": " + fse.getReason();
         }
         return meaning;
+    }
+
+    /** MINA's status for an exception, except what the storage cannot do at all: "operation unsupported". */
+    static int status(Throwable e) {
+        return e instanceof UnsupportedByStorageException ? SftpConstants.SSH_FX_OP_UNSUPPORTED : SftpHelper.resolveSubstatus(e);
+    }
+
+    @Override
+    public int resolveSubStatus(SftpSubsystemEnvironment subsystem, int id, Throwable e, int cmd, Object... args) {
+        return status(e);
     }
 
     @Override

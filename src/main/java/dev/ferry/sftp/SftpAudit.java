@@ -54,10 +54,11 @@ class SftpAudit {
                 .withOutcome(AuditEvent.OK, "bytesIn=" + session.bytesIn.sum() + ", bytesOut=" + session.bytesOut.sum()));
     }
 
-    /** Records a completed upload and returns only once the record is committed. */
-    void uploaded(FerrySession session, String path, long bytes, long durationMs, String sha256, ObjectVersion version) {
-        log.appendAndWait(withVersion(base(AuditType.UPLOAD, session).withPaths(path, null).withTransfer(bytes, durationMs, sha256),
-                version));
+    /** Records a completed upload (detail: what else to say, or null) and returns only once the record is committed. */
+    void uploaded(FerrySession session, String path, long bytes, long durationMs, String sha256, ObjectVersion version,
+            String detail) {
+        AuditEvent event = base(AuditType.UPLOAD, session).withPaths(path, null).withTransfer(bytes, durationMs, sha256);
+        log.appendAndWait(withVersion(detail == null ? event : event.withOutcome(AuditEvent.OK, detail), version));
     }
 
     void uploadFailed(FerrySession session, String path, long bytes, long durationMs, String reason) {

@@ -7,6 +7,9 @@ import java.nio.file.Path;
 /**
  * A write in progress. Its bytes are invisible under the target name until {@link #commit()};
  * {@link #abort()} (or closing without commit) discards them and leaves the target as it was.
+ * Unlike {@link java.nio.channels.FileChannel#truncate}, {@link #truncate(long)} also extends:
+ * with zeros, as {@code ftruncate} does. A storage that cannot truncate what it already stored
+ * refuses with {@link UnsupportedByStorageException} and changes nothing.
  */
 public interface StagedWrite extends SeekableByteChannel {
 

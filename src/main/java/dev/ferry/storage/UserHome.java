@@ -21,6 +21,20 @@ public interface UserHome extends Closeable {
 
     Set<Capability> capabilities();
 
+    /** The storage's name in messages: "S3". */
+    String storageName();
+
+    /**
+     * Refuses what this storage cannot do at all, before anything else is looked at, with a
+     * message saying so ("symbolic links are not supported on S3 storage").
+     */
+    default void require(Capability capability, Path path) throws UnsupportedByStorageException {
+        if (!capabilities().contains(capability)) {
+            throw new UnsupportedByStorageException(path.toString(), capability.description() + " are not supported on "
+                    + storageName() + " storage");
+        }
+    }
+
     /**
      * Refuses a path that resolves (through symbolic links) outside the home.
      *
@@ -50,6 +64,15 @@ public interface UserHome extends Closeable {
      */
     StagedWrite openForWrite(Path file, Set<? extends OpenOption> options, FileAttribute<?>... attributes)
             throws IOException;
+
+    /**
+     * Opens a new version of an existing regular file for a truncation (SETSTAT with a size): the
+     * staged write starts as the file's first {@code min(size, current size)} bytes, and
+     * {@link StagedWrite#truncate truncate(size)} then brings it to the size. Published like an
+     * upload, atomically, on {@link StagedWrite#commit()}. A link as the last element is followed.
+     * The caller has confined {@code file}, as for {@link #openForWrite}.
+     */
+    StagedWrite openForTruncate(Path file, long size) throws IOException;
 
     /** Opens a file for reading (the path was checked by the caller). */
     default SeekableByteChannel openForRead(Path file) throws IOException {

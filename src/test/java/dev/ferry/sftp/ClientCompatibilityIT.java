@@ -66,9 +66,6 @@ abstract class ClientCompatibilityIT {
     /** Whether nothing at all is left in the user's home. */
     abstract boolean isEmpty(String username);
 
-    /** Whether the storage keeps file modes set by clients (S3 accepts and ignores them). */
-    abstract boolean keepsModes();
-
     @BeforeAll
     void start() {
         ferry = FerryInstance.start(TestPostgres.get().newDatabase(), FerryInstance.tempDir("ferry-files"), storageSettings());
@@ -187,9 +184,7 @@ abstract class ClientCompatibilityIT {
 
         assertThat(seen.get("home").asText()).isEqualTo("/");
         assertThat(seen.get("size").asLong()).isEqualTo(data.length);
-        if (keepsModes()) {
-            assertThat(seen.get("mode").asInt()).isEqualTo(0640);
-        }
+        assertThat(seen.get("mode").asInt()).isEqualTo(0640);
         assertThat(seen.get("mtime").asLong()).isEqualTo(1_700_000_000L);
         assertThat(seen.get("listing").toString()).isEqualTo("[\"renamed.bin\"]");
         assertThat(seen.get("at1000").asText()).isEqualTo(HexFormat.of().formatHex(data, 1000, 1016));
@@ -225,9 +220,7 @@ abstract class ClientCompatibilityIT {
             sftp.setMtime("/in/data.bin", 1_700_000_000);
             SftpATTRS attrs = sftp.stat("/in/data.bin");
             assertThat(attrs.getSize()).isEqualTo(data.length);
-            if (keepsModes()) {
-                assertThat(attrs.getPermissions() & 0777).isEqualTo(0640);
-            }
+            assertThat(attrs.getPermissions() & 0777).isEqualTo(0640);
             assertThat(attrs.getMTime()).isEqualTo(1_700_000_000);
             sftp.rename("/in/data.bin", "/in/renamed.bin");
             List<String> names = new ArrayList<>();

@@ -36,9 +36,4 @@ class LocalClientCompatibilityIT extends ClientCompatibilityIT {
             throw new UncheckedIOException(e);
         }
     }
-
-    @Override
-    boolean keepsModes() {
-        return true;
-    }
 }

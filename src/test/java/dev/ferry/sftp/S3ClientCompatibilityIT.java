@@ -28,9 +28,4 @@ class S3ClientCompatibilityIT extends ClientCompatibilityIT {
     boolean isEmpty(String username) {
         return s3.client().listObjectsV2(b -> b.bucket(bucket).prefix("clients/" + username + "/")).keyCount() == 0;
     }
-
-    @Override
-    boolean keepsModes() {
-        return false;
-    }
 }

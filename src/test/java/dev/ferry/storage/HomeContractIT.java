@@ -14,11 +14,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.sftp.client.SftpClient;
@@ -30,6 +32,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What every storage backend must do the same way, driven by real SFTP clients (OpenSSH's
@@ -59,6 +63,13 @@ abstract class HomeContractIT {
 
     /** Whether the backend keeps symbolic and hard links. */
     abstract boolean supportsLinks();
+
+    /**
+     * What the storage itself holds for the user, looked at behind the server's back: the paths
+     * of the user's files relative to the home ("dir/a.bin"), empty directories ("dir/"), plus
+     * anything of an upload still kept ("staged:..." on local disk, "multipart:<path>" on S3).
+     */
+    abstract List<String> stored(String username) throws IOException;
 
     @BeforeAll
     void start() throws IOException {
@@ -196,6 +207,248 @@ abstract class HomeContractIT {
         }
     }
 
+    /**
+     * Clients killed (kill -9) in the middle of uploads, as connections really end: OpenSSH's
+     * sftp with its ssh (the connection drops), sftp alone (its ssh ends the channel without the
+     * SFTP CLOSE), paramiko overwriting a file. Once the server has recorded each upload as failed,
+     * nothing is under the new names (stat, ls, listing, download, the storage itself), nothing of
+     * the uploads is kept, and the overwritten file is intact.
+     */
+    @Test
+    void uploadsOfKilledClientsLeaveNothingUnderTheirNames() throws Exception {
+        String dropped = newUser();
+        String ended = newUser();
+        String overwriting = newUser();
+        randomFile("big.bin", 48 * 1024 * 1024);
+        byte[] old = Files.readAllBytes(randomFile("old.bin", 1024 * 1024 + 7));
+        ok(openSsh(overwriting).sftpBatch(local, "put old.bin /kept.bin"));
+
+        Process sftpAndSsh = startOpenSshUpload(dropped, "big.bin", "/dropped.bin");
+        Process sftpAlone = startOpenSshUpload(ended, "big.bin", "/ended.bin");
+        Process paramiko = new ProcessBuilder("/usr/bin/python3", Path.of("src/test/resources/clients/paramiko_slow_upload.py")
+                .toAbsolutePath().toString(), String.valueOf(ferry.sftpPort()), overwriting, keyFile.toString(),
+                local.resolve("big.bin").toString(), "/kept.bin").redirectErrorStream(true)
+                .redirectOutput(local.resolve("paramiko.log").toFile()).start();
+        Map<String, Runnable> kills = new java.util.HashMap<>(Map.of(
+                dropped, () -> {
+                    sftpAndSsh.descendants().forEach(ProcessHandle::destroyForcibly);
+                    sftpAndSsh.destroyForcibly();
+                },
+                ended, sftpAlone::destroyForcibly, // its ssh sees the pipe close and ends the channel
+                overwriting, paramiko::destroyForcibly));
+        try {
+            // each is killed past two parts of 8 MiB, so S3 holds parts of each upload when it is cut off
+            killWhenReceived(Map.of(dropped, sftpAndSsh, ended, sftpAlone, overwriting, paramiko), kills, 17L * 1024 * 1024);
+        } finally {
+            kills.values().forEach(Runnable::run);
+        }
+        awaitFailedUpload(dropped, "/dropped.bin");
+        awaitFailedUpload(ended, "/ended.bin");
+        awaitFailedUpload(overwriting, "/kept.bin");
+
+        for (String user : List.of(dropped, ended)) {
+            String name = user.equals(dropped) ? "/dropped.bin" : "/ended.bin";
+            try (SftpTestClient client = java(user)) {
+                assertThatThrownBy(() -> client.sftp().stat(name)).as("stat " + name).isInstanceOf(SftpException.class)
+                        .extracting(e -> ((SftpException) e).getStatus()).isEqualTo(SftpConstants.SSH_FX_NO_SUCH_FILE);
+                assertThat(names(client.sftp(), "/")).isEmpty();
+                assertThatThrownBy(() -> read(client.sftp(), name)).isInstanceOf(SftpException.class);
+            }
+            ExternalCommand.Result ls = openSsh(user).sftpBatch(local, "ls -l " + name);
+            assertThat(ls.exitCode()).as(ls.output()).isNotZero();
+            assertThat(stored(user)).as("stored for " + user).isEmpty();
+        }
+        try (SftpTestClient client = java(overwriting)) {
+            assertThat(client.sftp().stat("/kept.bin").getSize()).isEqualTo(old.length);
+            assertThat(read(client.sftp(), "/kept.bin")).isEqualTo(old);
+        }
+        assertThat(stored(overwriting)).containsExactly("kept.bin");
+    }
+
+    private Process startOpenSshUpload(String user, String localName, String remote) throws IOException {
+        // 32 Mbit/s: far from done when it is killed
+        Process process = new ProcessBuilder("sftp", "-l", "32000", "-b", "-", "-P", String.valueOf(ferry.sftpPort()),
+                "-F", "/dev/null", "-i", keyFile.toString(), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "LogLevel=ERROR", user + "@127.0.0.1")
+                .directory(local.toFile()).redirectErrorStream(true).redirectOutput(local.resolve("sftp-" + user + ".log").toFile())
+                .start();
+        try (OutputStream stdin = process.getOutputStream()) {
+            stdin.write(("put " + localName + " " + remote + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return process;
+    }
+
+    /**
+     * Kills each user's client once its session has sent at least {@code bytes} (the sessions
+     * API's bytesIn, published every two seconds); fails if a client ends by itself first.
+     */
+    private void killWhenReceived(Map<String, Process> clients, Map<String, Runnable> kills, long bytes) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(90).toNanos();
+        Set<String> running = new java.util.HashSet<>(clients.keySet());
+        while (!running.isEmpty()) {
+            for (JsonNode session : admin.get("/api/v1/sessions").json()) {
+                String user = session.get("username").asText();
+                if (running.contains(user) && session.get("bytesIn").asLong() >= bytes) {
+                    kills.get(user).run();
+                    running.remove(user);
+                }
+            }
+            for (String user : running) {
+                assertThat(clients.get(user).isAlive()).as("the client of " + user + " still uploading").isTrue();
+            }
+            assertThat(System.nanoTime()).as("%s sent %d bytes", running, bytes).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    /** Waits until the server recorded the upload of {@code path} as failed: it is done with it. */
+    private void awaitFailedUpload(String user, String path) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(90).toNanos();
+        while (true) {
+            JsonNode events = admin.get("/api/v1/audit?type=UPLOAD&username=" + user).json().get("content");
+            for (JsonNode event : events) {
+                if (event.get("path").asText().equals(path) && !event.get("status").asText().equals("OK")) {
+                    return;
+                }
+            }
+            assertThat(System.nanoTime()).as("the failed upload of %s recorded: %s", path, events).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    // ---- truncation -------------------------------------------------------------------------
+
+    /**
+     * SETSTAT with a size (MINA's setStat, as paramiko's truncate and sshfs send it): the file
+     * shrinks, grows with zeros, empties, across S3's part boundaries and past a file small enough
+     * for one PUT; its mode stays; nothing is left staged.
+     */
+    @Test
+    void setstatWithASizeTruncatesAndExtendsFiles() throws IOException {
+        String user = newUser();
+        Path big = randomFile("big.bin", MULTIPART_SIZE);
+        byte[] bytes = Files.readAllBytes(big);
+        byte[] small = Files.readAllBytes(randomFile("small.bin", 10));
+        ok(openSsh(user).sftpBatch(local, "put big.bin /big.bin", "chmod 640 /big.bin", "put small.bin /small.bin", "mkdir /dir"));
+        try (SftpTestClient client = java(user)) {
+            SftpClient sftp = client.sftp();
+            int cut = 9 * 1024 * 1024 + 5;
+            sftp.setStat("/big.bin", new SftpClient.Attributes().size(cut));
+            assertThat(read(sftp, "/big.bin")).isEqualTo(java.util.Arrays.copyOf(bytes, cut));
+            sftp.setStat("/big.bin", new SftpClient.Attributes().size(17L * 1024 * 1024));
+            assertThat(read(sftp, "/big.bin")).isEqualTo(java.util.Arrays.copyOf(java.util.Arrays.copyOf(bytes, cut), 17 * 1024 * 1024));
+            assertThat(modeOf(sftp, "/big.bin")).isEqualTo(0640);
+            sftp.setStat("/big.bin", new SftpClient.Attributes().size(0));
+            assertThat(sftp.stat("/big.bin").getSize()).isZero();
+
+            sftp.setStat("/small.bin", new SftpClient.Attributes().size(9 * 1024 * 1024 + 1));
+            assertThat(read(sftp, "/small.bin")).isEqualTo(java.util.Arrays.copyOf(small, 9 * 1024 * 1024 + 1));
+            if (supportsLinks()) {
+                sftp.symLink("/link.bin", "/small.bin");
+                sftp.setStat("/link.bin", new SftpClient.Attributes().size(3));
+                assertThat(read(sftp, "/small.bin")).as("the link's target truncated").isEqualTo(java.util.Arrays.copyOf(small, 3));
+                assertThat(sftp.lstat("/link.bin").isSymbolicLink()).as("the link stays").isTrue();
+                sftp.remove("/link.bin");
+            }
+
+            assertThatThrownBy(() -> sftp.setStat("/missing.bin", new SftpClient.Attributes().size(0)))
+                    .isInstanceOf(SftpException.class)
+                    .extracting(e -> ((SftpException) e).getStatus()).isEqualTo(SftpConstants.SSH_FX_NO_SUCH_FILE);
+            assertThatThrownBy(() -> sftp.setStat("/dir", new SftpClient.Attributes().size(0))).isInstanceOf(SftpException.class);
+            assertThat(names(sftp, "/")).containsExactlyInAnyOrder("big.bin", "small.bin", "dir");
+        }
+        assertThat(stored(user)).containsExactlyInAnyOrder("big.bin", "small.bin", "dir/");
+    }
+
+    /**
+     * What sshfs sends: an OPEN with O_TRUNC then FSETSTAT size 0 on the handle, writes, CLOSE; an
+     * ftruncate of a file opened without O_TRUNC; an ftruncate that extends. The old content stays
+     * readable until the CLOSE, as for any upload.
+     */
+    @Test
+    void sshfsTruncatesTheFilesItHasOpen() throws IOException {
+        String user = newUser();
+        byte[] old = Files.readAllBytes(randomFile("old.bin", 3000));
+        ok(openSsh(user).sftpBatch(local, "put old.bin /a.bin", "put old.bin /b.bin"));
+        byte[] fresh = "new content".getBytes();
+        try (SftpTestClient writer = java(user); SftpTestClient reader = java(user)) {
+            SftpClient sftp = writer.sftp();
+            SftpClient.CloseableHandle trunc = sftp.open("/a.bin", EnumSet.of(OpenMode.Write, OpenMode.Create, OpenMode.Truncate));
+            sftp.setStat(trunc, new SftpClient.Attributes().size(0));
+            sftp.write(trunc, 0, fresh);
+            assertThat(read(reader.sftp(), "/a.bin")).as("the old content until CLOSE").isEqualTo(old);
+            trunc.close();
+            assertThat(read(reader.sftp(), "/a.bin")).isEqualTo(fresh);
+
+            SftpClient.CloseableHandle keep = sftp.open("/b.bin", EnumSet.of(OpenMode.Write));
+            sftp.setStat(keep, new SftpClient.Attributes().size(1000));
+            assertThat(sftp.stat(keep).getSize()).isEqualTo(1000);
+            sftp.write(keep, 1000, fresh);
+            sftp.setStat(keep, new SftpClient.Attributes().size(1000 + fresh.length)); // to the current size: nothing changes
+            assertThat(read(reader.sftp(), "/b.bin")).as("the old content until CLOSE").isEqualTo(old);
+            keep.close();
+            byte[] expected = java.util.Arrays.copyOf(old, 1000 + fresh.length);
+            System.arraycopy(fresh, 0, expected, 1000, fresh.length);
+            assertThat(read(reader.sftp(), "/b.bin")).isEqualTo(expected);
+
+            SftpClient.CloseableHandle grow = sftp.open("/c.bin", EnumSet.of(OpenMode.Write, OpenMode.Create, OpenMode.Truncate));
+            sftp.write(grow, 0, fresh);
+            sftp.setStat(grow, new SftpClient.Attributes().size(5000));
+            grow.close();
+            assertThat(read(reader.sftp(), "/c.bin")).isEqualTo(java.util.Arrays.copyOf(fresh, 5000));
+        }
+        assertThat(stored(user)).containsExactlyInAnyOrder("a.bin", "b.bin", "c.bin");
+    }
+
+    /**
+     * A truncation is an overwrite: it needs the overwrite permission (and no setstat), counts
+     * against the quota exactly (extending reserves, shrinking frees), is audited as the UPLOAD of
+     * the new version, and the SHA-256 recorded for the old content is not answered any more.
+     */
+    @Test
+    void aTruncationIsMeteredAuditedAndNeedsOverwrite() throws Exception {
+        String user = "contract" + users.incrementAndGet();
+        Users.create(admin, user, key, "\"storage\":" + storageJson(user) + ",\"quota\":{\"maxBytes\":" + 30 * 1024 * 1024 + "}");
+        String noOverwrite = "contract" + users.incrementAndGet();
+        Users.create(admin, noOverwrite, key, "\"storage\":" + storageJson(noOverwrite)
+                + ",\"permissions\":{\"/\":[\"list\",\"download\",\"upload\",\"setstat\"]}");
+        randomFile("big.bin", MULTIPART_SIZE);
+        Path digested = randomFile("digested.bin", 3000);
+        ok(openSsh(user).sftpBatch(local, "put big.bin /big.bin", "put digested.bin /digested.bin"));
+        ok(openSsh(noOverwrite).sftpBatch(local, "put digested.bin /kept.bin"));
+        Users.awaitUsage(admin, user, MULTIPART_SIZE + 3000, 2, java.time.Duration.ofSeconds(10));
+        try (SftpTestClient client = java(user)) {
+            SftpClient sftp = client.sftp();
+            sftp.setStat("/big.bin", new SftpClient.Attributes().size(5L * 1024 * 1024));
+            Users.awaitUsage(admin, user, 5 * 1024 * 1024 + 3000, 2, java.time.Duration.ofSeconds(10));
+            sftp.setStat("/big.bin", new SftpClient.Attributes().size(25L * 1024 * 1024));
+            Users.awaitUsage(admin, user, 25 * 1024 * 1024 + 3000, 2, java.time.Duration.ofSeconds(10));
+            assertThatThrownBy(() -> sftp.setStat("/big.bin", new SftpClient.Attributes().size(40L * 1024 * 1024)))
+                    .isInstanceOf(SftpException.class).hasMessageStartingWith("quota exceeded");
+            assertThat(sftp.stat("/big.bin").getSize()).isEqualTo(25L * 1024 * 1024);
+            Users.awaitUsage(admin, user, 25 * 1024 * 1024 + 3000, 2, java.time.Duration.ofSeconds(10));
+
+            var check = sftp.getExtension(org.apache.sshd.sftp.client.extensions.CheckFileNameExtension.class);
+            assertThat(check.checkFileName("/digested.bin", List.of("sha256"), 0, 0, 0).getValue()).hasSize(1);
+            sftp.setStat("/digested.bin", new SftpClient.Attributes().size(1000));
+            sftp.setStat("/digested.bin", new SftpClient.Attributes().size(3000)); // the old size, other bytes
+            assertThatThrownBy(() -> check.checkFileName("/digested.bin", List.of("sha256"), 0, 0, 0))
+                    .hasMessageContaining("no sha256");
+        }
+        JsonNode upload = admin.get("/api/v1/audit?type=UPLOAD&username=" + user).json().get("content").get(0);
+        assertThat(upload.get("path").asText()).isEqualTo("/digested.bin");
+        assertThat(upload.get("bytes").asLong()).isEqualTo(3000);
+        assertThat(upload.get("detail").asText()).isEqualTo("truncated to 3000 bytes (SETSTAT size)");
+        assertThat(upload.get("sha256").isNull()).isTrue();
+
+        try (SftpTestClient client = java(noOverwrite)) {
+            assertThatThrownBy(() -> client.sftp().setStat("/kept.bin", new SftpClient.Attributes().size(0)))
+                    .isInstanceOf(SftpException.class).hasMessageContaining("'overwrite' is not granted")
+                    .extracting(e -> ((SftpException) e).getStatus()).isEqualTo(SftpConstants.SSH_FX_PERMISSION_DENIED);
+            assertThat(read(client.sftp(), "/kept.bin")).isEqualTo(Files.readAllBytes(digested));
+        }
+    }
+
     // ---- directories and names ------------------------------------------------------------
 
     @Test
@@ -291,11 +544,103 @@ abstract class HomeContractIT {
         }
     }
 
+    /**
+     * Permission bits come back as clients set them, from stat and from listings, however they
+     * were set: chmod (OpenSSH, lftp, MINA), FSETSTAT on the open handle (put -p), the mode sent
+     * with OPEN; an append keeps the file's mode, a rename carries it; setuid is never kept.
+     */
     @Test
-    void setstatOfModesIsAccepted() throws IOException {
+    void permissionBitsSetByClientsAreKept() throws Exception {
         String user = newUser();
-        randomFile("a.bin", 10);
-        ok(openSsh(user).sftpBatch(local, "put a.bin /a.bin", "chmod 600 /a.bin"));
+        Path plain = randomFile("plain.bin", 10);
+        Files.setPosixFilePermissions(plain, PosixFilePermissions.fromString("rw-rw----"));
+        Path script = randomFile("run.sh", 20);
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-x---"));
+        Path whole = randomFile("whole.bin", 3000);
+        Files.write(local.resolve("head.bin"), java.util.Arrays.copyOf(Files.readAllBytes(whole), 1000));
+        ok(openSsh(user).sftpBatch(local, "mkdir /m", "put plain.bin /m/chmod.bin", "chmod 640 /m/chmod.bin",
+                "put -p run.sh /m/run.sh", "put plain.bin /m/open.bin", "put plain.bin /m/lftp.bin",
+                "put head.bin /m/appended.bin", "chmod 604 /m/appended.bin", "reput whole.bin /m/appended.bin",
+                "put plain.bin /m/suid.bin", "chmod 700 /m"));
+        ok(lftp(user, "chmod 600 /m/lftp.bin"));
+        try (SftpTestClient client = java(user)) {
+            SftpClient sftp = client.sftp();
+            SftpClient.Attributes suid = new SftpClient.Attributes();
+            suid.setPermissions(04755);
+            sftp.setStat("/m/suid.bin", suid);
+
+            Map<String, Integer> expected = Map.of("chmod.bin", 0640, "run.sh", 0750, "open.bin", 0660, "lftp.bin", 0600,
+                    "appended.bin", 0604, "suid.bin", 0755);
+            expected.forEach((name, mode) -> assertThat(modeOf(sftp, "/m/" + name)).as("stat of " + name).isEqualTo(mode));
+            assertThat(listedModes(sftp, "/m")).containsAllEntriesOf(expected);
+            assertThat(read(sftp, "/m/appended.bin")).isEqualTo(Files.readAllBytes(whole));
+
+            sftp.rename("/m/chmod.bin", "/m/renamed.bin");
+            assertThat(modeOf(sftp, "/m/renamed.bin")).isEqualTo(0640);
+        }
+        ExternalCommand.Result listing = openSsh(user).sftpBatch(local, "ls -l /m");
+        ok(listing);
+        assertThat(listing.output()).containsPattern("(?m)^-rw-r----- .* renamed\\.bin$").containsPattern("(?m)^-rwxr-x--- .* run\\.sh$").doesNotContain("Principal[");
+
+        // Written anew (truncated), a file takes the mode sent with OPEN, not the one set on what it replaced.
+        ok(openSsh(user).sftpBatch(local, "put plain.bin /m/renamed.bin"));
+        try (SftpTestClient client = java(user)) {
+            assertThat(modeOf(client.sftp(), "/m/renamed.bin")).isEqualTo(0660);
+        }
+    }
+
+    @Test
+    void paramikoSetsModesAndTruncatesOnPathsAndOpenHandles() throws Exception {
+        String user = newUser();
+        JsonNode seen = paramiko(user, "paramiko_attributes.py");
+        assertThat(seen.get("chmod").asInt()).isEqualTo(0640);
+        assertThat(seen.get("handle").asInt()).isEqualTo(0751);
+        assertThat(seen.get("listed").get("chmod.bin").asInt()).isEqualTo(0640);
+        assertThat(seen.get("listed").get("handle.bin").asInt()).isEqualTo(0751);
+        assertThat(seen.get("shrunk").asBoolean()).isTrue();
+        assertThat(seen.get("extended").asBoolean()).isTrue();
+        assertThat(seen.get("emptied").asInt()).isZero();
+        assertThat(seen.get("ftruncated").asText()).isEqualTo(java.util.HexFormat.of().formatHex("abcdXY\0\0".getBytes()));
+        if (supportsLinks()) {
+            assertThat(seen.get("symlink").asText()).isEqualTo("created");
+        } else {
+            assertThat(seen.get("symlink").asText()).endsWith(": symbolic links are not supported on S3 storage");
+        }
+    }
+
+    static int modeOf(SftpClient sftp, String path) {
+        try {
+            return sftp.stat(path).getPermissions() & 07777;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static Map<String, Integer> listedModes(SftpClient sftp, String dir) throws IOException {
+        Map<String, Integer> modes = new java.util.TreeMap<>();
+        for (SftpClient.DirEntry entry : sftp.readDir(dir)) {
+            modes.put(entry.getFilename(), entry.getAttributes().getPermissions() & 07777);
+        }
+        return modes;
+    }
+
+    /** lftp with the given commands, over OpenSSH's ssh with the test key. */
+    ExternalCommand.Result lftp(String user, String commands) {
+        String ssh = "ssh -a -x -F /dev/null -i " + keyFile + " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
+                + " -o BatchMode=yes -o IdentitiesOnly=yes -o LogLevel=ERROR -p " + ferry.sftpPort();
+        return ExternalCommand.run(local, List.of("lftp", "-e", "set sftp:connect-program '" + ssh + "'; set net:max-retries 1; "
+                + commands + "; bye", "sftp://" + user + ":x@127.0.0.1"), "");
+    }
+
+    /** Runs a paramiko script of src/test/resources/clients with port, user and key file; its last line of output, as JSON. */
+    JsonNode paramiko(String user, String script, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("/usr/bin/python3",
+                Path.of("src/test/resources/clients", script).toAbsolutePath().toString(),
+                String.valueOf(ferry.sftpPort()), user, keyFile.toString()));
+        command.addAll(List.of(args));
+        ExternalCommand.Result run = ExternalCommand.run(local, command, "");
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        return JsonMapper.builder().build().readTree(run.output().lines().reduce((first, second) -> second).orElseThrow());
     }
 
     /**
@@ -388,15 +733,21 @@ abstract class HomeContractIT {
         String user = newUser();
         randomFile("a.bin", 10);
         ok(openSsh(user).sftpBatch(local, "put a.bin /a.bin"));
-        ExternalCommand.Result symlink = openSsh(user).sftpBatch(local, "ln -s /a.bin /link.bin", "ln /a.bin /hard.bin");
+        ExternalCommand.Result symlink = openSsh(user).sftpBatch(local, "ln -s /a.bin /link.bin");
+        ExternalCommand.Result hardLink = openSsh(user).sftpBatch(local, "ln /a.bin /hard.bin");
         if (supportsLinks()) {
             ok(symlink);
+            ok(hardLink);
             return;
         }
         assertThat(symlink.exitCode()).isNotZero();
+        assertThat(symlink.output()).contains("Operation unsupported");
+        assertThat(hardLink.exitCode()).isNotZero();
+        assertThat(hardLink.output()).contains("Operation unsupported");
         try (SftpTestClient client = java(user)) {
             assertThatThrownBy(() -> client.sftp().symLink("/link.bin", "/a.bin")).isInstanceOf(SftpException.class)
-                    .hasMessageContaining("not supported on S3");
+                    .hasMessageContaining("symbolic links are not supported on S3 storage")
+                    .extracting(e -> ((SftpException) e).getStatus()).isEqualTo(SftpConstants.SSH_FX_OP_UNSUPPORTED);
             assertThat(names(client.sftp(), "/")).containsExactly("a.bin");
         }
     }

@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClient.OpenMode;
+import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,7 +43,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * What only S3 homes do: multipart uploads that publish nothing before CLOSE, resuming an upload
- * whose client was killed, the bounded out-of-order window, paged listings, the object's ETag in
+ * whose client was killed (with {@code resume-interrupted-uploads} on, as here), the bounded out-of-order window, paged listings, the object's ETag in
  * the audit, and abandoned uploads aborted. Against a real S3 API server (S3Proxy or MinIO).
  */
 class S3StorageIT {
@@ -65,6 +66,7 @@ class S3StorageIT {
         s3 = TestS3.get();
         bucket = s3.newBucket();
         Map<String, String> settings = new java.util.HashMap<>(s3.ferrySettings(bucket));
+        settings.put("sftp.storage.s3.resume-interrupted-uploads", "true");
         settings.put("sftp.storage.s3.pending-retention", "3s");
         settings.put("sftp.storage.s3.pending-check", "PT1S");
         settings.put("sftp.storage.s3.times-check", "PT1S");
@@ -122,6 +124,30 @@ class S3StorageIT {
         byte[] stored = s3.client().getObjectAsBytes(b -> b.bucket(bucket).key(user + "/report.csv")).asByteArray();
         assertThat(stored).isEqualTo(bytes);
         assertThat(db().queryForObject("select count(*) from s3_uploads", Integer.class)).isZero();
+    }
+
+    /**
+     * sshfs's ftruncate on a handle being written: below bytes already sent to S3 it is refused
+     * with SSH_FX_OP_UNSUPPORTED and changes nothing, and the upload goes on to a byte-exact object.
+     */
+    @Test
+    void truncatingBelowWhatWasSentIsRefusedAndTheUploadGoesOn() throws IOException {
+        String user = newUser();
+        byte[] bytes = random(2 * PART + 5000, 9);
+        try (SftpTestClient client = SftpTestClient.withKey(ferry.sftpPort(), user, key)) {
+            SftpClient sftp = client.sftp();
+            SftpClient.CloseableHandle handle = sftp.open("/cut.bin", EnumSet.of(OpenMode.Write, OpenMode.Create, OpenMode.Truncate));
+            sftp.write(handle, 0, bytes, 0, PART + 100);
+            awaitTrue(() -> db().queryForObject("select count(*) from s3_upload_parts p join s3_uploads u on u.id = p.upload "
+                    + "where u.object_key = ?", Integer.class, user + "/cut.bin") == 1, "the first part sent");
+            assertThatThrownBy(() -> sftp.setStat(handle, new SftpClient.Attributes().size(1000)))
+                    .isInstanceOf(SftpException.class).hasMessageContaining("not supported on S3 storage")
+                    .extracting(e -> ((SftpException) e).getStatus()).isEqualTo(SftpConstants.SSH_FX_OP_UNSUPPORTED);
+            sftp.setStat(handle, new SftpClient.Attributes().size(PART + 50)); // within what is still in memory
+            sftp.write(handle, PART + 50, bytes, PART + 50, bytes.length - PART - 50);
+            handle.close();
+        }
+        assertThat(s3.client().getObjectAsBytes(b -> b.bucket(bucket).key(user + "/cut.bin")).asByteArray()).isEqualTo(bytes);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.ferry.storage.local;
 import dev.ferry.shared.ForwardingChannel;
 import dev.ferry.storage.StagedWrite;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -38,6 +39,18 @@ final class LocalStagedWrite extends ForwardingChannel implements StagedWrite {
     @Override
     public long replacedSize() {
         return replacedSize;
+    }
+
+    /** Shrinks, or extends with zeros (sparse on file systems that can), as ftruncate does. */
+    @Override
+    public LocalStagedWrite truncate(long size) throws IOException {
+        long current = channel.size();
+        if (size < current) {
+            channel.truncate(size);
+        } else if (size > current) {
+            channel.write(ByteBuffer.wrap(new byte[1]), size - 1);
+        }
+        return this;
     }
 
     @Override

@@ -58,6 +58,11 @@ final class LocalUserHome implements UserHome {
     }
 
     @Override
+    public String storageName() {
+        return "local disk";
+    }
+
+    @Override
     public void checkConfined(Path path, boolean followFinal) throws IOException {
         Path local = toLocal(path);
         Path probe = followFinal || local.equals(home) ? local : local.getParent();
@@ -167,6 +172,46 @@ final class LocalUserHome implements UserHome {
         }
         long replacedSize = exists && existing.isRegularFile() ? existing.size() : -1;
         return new LocalStagedWrite(channel, file, staged, target, options.contains(StandardOpenOption.CREATE_NEW), replacedSize);
+    }
+
+    @Override
+    public StagedWrite openForTruncate(Path file, long size) throws IOException {
+        String name = virtual(file);
+        Path target = toLocal(file);
+        if (Files.isSymbolicLink(target)) {
+            checkConfined(file, true);
+            try {
+                target = target.toRealPath(); // the link stays, its target gets the new version
+            } catch (IOException e) {
+                throw new NoSuchFileException(name); // a dangling link; never the on-disk path
+            }
+        }
+        BasicFileAttributes existing;
+        try {
+            existing = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(name);
+        }
+        if (!existing.isRegularFile()) {
+            throw new FileSystemException(name, null, existing.isDirectory() ? "is a directory" : "is not a regular file");
+        }
+        Path staged = staging.resolve(UUID.randomUUID().toString());
+        FileChannel channel = null;
+        try (FileChannel source = FileChannel.open(target, StandardOpenOption.READ)) {
+            channel = FileChannel.open(staged, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            long keep = Math.min(size, existing.size());
+            for (long copied = 0, n = 1; copied < keep && n > 0; copied += n) {
+                n = source.transferTo(copied, keep - copied, channel); // 0: the file shrank meanwhile; truncate adds zeros
+            }
+            Files.setPosixFilePermissions(staged, Files.getPosixFilePermissions(target));
+        } catch (IOException | RuntimeException e) {
+            if (channel != null) {
+                channel.close();
+            }
+            Files.deleteIfExists(staged);
+            throw e;
+        }
+        return new LocalStagedWrite(channel, file, staged, target, false, existing.size());
     }
 
     /**

@@ -66,6 +66,18 @@ final class PartBuffer {
         return data;
     }
 
+    /** Forgets everything from {@code length} on: those bytes read as zeros again (a truncated file extended later). */
+    void truncate(int length) {
+        if (length < data.length) {
+            Arrays.fill(data, length, data.length, (byte) 0);
+        }
+        Map.Entry<Integer, Integer> cut = written.lowerEntry(length);
+        written.tailMap(length, true).clear();
+        if (cut != null && cut.getValue() > length) {
+            written.put(cut.getKey(), length);
+        }
+    }
+
     private void ensureCapacity(int needed) {
         if (needed > data.length) {
             // Small files stay small; past the first 64 KiB the whole part at once, not by doubling

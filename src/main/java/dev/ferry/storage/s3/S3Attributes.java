@@ -12,13 +12,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What Ferry shows of an object or a directory prefix. S3 keeps no modes or owners: files are
- * shown rw-r--r--, directories rwxr-xr-x, owned by "ferry".
+ * What Ferry shows of an object or a directory prefix. S3 keeps no modes or owners: a file shows
+ * the mode a client set on it ({@link ObjectAttributes}), else rw-r--r--; directories show
+ * rwxr-xr-x; everything is owned by "ferry".
  *
  * @param etag      the object's ETag (null for directories)
  * @param versionId the object's version id where the bucket keeps versions
+ * @param mode      the permission bits a client set (0 to 0777), or null for the default
  */
-record S3Attributes(boolean directory, long size, Instant lastModified, String etag, String versionId)
+record S3Attributes(boolean directory, long size, Instant lastModified, String etag, String versionId, Integer mode)
         implements PosixFileAttributes {
 
     private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-r--r--");
@@ -26,16 +28,20 @@ record S3Attributes(boolean directory, long size, Instant lastModified, String e
     static final Principal OWNER = new Principal("ferry");
 
     static S3Attributes directory(Instant lastModified) {
-        return new S3Attributes(true, 0, lastModified == null ? Instant.EPOCH : lastModified, null, null);
+        return new S3Attributes(true, 0, lastModified == null ? Instant.EPOCH : lastModified, null, null, null);
     }
 
     static S3Attributes file(long size, Instant lastModified, String etag, String versionId) {
-        return new S3Attributes(false, size, lastModified == null ? Instant.EPOCH : lastModified, etag, versionId);
+        return new S3Attributes(false, size, lastModified == null ? Instant.EPOCH : lastModified, etag, versionId, null);
     }
 
-    /** The same object shown with the modification time a client set on it. */
-    S3Attributes modifiedAt(Instant modified) {
-        return new S3Attributes(directory, size, modified, etag, versionId);
+    /** The same object shown with what a client set on it (null: nothing). */
+    S3Attributes with(ObjectAttributes.Values set) {
+        if (set == null) {
+            return this;
+        }
+        return new S3Attributes(directory, size, set.modifiedAt() != null ? set.modifiedAt() : lastModified, etag, versionId,
+                set.mode() != null ? set.mode() : mode);
     }
 
     @Override
@@ -90,7 +96,28 @@ record S3Attributes(boolean directory, long size, Instant lastModified, String e
 
     @Override
     public Set<PosixFilePermission> permissions() {
-        return directory ? DIRECTORY_MODE : FILE_MODE;
+        return directory ? DIRECTORY_MODE : mode == null ? FILE_MODE : permissions(mode);
+    }
+
+    /** The permission bits (0 to 0777) of a set of {@link PosixFilePermission}s (anything else in it is ignored). */
+    static int bits(Set<?> permissions) {
+        int bits = 0;
+        for (Object permission : permissions) {
+            if (permission instanceof PosixFilePermission posix) {
+                bits |= 1 << (8 - posix.ordinal()); // OWNER_READ is 0400, OTHERS_EXECUTE 0001
+            }
+        }
+        return bits;
+    }
+
+    static Set<PosixFilePermission> permissions(int bits) {
+        Set<PosixFilePermission> permissions = java.util.EnumSet.noneOf(PosixFilePermission.class);
+        for (PosixFilePermission permission : PosixFilePermission.values()) {
+            if ((bits & 1 << (8 - permission.ordinal())) != 0) {
+                permissions.add(permission);
+            }
+        }
+        return permissions;
     }
 
     /** The attributes of a view ("basic" or "posix") by name, as {@code Files.readAttributes(path, "view:*")} answers. */
@@ -124,5 +151,9 @@ record S3Attributes(boolean directory, long size, Instant lastModified, String e
     }
 
     record Principal(String getName) implements GroupPrincipal {
+        @Override
+        public String toString() {
+            return getName; // what listings show as owner and group (ls -l)
+        }
     }
 }

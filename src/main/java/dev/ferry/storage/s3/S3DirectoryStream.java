@@ -21,7 +21,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /**
  * A directory listing read one S3 page (up to 1,000 keys) at a time, as the client asks for
  * entries: the first entries go out before the last page is fetched, and each entry carries
- * the size and time the listing gave (or the time a client set, looked up once per page), so no
+ * the size and time the listing gave (or the time and mode a client set, looked up once per page), so no
  * request is made per entry.
  */
 final class S3DirectoryStream implements DirectoryStream<Path> {
@@ -93,12 +93,12 @@ final class S3DirectoryStream implements DirectoryStream<Path> {
                     etags.put(object.key(), object.eTag());
                 }
             }
-            // times clients set on the page's files: one query per page, never one per entry
-            Map<String, Instant> timesSet = fs.times.find(fs.bucket, etags);
+            // times and modes clients set on the page's files: one query per page, never one per entry
+            Map<String, ObjectAttributes.Values> setByClients = fs.attributes.find(fs.bucket, etags);
             for (S3Object object : page.contents()) {
                 if (etags.containsKey(object.key())) {
                     add(object.key().substring(listPrefix.length()), S3Attributes.file(object.size(),
-                            timesSet.getOrDefault(object.key(), object.lastModified()), object.eTag(), null));
+                            object.lastModified(), object.eTag(), null).with(setByClients.get(object.key())));
                 }
             }
             for (CommonPrefix common : page.commonPrefixes()) {

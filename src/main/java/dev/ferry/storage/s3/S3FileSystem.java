@@ -46,21 +46,21 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
     final String prefix;
     final S3StorageProperties properties;
     final PendingUploads pending;
-    final ObjectTimes times;
+    final ObjectAttributes attributes;
     final ExecutorService partSenders;
     /** Part buffers that uploads may hold beyond their first one, shared by all homes of the backend. */
     final Semaphore uploadMemory;
     private volatile boolean open = true;
 
     S3FileSystem(S3FileSystemProvider provider, S3Client s3, String bucket, String prefix, S3StorageProperties properties,
-            PendingUploads pending, ObjectTimes times, ExecutorService partSenders, Semaphore uploadMemory) {
+            PendingUploads pending, ObjectAttributes attributes, ExecutorService partSenders, Semaphore uploadMemory) {
         super(provider);
         this.s3 = s3;
         this.bucket = bucket;
         this.prefix = prefix;
         this.properties = properties;
         this.pending = pending;
-        this.times = times;
+        this.attributes = attributes;
         this.partSenders = partSenders;
         this.uploadMemory = uploadMemory;
     }
@@ -169,7 +169,7 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
         String key = key(path);
         Optional<S3Attributes> file = headObject(key, virtual(path));
         if (file.isPresent()) {
-            return Optional.of(withTimeSet(key, file.get()));
+            return Optional.of(withWhatClientsSet(key, file.get()));
         }
         // A directory: its marker (made by mkdir), or objects under it put there by other tools.
         Optional<S3Attributes> marker = headObject(key + "/", virtual(path));
@@ -179,8 +179,12 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
         if (hasAnyUnder(key + "/", path)) {
             return Optional.of(S3Attributes.directory(Instant.EPOCH));
         }
-        // An interrupted upload to a new name answers stat with the size it can resume from, so
-        // OpenSSH's reput and lftp's put -c know where to continue. It is never listed or readable.
+        if (!properties.resumeInterruptedUploads()) {
+            return Optional.empty(); // nothing under the name until an upload is closed
+        }
+        // Where interrupted uploads are kept for resuming, one to a new name answers stat with the
+        // size it can resume from, so OpenSSH's reput and lftp's put -c know where to continue. It
+        // is never listed or readable.
         return pending.resumableSize(bucket, key).map(size -> S3Attributes.file(size, Instant.now(), null, null));
     }
 
@@ -207,9 +211,9 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
         }
     }
 
-    /** The file's attributes with the modification time a client set on it, if one was. */
-    private S3Attributes withTimeSet(String key, S3Attributes file) {
-        return times.find(bucket, key, file.etag()).map(file::modifiedAt).orElse(file);
+    /** The file's attributes with the modification time and mode a client set on it, if one did. */
+    private S3Attributes withWhatClientsSet(String key, S3Attributes file) {
+        return attributes.find(bucket, key, file.etag()).map(file::with).orElse(file);
     }
 
     private static boolean isNoSuchBucket(S3Exception e) {
@@ -247,52 +251,58 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
     }
 
     /**
-     * Keeps the modification time a client sets on a file (S3 cannot change an object's own);
-     * on a file being uploaded it is kept with the upload until it is published. Directories
-     * keep none.
+     * Keeps the modification time or mode a client sets on a file (S3 can change neither on an
+     * object); on a file being uploaded they are kept with the upload until it is published.
+     * Directories keep none: setting them is accepted and changes nothing.
      */
-    void setModifiedTime(S3Path path, Instant modified) throws IOException {
+    void setByClient(S3Path path, ObjectAttributes.Values set) throws IOException {
         if (path.upload() != null) {
-            path.upload().modifiedAt(modified);
+            path.upload().setByClient(set);
             return;
         }
-        S3Attributes attributes = stat(path);
-        if (attributes.isDirectory() || attributes.etag() == null) {
+        S3Attributes current = stat(path);
+        if (current.isDirectory() || current.etag() == null) {
             return; // a directory, or an interrupted upload: accepted, nothing to keep
         }
         try {
-            times.set(bucket, key(path), attributes.etag(), modified);
+            attributes.set(bucket, key(path), current.etag(), set);
         } catch (DataAccessException e) {
-            log.warn("Could not store the modification time of s3://{}/{}: {}", bucket, key(path), e.toString());
-            throw new FileSystemException(virtual(path), null, "the modification time could not be stored, try again later");
+            log.warn("Could not store the modification time or mode of s3://{}/{}: {}", bucket, key(path), e.toString());
+            throw new FileSystemException(virtual(path), null, "the modification time or mode could not be stored, try again later");
         }
         path.forget();
     }
 
-    /** The object with this ETag was removed from the key, or replaced, by this server: a time set on it goes. */
-    void forgetTimeSet(String key, String etag) {
+    /** The object with this ETag was removed from the key, or replaced, by this server: what was set on it goes. */
+    void forgetWhatClientsSet(String key, String etag) {
         try {
-            times.forget(bucket, key, etag);
+            attributes.forget(bucket, key, etag);
         } catch (DataAccessException e) {
             // harmless for what clients see: the row is tied to that object's ETag
-            log.warn("Could not drop the modification time stored for s3://{}/{}: {}", bucket, key, e.toString());
+            log.warn("Could not drop the modification time and mode stored for s3://{}/{}: {}", bucket, key, e.toString());
         }
     }
 
     /**
-     * This server stored an object at the key: it shows the time the client set while uploading
-     * (null: none), never one set on the object it replaced (which may have had the same ETag).
+     * This server stored an object at the key: it shows the time and mode the client set while
+     * uploading (or that an append kept), never those set on the object it replaced (which may
+     * have had the same ETag).
      */
-    void objectStored(String key, String etag, Instant modified) {
-        if (modified == null) {
-            forgetTimeSet(key, etag); // a row of an earlier object with the same bytes, hence the same ETag
-            return;
-        }
+    void objectStored(String key, String etag, ObjectAttributes.Values set) {
         try {
-            times.set(bucket, key, etag, modified);
+            attributes.stored(bucket, key, etag, set);
         } catch (DataAccessException e) {
-            // the object is stored and confirmed; only the time set on it is lost
-            log.warn("Could not store the modification time set on s3://{}/{}: {}", bucket, key, e.toString());
+            // the object is stored and confirmed; only the time and mode set on it are lost
+            log.warn("Could not store the modification time and mode set on s3://{}/{}: {}", bucket, key, e.toString());
+        }
+    }
+
+    /** What a client set on an existing object it did not replace (a handle opened and closed without a write). */
+    void setOnObject(String key, String etag, ObjectAttributes.Values set) {
+        try {
+            attributes.set(bucket, key, etag, set);
+        } catch (DataAccessException e) {
+            log.warn("Could not store the modification time and mode set on s3://{}/{}: {}", bucket, key, e.toString());
         }
     }
 
@@ -315,9 +325,9 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
         if (isRoot(path)) {
             throw new FileSystemException(name, null, "the home cannot be removed");
         }
-        S3Attributes attributes = lookUp(path).orElseThrow(() -> new NoSuchFileException(name));
+        S3Attributes found = lookUp(path).orElseThrow(() -> new NoSuchFileException(name));
         try {
-            if (attributes.isDirectory()) {
+            if (found.isDirectory()) {
                 String dirPrefix = directoryPrefix(path);
                 ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket(bucket).prefix(dirPrefix).maxKeys(2));
                 if (page.contents().stream().anyMatch(o -> !o.key().equals(dirPrefix))) {
@@ -326,9 +336,9 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
                 s3.deleteObject(b -> b.bucket(bucket).key(dirPrefix));
             } else {
                 String key = key(path);
-                if (attributes.etag() != null) {
+                if (found.etag() != null) {
                     s3.deleteObject(b -> b.bucket(bucket).key(key));
-                    forgetTimeSet(key, attributes.etag());
+                    forgetWhatClientsSet(key, found.etag());
                 }
                 pending.discardResumable(bucket, key, s3); // the name goes, with any interrupted upload of it
             }
@@ -375,7 +385,7 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
                 String sourceKey = key(source);
                 CopyResult copy = copyObject(sourceKey, key(target), moving.size(), moving.etag());
                 s3.deleteObject(b -> b.bucket(bucket).key(sourceKey));
-                timesMoved(List.of(new ObjectTimes.Move(sourceKey, moving.etag(), key(target), copy.etag())));
+                attributesMoved(List.of(new ObjectAttributes.Move(sourceKey, moving.etag(), key(target), copy.etag())));
             }
         } catch (SdkException e) {
             throw S3Errors.translate(e, from);
@@ -390,7 +400,7 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
         List<String> markers = new ArrayList<>();
         for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(fromPrefix))) {
             List<ObjectIdentifier> moved = new ArrayList<>();
-            List<ObjectTimes.Move> timesMoving = new ArrayList<>();
+            List<ObjectAttributes.Move> attributesMoving = new ArrayList<>();
             for (S3Object object : page.contents()) {
                 String toKey = toPrefix + object.key().substring(fromPrefix.length());
                 if (object.key().endsWith("/") && object.size() == 0) {
@@ -400,11 +410,11 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
                 } else {
                     CopyResult copy = copyObject(object.key(), toKey, object.size(), object.eTag());
                     moved.add(ObjectIdentifier.builder().key(object.key()).build());
-                    timesMoving.add(new ObjectTimes.Move(object.key(), object.eTag(), toKey, copy.etag()));
+                    attributesMoving.add(new ObjectAttributes.Move(object.key(), object.eTag(), toKey, copy.etag()));
                 }
             }
             deleteKeys(s3, bucket, moved);
-            timesMoved(timesMoving);
+            attributesMoved(attributesMoving);
         }
         if (!markers.contains(fromPrefix)) {
             markers.add(fromPrefix); // not every store lists a prefix's own marker under it
@@ -416,12 +426,13 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
         }
     }
 
-    private void timesMoved(List<ObjectTimes.Move> moves) {
+    private void attributesMoved(List<ObjectAttributes.Move> moves) {
         try {
-            times.moved(bucket, moves);
+            attributes.moved(bucket, moves);
         } catch (DataAccessException e) {
-            // the files are renamed; they show the time of their copies until a client sets one again
-            log.warn("Could not move the modification times of {} renamed files in s3://{}: {}", moves.size(), bucket, e.toString());
+            // the files are renamed; they show the time of their copies and the default mode until a client sets them again
+            log.warn("Could not move the modification times and modes of {} renamed files in s3://{}: {}", moves.size(), bucket,
+                    e.toString());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.ferry.storage.s3;
 
+import dev.ferry.storage.UnsupportedByStorageException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.channels.SeekableByteChannel;
@@ -33,8 +34,9 @@ import java.util.Set;
 /**
  * The java.nio face of S3 homes, which is what MINA's SFTP subsystem works with. Writes do not
  * come through here: they go through {@link S3UserHome#openForWrite} as staged multipart uploads.
- * Setting times or modes is accepted and ignored (S3 keeps neither), so clients that set them
- * after an upload do not fail.
+ * Modification times and modes that clients set on files are kept beside the objects
+ * ({@link ObjectAttributes}); access times, owners and anything set on directories are accepted
+ * and ignored, so clients that set them after an upload do not fail.
  */
 final class S3FileSystemProvider extends FileSystemProvider {
 
@@ -95,12 +97,12 @@ final class S3FileSystemProvider extends FileSystemProvider {
 
     @Override
     public void createSymbolicLink(Path link, Path target, FileAttribute<?>... attrs) throws IOException {
-        throw new FileSystemException(S3FileSystem.virtual(s3(link)), null, "symbolic links are not supported on S3 storage");
+        throw new UnsupportedByStorageException(S3FileSystem.virtual(s3(link)), "symbolic links are not supported on S3 storage");
     }
 
     @Override
     public void createLink(Path link, Path existing) throws IOException {
-        throw new FileSystemException(S3FileSystem.virtual(s3(link)), null, "hard links are not supported on S3 storage");
+        throw new UnsupportedByStorageException(S3FileSystem.virtual(s3(link)), "hard links are not supported on S3 storage");
     }
 
     @Override
@@ -170,8 +172,8 @@ final class S3FileSystemProvider extends FileSystemProvider {
             return null;
         }
         S3Path s3Path = s3(path);
-        // S3 keeps no modes or owners: setting them is accepted and ignored. Modification times
-        // set by clients are kept beside the objects (ObjectTimes).
+        // Modification times and modes set by clients are kept beside the objects (ObjectAttributes);
+        // owners and groups are accepted and ignored.
         return (V) new PosixFileAttributeView() {
             @Override
             public String name() {
@@ -188,13 +190,13 @@ final class S3FileSystemProvider extends FileSystemProvider {
                 if (lastModifiedTime == null) {
                     readAttributes();
                 } else {
-                    s3Path.getFileSystem().setModifiedTime(s3Path, lastModifiedTime.toInstant());
+                    s3Path.getFileSystem().setByClient(s3Path, ObjectAttributes.Values.time(lastModifiedTime.toInstant()));
                 }
             }
 
             @Override
             public void setPermissions(Set<PosixFilePermission> perms) throws IOException {
-                readAttributes();
+                s3Path.getFileSystem().setByClient(s3Path, ObjectAttributes.Values.mode(S3Attributes.bits(perms)));
             }
 
             @Override
@@ -243,12 +245,14 @@ final class S3FileSystemProvider extends FileSystemProvider {
 
     @Override
     public void setAttribute(Path path, String attribute, Object value, LinkOption... options) throws IOException {
-        // The modification time is kept; access and creation times, modes and owners are accepted
-        // and ignored (S3 keeps none). The file must exist.
+        // The modification time and mode are kept; access and creation times and owners are
+        // accepted and ignored (S3 keeps none). The file must exist.
         S3Path s3Path = s3(path);
         String name = attribute.substring(attribute.indexOf(':') + 1);
         if (name.equals("lastModifiedTime") && value instanceof FileTime time) {
-            s3Path.getFileSystem().setModifiedTime(s3Path, time.toInstant());
+            s3Path.getFileSystem().setByClient(s3Path, ObjectAttributes.Values.time(time.toInstant()));
+        } else if (name.equals("permissions") && value instanceof Set<?> permissions) {
+            s3Path.getFileSystem().setByClient(s3Path, ObjectAttributes.Values.mode(S3Attributes.bits(permissions)));
         } else {
             s3Path.getFileSystem().stat(s3Path);
         }

@@ -38,14 +38,14 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 class S3StorageBackend implements StorageBackend, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(S3StorageBackend.class);
-    private static final Set<Capability> CAPABILITIES = EnumSet.of(Capability.RESUME);
+    private static final Set<Capability> CAPABILITIES = EnumSet.of(Capability.RESUME, Capability.POSIX_ATTRIBUTES);
     /** S3's bucket naming rules (lower case, digits, dots, hyphens; 3-63 characters). */
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     private static final int MAX_PREFIX = 512;
 
     private final S3StorageProperties properties;
     private final PendingUploads pending;
-    private final ObjectTimes times;
+    private final ObjectAttributes attributes;
     private final S3Client s3;
     private final S3FileSystemProvider provider = new S3FileSystemProvider();
     private final ExecutorService io;
@@ -57,16 +57,16 @@ class S3StorageBackend implements StorageBackend, DisposableBean {
      */
     private final Semaphore uploadMemory;
 
-    S3StorageBackend(S3StorageProperties properties, PendingUploads pending, ObjectTimes times) {
+    S3StorageBackend(S3StorageProperties properties, PendingUploads pending, ObjectAttributes attributes) {
         this.properties = properties;
         this.pending = pending;
-        this.times = times;
+        this.attributes = attributes;
         this.s3 = S3Clients.create(properties);
         this.io = Executors.newCachedThreadPool(daemonThreads("s3-io-"));
         this.uploadMemory = new Semaphore((int) Math.max(properties.partsInMemory() - 1,
                 Math.min(Integer.MAX_VALUE, Runtime.getRuntime().maxMemory() / 8 / properties.partSize().toBytes())));
         pending.useClient(s3);
-        times.useClient(s3);
+        attributes.useClient(s3);
         if (properties.endpoint() != null || properties.bucket() != null) {
             log.info("S3 storage at {} (default bucket {})", properties.endpoint() == null ? "AWS " + properties.region()
                     : properties.endpoint(), properties.bucket());
@@ -99,7 +99,7 @@ class S3StorageBackend implements StorageBackend, DisposableBean {
         } catch (IllegalArgumentException e) {
             throw new FileSystemException("/", null, e.getMessage());
         }
-        S3FileSystem fs = new S3FileSystem(provider, s3, bucket, prefixOf(location), properties, pending, times, io, uploadMemory);
+        S3FileSystem fs = new S3FileSystem(provider, s3, bucket, prefixOf(location), properties, pending, attributes, io, uploadMemory);
         return new S3UserHome(fs, CAPABILITIES);
     }
 
@@ -123,18 +123,18 @@ class S3StorageBackend implements StorageBackend, DisposableBean {
                 }
                 S3FileSystem.deleteKeys(s3, bucket, keys);
             }
-            forgetTimesUnder(bucket, prefix);
+            forgetAttributesUnder(bucket, prefix);
         } catch (SdkException e) {
             throw S3Errors.translate(e, "/");
         }
     }
 
-    private void forgetTimesUnder(String bucket, String prefix) {
+    private void forgetAttributesUnder(String bucket, String prefix) {
         try {
-            times.forgetAllUnder(bucket, prefix);
+            attributes.forgetAllUnder(bucket, prefix);
         } catch (org.springframework.dao.DataAccessException e) {
             // the files are gone; the rows only cost space, and a new home at the prefix writes its own
-            log.warn("Could not drop the modification times stored under s3://{}/{}: {}", bucket, prefix, e.toString());
+            log.warn("Could not drop the modification times and modes stored under s3://{}/{}: {}", bucket, prefix, e.toString());
         }
     }
 

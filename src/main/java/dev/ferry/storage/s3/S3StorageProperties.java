@@ -19,6 +19,11 @@ import org.springframework.util.unit.DataSize;
  *                          this divided by the part size is how far ahead of a gap writes may land
  * @param readAhead         bytes a download fetches ahead of the client
  * @param pendingRetention  interrupted uploads kept for resuming this long, then aborted
+ * @param resumeInterruptedUploads whether an upload cut off by a lost connection keeps the parts S3
+ *                          has, and a stat of its name answers the size it can continue from
+ *                          (OpenSSH's reput, lftp's put -c). Off by default: the name then shows
+ *                          nothing until a client closes an upload, as the atomic-upload contract
+ *                          says; on, that stat (never a listing or a download) answers before it.
  * @param maxConnections    HTTP connections to the S3 endpoint, shared by all sessions
  * @param copyInPartsAbove  renames copy objects larger than this in parts (S3 copies at most 5 GiB at once)
  */
@@ -34,6 +39,7 @@ public record S3StorageProperties(
         @DefaultValue("32MB") DataSize uploadBuffer,
         @DefaultValue("8MB") DataSize readAhead,
         @DefaultValue("24h") Duration pendingRetention,
+        @DefaultValue("false") boolean resumeInterruptedUploads,
         @DefaultValue("128") int maxConnections,
         @DefaultValue("5GB") DataSize copyInPartsAbove) {
 

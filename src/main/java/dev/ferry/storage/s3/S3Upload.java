@@ -2,6 +2,7 @@ package dev.ferry.storage.s3;
 
 import dev.ferry.storage.ObjectVersion;
 import dev.ferry.storage.StagedWrite;
+import dev.ferry.storage.UnsupportedByStorageException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -70,11 +75,17 @@ final class S3Upload implements StagedWrite {
     private boolean open = true;
     private volatile boolean committed;
     private ObjectVersion stored;
-    /** A modification time the client set on the open handle (put -p), kept once the object exists. */
-    private Instant modifiedAt;
+    /** What the client set on the open handle (put -p, chmod), kept once the object exists. */
+    private ObjectAttributes.Values setByClient = ObjectAttributes.Values.NONE;
+    /** The mode the new object has unless the client sets one: the replaced object's when its content is kept, else OPEN's. */
+    private final Integer initialMode;
 
+    /**
+     * @param openedMode the permission bits sent with OPEN (null: none), for an object made anew:
+     *                   an open that keeps the existing content keeps its mode
+     */
     S3Upload(S3FileSystem fs, S3Path target, S3Attributes replaced, boolean keepExisting, boolean exclusive,
-            PendingUploads.Resumable resumeCandidate) throws IOException {
+            PendingUploads.Resumable resumeCandidate, Integer openedMode) throws IOException {
         this.fs = fs;
         this.target = target;
         this.key = fs.key(target);
@@ -85,6 +96,7 @@ final class S3Upload implements StagedWrite {
         this.keepExisting = keepExisting && replaced != null && replaced.size() > 0;
         this.exclusive = exclusive;
         this.resumeCandidate = resumeCandidate;
+        this.initialMode = keepExisting && replaced != null ? replaced.mode() : openedMode;
         this.size = this.keepExisting ? replaced.size() : resumeCandidate != null ? resumeCandidate.resumableBytes() : 0;
     }
 
@@ -133,6 +145,15 @@ final class S3Upload implements StagedWrite {
      * (it starts where that one stopped), or writing into the existing object's content.
      */
     private void firstWrite(long offset) throws IOException {
+        begin(offset, Long.MAX_VALUE);
+    }
+
+    /**
+     * The first change (a write at {@code offset}, or a truncation) says what an open without
+     * truncation meant: continuing an interrupted upload from where it stopped, or changing the
+     * existing object, whose first {@code keep} bytes this upload starts with.
+     */
+    private void begin(long offset, long keep) throws IOException {
         written = true;
         if (resumeCandidate != null) {
             PendingUploads.Resumable resumable = resumeCandidate;
@@ -152,15 +173,17 @@ final class S3Upload implements StagedWrite {
             size = 0;
         }
         if (keepExisting) {
-            copyExistingContent();
+            copyExistingContent(Math.min(keep, replaced.size()));
         }
     }
 
-    /** Starts this upload with the replaced object's bytes: whole parts copied inside S3, the rest read into a buffer. */
-    private void copyExistingContent() throws IOException {
+    /**
+     * Starts this upload with the replaced object's first {@code length} bytes: whole parts copied
+     * inside S3 (never through this server), the rest read into a buffer.
+     */
+    private void copyExistingContent(long length) throws IOException {
         keepExisting = false;
-        long existing = replaced.size();
-        long wholeParts = existing / partSize;
+        long wholeParts = length / partSize;
         try {
             if (wholeParts > 0) {
                 startMultipart();
@@ -168,15 +191,15 @@ final class S3Upload implements StagedWrite {
                     int number = part + 1;
                     String range = "bytes=" + part * partSize + "-" + ((part + 1) * partSize - 1);
                     String partEtag = fs.s3.uploadPartCopy(b -> b.sourceBucket(fs.bucket).sourceKey(key)
-                            .destinationBucket(fs.bucket).destinationKey(key)
+                            .copySourceIfMatch(replaced.etag()).destinationBucket(fs.bucket).destinationKey(key)
                             .uploadId(uploadId).partNumber(number).copySourceRange(range)).copyPartResult().eTag();
                     partDone(part, partEtag, partSize);
                 }
             }
-            long tail = existing - wholeParts * partSize;
+            long tail = length - wholeParts * partSize;
             if (tail > 0) {
                 PartBuffer buffer = new PartBuffer((int) partSize, true);
-                String range = "bytes=" + wholeParts * partSize + "-" + (existing - 1);
+                String range = "bytes=" + wholeParts * partSize + "-" + (length - 1);
                 try (InputStream in = fs.s3.getObject(b -> b.bucket(fs.bucket).key(key).range(range).ifMatch(replaced.etag()))) {
                     buffer.putAll(in, (int) tail);
                 }
@@ -185,7 +208,7 @@ final class S3Upload implements StagedWrite {
         } catch (SdkException e) {
             throw fail(S3Errors.translate(e, virtualPath));
         }
-        size = existing;
+        size = length;
     }
 
     /** A buffer for a part; waits for parts being sent to free memory, refuses writes too far ahead of a gap. */
@@ -323,8 +346,8 @@ final class S3Upload implements StagedWrite {
             if (!written && (keepExisting || resumeCandidate != null)) {
                 // Opened and closed without writing: the object, or the interrupted upload, stays as it was.
                 releaseResumeCandidate();
-                if (keepExisting && modifiedAt != null) {
-                    fs.objectStored(key, replaced.etag(), modifiedAt); // the time set on the handle, as for an upload
+                if (keepExisting && !setByClient.isEmpty()) {
+                    fs.setOnObject(key, replaced.etag(), setByClient); // what was set on the handle, as for an upload
                 }
                 committed = true;
                 return;
@@ -332,14 +355,14 @@ final class S3Upload implements StagedWrite {
             if (exclusive && fs.headObject(key, virtualPath).isPresent()) {
                 throw new FileAlreadyExistsException(virtualPath);
             }
-            if (uploadId == null && filling.keySet().stream().allMatch(p -> p == 0)) {
+            if (uploadId == null && size <= partSize && filling.keySet().stream().allMatch(p -> p == 0)) {
                 putWhole();
             } else {
                 completeMultipart();
             }
             committed = true;
             target.forget();
-            fs.objectStored(key, stored.etag(), modifiedAt);
+            fs.objectStored(key, stored.etag(), keptAttributes());
             // Interrupted uploads of this name are obsolete now (e.g. a client that started over).
             fs.pending.discardResumable(fs.bucket, key, fs.s3);
         } catch (SdkException e) {
@@ -352,8 +375,14 @@ final class S3Upload implements StagedWrite {
         }
     }
 
-    synchronized void modifiedAt(Instant time) {
-        this.modifiedAt = time;
+    /** A modification time or mode set on the open handle (FSETSTAT: put -p), kept with the object once it exists. */
+    synchronized void setByClient(ObjectAttributes.Values set) {
+        this.setByClient = setByClient.and(set);
+    }
+
+    /** The time and mode the new object shows: what the client set, else the mode it started with. */
+    private ObjectAttributes.Values keptAttributes() {
+        return new ObjectAttributes.Values(null, initialMode).and(setByClient);
     }
 
     private void putWhole() {
@@ -393,40 +422,47 @@ final class S3Upload implements StagedWrite {
 
     // ---- the client went away ---------------------------------------------------------------
 
-    /** Keeps the parts S3 has for the client to resume; anything only in memory is dropped. */
+    /**
+     * The client went away: with {@code resume-interrupted-uploads}, keeps the parts S3 has for
+     * the client to resume (anything only in memory is dropped); otherwise discards the upload.
+     */
     @Override
     public synchronized boolean suspend() {
         if (committed || !open && uploadId == null) {
             return false;
         }
-        open = false;
-        filling.clear();
-        settleBudget();
-        releaseResumeCandidate();
+        boolean interrupted = Thread.interrupted(); // MINA interrupts the thread of a closed channel: clean up anyway
         try {
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while (!sending.isEmpty() && System.nanoTime() < deadline) {
-                wait(1000);
+            open = false;
+            filling.clear();
+            settleBudget();
+            releaseResumeCandidate();
+            interrupted |= awaitPartsInFlight();
+            if (!fs.properties.resumeInterruptedUploads()) {
+                discardQuietly();
+                return false;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        long resumable = 0;
-        for (int part = 0; sent.containsKey(part); part++) {
-            resumable += partSize;
-        }
-        resumable = Math.min(resumable, size);
-        if (uploadId != null && resumable > 0 && resumable % partSize == 0) {
-            try {
-                fs.pending.suspended(pendingId, resumable);
-                log.info("Upload of {} interrupted: {} bytes kept for resuming", virtualPath, resumable);
-                return true;
-            } catch (RuntimeException e) {
-                log.warn("Could not keep the interrupted upload of {} for resuming: {}", virtualPath, e.toString());
+            long resumable = 0;
+            for (int part = 0; sent.containsKey(part); part++) {
+                resumable += partSize;
+            }
+            resumable = Math.min(resumable, size);
+            if (uploadId != null && resumable > 0 && resumable % partSize == 0) {
+                try {
+                    fs.pending.suspended(pendingId, resumable);
+                    log.info("Upload of {} interrupted: {} bytes kept for resuming", virtualPath, resumable);
+                    return true;
+                } catch (RuntimeException e) {
+                    log.warn("Could not keep the interrupted upload of {} for resuming: {}", virtualPath, e.toString());
+                }
+            }
+            discardQuietly();
+            return false;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
-        discardQuietly();
-        return false;
     }
 
     @Override
@@ -436,6 +472,56 @@ final class S3Upload implements StagedWrite {
         }
         open = false;
         discardQuietly();
+    }
+
+    /**
+     * Waits, at most a minute, until no part is being sent: S3 may keep a part that arrives after
+     * its upload was aborted (it would cost money until the bucket's lifecycle rule), and a part
+     * in flight is not counted as kept for resuming. An interrupt does not cut the wait short (MINA
+     * interrupts the thread of a channel that closed, which is when this cleanup runs).
+     *
+     * @return whether the thread was interrupted meanwhile (the flag is left cleared)
+     */
+    private boolean awaitPartsInFlight() {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        boolean interrupted = false;
+        while (!sending.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                wait(1000);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        return interrupted;
+    }
+
+    /**
+     * Aborts the multipart upload from a sender thread and waits for it (at most a minute): the SDK
+     * refuses to send from an interrupted thread, and MINA interrupts the SFTP thread of a channel
+     * that closes at any moment, even during this cleanup.
+     *
+     * @return whether the calling thread was interrupted meanwhile (the flag is left cleared)
+     */
+    private boolean abortMultipart(String id) {
+        Future<?> abort;
+        try {
+            abort = fs.partSenders.submit(() -> PendingUploads.abortQuietly(fs.s3, fs.bucket, key, id));
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            PendingUploads.abortQuietly(fs.s3, fs.bucket, key, id);
+            return false;
+        }
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!abort.isDone() && System.nanoTime() < deadline) {
+            try {
+                abort.get(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException | TimeoutException e) {
+                // abortQuietly logs its own failures; a timeout is checked by the loop
+            }
+        }
+        return interrupted;
     }
 
     /** An interrupted upload claimed at open but not continued goes back to waiting for its client. */
@@ -452,14 +538,22 @@ final class S3Upload implements StagedWrite {
     }
 
     private void discardQuietly() {
-        releaseResumeCandidate();
-        filling.clear();
-        settleBudget();
-        if (uploadId != null) {
-            String id = uploadId;
-            uploadId = null;
-            PendingUploads.abortQuietly(fs.s3, fs.bucket, key, id);
-            finishedQuietly();
+        boolean interrupted = Thread.interrupted(); // the SDK refuses to send on an interrupted thread: restored after
+        try {
+            releaseResumeCandidate();
+            filling.clear();
+            settleBudget();
+            if (uploadId != null) {
+                interrupted |= awaitPartsInFlight();
+                String id = uploadId;
+                uploadId = null;
+                interrupted |= abortMultipart(id);
+                finishedQuietly();
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -492,7 +586,7 @@ final class S3Upload implements StagedWrite {
     @Override
     public synchronized Path stagedFile() {
         return target.getFileSystem().getPath(target.toString()).ofUpload(this)
-                .withAttributes(S3Attributes.file(size, modifiedAt != null ? modifiedAt : Instant.now(), null, null));
+                .withAttributes(S3Attributes.file(size, Instant.now(), null, null).with(keptAttributes()));
     }
 
     @Override
@@ -529,11 +623,49 @@ final class S3Upload implements StagedWrite {
         return size;
     }
 
+    /**
+     * Truncates or extends the upload (FSETSTAT with a size on its handle, as sshfs sends after an
+     * O_TRUNC open and for ftruncate; a SETSTAT truncation of a path). Extending only moves the end:
+     * the bytes never written are zeros when the object is made. Shrinking cuts what is still in
+     * memory; bytes already sent to S3 cannot be taken back, so a truncation below them is refused
+     * and changes nothing.
+     */
     @Override
     public synchronized S3Upload truncate(long newSize) throws IOException {
-        if (newSize < size) {
-            throw new FileSystemException(virtualPath, null, "truncating is not supported on S3 storage");
+        ensureOpen();
+        throwIfFailed();
+        if (newSize < 0) {
+            throw new IllegalArgumentException("negative size");
         }
+        if (newSize > (long) MAX_PARTS * partSize) {
+            throw new FileSystemException(virtualPath, null, "file too large for S3 storage with parts of "
+                    + partSize / (1024 * 1024) + " MiB (at most " + MAX_PARTS + " parts)");
+        }
+        if (!written) {
+            long resumable = resumeCandidate == null ? -1 : resumeCandidate.resumableBytes();
+            begin(newSize >= resumable ? resumable : -1, newSize);
+        }
+        if (newSize < size) {
+            long sentUpTo = 0;
+            for (int part : sent.keySet()) {
+                sentUpTo = Math.max(sentUpTo, (part + 1) * partSize);
+            }
+            for (int part : sending) {
+                sentUpTo = Math.max(sentUpTo, (part + 1) * partSize);
+            }
+            if (newSize < sentUpTo) {
+                throw new UnsupportedByStorageException(virtualPath, "truncating to " + newSize + " bytes is not supported on S3 "
+                        + "storage: the first " + sentUpTo + " bytes of this upload were already sent to the storage");
+            }
+            int cut = (int) (newSize / partSize);
+            filling.keySet().removeIf(part -> part > cut || part == cut && newSize == (long) cut * partSize);
+            PartBuffer last = filling.get(cut);
+            if (last != null) {
+                last.truncate((int) (newSize - (long) cut * partSize));
+            }
+            settleBudget();
+        }
+        size = newSize;
         return this;
     }
 

@@ -46,6 +46,11 @@ final class S3UserHome implements UserHome {
     }
 
     @Override
+    public String storageName() {
+        return "S3";
+    }
+
+    @Override
     public void checkConfined(Path path, boolean followFinal) throws IOException {
         S3FileSystem.names(S3FileSystemProvider.s3(path)); // refuses names no key can hold
     }
@@ -74,7 +79,45 @@ final class S3UserHome implements UserHome {
         }
         boolean truncate = options.contains(StandardOpenOption.TRUNCATE_EXISTING);
         PendingUploads.Resumable candidate = resumable && !truncate ? fs.pending.claim(fs.bucket, fs.key(path)).orElse(null) : null;
-        return new S3Upload(fs, path, object, !truncate, options.contains(StandardOpenOption.CREATE_NEW), candidate);
+        return new S3Upload(fs, path, object, !truncate, options.contains(StandardOpenOption.CREATE_NEW), candidate,
+                modeSentWithOpen(attributes));
+    }
+
+    @Override
+    public StagedWrite openForTruncate(Path file, long size) throws IOException {
+        S3Path path = S3FileSystemProvider.s3(file);
+        String name = S3FileSystem.virtual(path);
+        if (fs.isRoot(path)) {
+            throw new FileSystemException(name, null, "is a directory");
+        }
+        S3Attributes existing = fs.lookUp(path).orElseThrow(() -> new NoSuchFileException(name));
+        if (existing.isDirectory()) {
+            throw new FileSystemException(name, null, "is a directory");
+        }
+        if (existing.etag() == null) {
+            throw new NoSuchFileException(name); // an interrupted upload, not a file yet
+        }
+        S3Upload upload = new S3Upload(fs, path, existing, true, false, null, null);
+        try {
+            upload.truncate(Math.min(size, existing.size()));
+        } catch (IOException | RuntimeException e) {
+            upload.abort();
+            throw e;
+        }
+        return upload;
+    }
+
+    /**
+     * The permission bits a client sent with OPEN (clients send the local file's mode), as local
+     * homes apply them: the owner keeps read and write. Null when none were sent.
+     */
+    private static Integer modeSentWithOpen(FileAttribute<?>... attributes) {
+        for (FileAttribute<?> attribute : attributes) {
+            if (attribute.name().endsWith("permissions") && attribute.value() instanceof Set<?> permissions) {
+                return S3Attributes.bits(permissions) | 0600;
+            }
+        }
+        return null;
     }
 
     @Override

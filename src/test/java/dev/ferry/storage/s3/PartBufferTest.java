@@ -61,4 +61,23 @@ class PartBufferTest {
         assertThat(buffer.firstMissing()).isZero();
         assertThat(buffer.isFull()).isFalse();
     }
+
+    @Test
+    void aTruncatedPartForgetsWhatWasWrittenPastTheCutAndReadsZerosThere() {
+        PartBuffer buffer = new PartBuffer(4096, false);
+        byte[] ones = new byte[4096];
+        java.util.Arrays.fill(ones, (byte) 1);
+        buffer.put(0, ByteBuffer.wrap(ones), 4000);
+        buffer.truncate(1000);
+        assertThat(buffer.firstMissing()).isEqualTo(1000);
+        byte[] bytes = buffer.bytes(4096);
+        assertThat(bytes[999]).isEqualTo((byte) 1);
+        assertThat(java.util.Arrays.copyOfRange(bytes, 1000, 4096)).containsOnly(0);
+
+        buffer.put(1000, ByteBuffer.wrap(ones), 3096);
+        assertThat(buffer.isFull()).isTrue();
+        buffer.truncate(0);
+        assertThat(buffer.firstMissing()).isZero();
+        assertThat(buffer.isFull()).isFalse();
+    }
 }

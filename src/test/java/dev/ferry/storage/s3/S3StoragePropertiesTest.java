@@ -11,7 +11,7 @@ class S3StoragePropertiesTest {
 
     static S3StorageProperties with(String partSize, String uploadBuffer) {
         return new S3StorageProperties(null, "us-east-1", null, "AKIA-SECRET-ID", "very-secret", false, DataSize.parse(partSize),
-                DataSize.parse(uploadBuffer), DataSize.parse("8MB"), Duration.ofHours(24), 128, DataSize.parse("5GB"));
+                DataSize.parse(uploadBuffer), DataSize.parse("8MB"), Duration.ofHours(24), false, 128, DataSize.parse("5GB"));
     }
 
     @Test

@@ -11,7 +11,7 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /** Reading times must not make SFTP requests wait on a PostgreSQL that does not answer. */
-class ObjectTimesTest {
+class ObjectAttributesTest {
 
     /** A PostgreSQL URL where nothing listens, counting how often a connection is tried. */
     static final class Unreachable extends DelegatingDataSource {
@@ -31,7 +31,7 @@ class ObjectTimesTest {
     @Test
     void afterADatabaseFailureReadsAnswerNothingWithoutTryingAgainForAWhile() {
         Unreachable database = new Unreachable();
-        ObjectTimes times = new ObjectTimes(database);
+        ObjectAttributes times = new ObjectAttributes(database);
 
         assertThat(times.find("bucket", "home/a.csv", "\"etag\"")).isEmpty();
         assertThat(database.tries.get()).isOne();
