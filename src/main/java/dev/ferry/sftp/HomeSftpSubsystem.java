@@ -164,6 +164,38 @@ class HomeSftpSubsystem extends SftpSubsystem {
         }
     }
 
+    /** Entries of the READDIR being answered that were gone before their attributes could be read. */
+    private int vanishedFromReply;
+
+    @Override
+    protected int doReadDir(int id, String handle, org.apache.sshd.sftp.server.DirectoryHandle dir, Buffer buffer,
+            int maxSize, boolean followLinks) throws IOException {
+        vanishedFromReply = 0;
+        int written = super.doReadDir(id, handle, dir, buffer, maxSize, followLinks);
+        return written - vanishedFromReply;
+    }
+
+    /**
+     * An entry that another session removed or renamed between the directory being read and its
+     * attributes being read is left out of the listing, as {@code ls} does: it is no error of the
+     * listing (MINA would fail the whole READDIR with "No such file"). Nothing of the entry has
+     * been written to the reply then; the count MINA writes is corrected in {@link #doReadDir}.
+     * A stat of the same name still fails.
+     */
+    @Override
+    protected void writeDirEntry(int id, org.apache.sshd.sftp.server.DirectoryHandle dir,
+            Map<String, java.nio.file.Path> entries, Buffer buffer, int index, java.nio.file.Path f, String shortName,
+            LinkOption... options) throws IOException {
+        int start = buffer.wpos();
+        try {
+            super.writeDirEntry(id, dir, entries, buffer, index, f, shortName, options);
+        } catch (java.nio.file.NoSuchFileException gone) {
+            buffer.wpos(start);
+            entries.remove(shortName);
+            vanishedFromReply++;
+        }
+    }
+
     @Override
     protected void doClose(int id, String handle) throws IOException {
         Handle h = handles.get(handle);

@@ -19,4 +19,9 @@ class LocalHomeContractIT extends HomeContractIT {
     boolean supportsLinks() {
         return true;
     }
+
+    @Override
+    int churnRounds() {
+        return 15;
+    }
 }

@@ -23,4 +23,9 @@ class S3HomeContractIT extends HomeContractIT {
     boolean supportsLinks() {
         return false;
     }
+
+    @Override
+    int churnRounds() {
+        return 3;
+    }
 }
