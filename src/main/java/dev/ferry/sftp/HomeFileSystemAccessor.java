@@ -37,7 +37,8 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
     /** Set on a file handle when the client closed it, as opposed to a connection that dropped. */
     static final AttributeKey<Boolean> CLOSED_BY_CLIENT = new AttributeKey<>();
 
-    private static final Set<String> OWNERSHIP_ATTRIBUTES = Set.of("uid", "gid", "owner", "group");
+    /** Attributes that would change a file's owner or group: refused wherever a client sends them. */
+    static final Set<String> OWNERSHIP_ATTRIBUTES = Set.of("uid", "gid", "owner", "group");
 
     private final SftpSessions sessions;
     private final QuotaLedger ledger;

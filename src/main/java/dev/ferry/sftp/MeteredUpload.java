@@ -154,7 +154,7 @@ final class MeteredUpload extends ForwardingChannel implements StagedWrite {
         }
         try {
             staged.commit();
-            session.published(virtualPath);
+            session.created(virtualPath);
         } catch (IOException | RuntimeException e) {
             ledger.record(session.account().id(), quota ? -delta : 0, quota ? -files : 0);
             audited = true;

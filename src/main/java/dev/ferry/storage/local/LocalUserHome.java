@@ -155,7 +155,13 @@ final class LocalUserHome implements UserHome {
         FileChannel channel = null;
         try {
             channel = FileChannel.open(staged, channelOptions);
-            if (!keepContent) {
+            if (exists && !keepContent) {
+                // A replaced file keeps its mode, as open(2) with O_TRUNC keeps it: the mode sent with an OPEN is for creating.
+                Set<java.nio.file.attribute.PosixFilePermission> mode = new java.util.HashSet<>(Files.getPosixFilePermissions(target));
+                mode.add(java.nio.file.attribute.PosixFilePermission.OWNER_READ);
+                mode.add(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+                Files.setPosixFilePermissions(staged, mode);
+            } else if (!keepContent) {
                 applyPermissions(staged, attributes);
             }
         } catch (IOException | RuntimeException e) {
@@ -170,8 +176,10 @@ final class LocalUserHome implements UserHome {
     }
 
     /**
-     * Applies the POSIX permissions a client sent with OPEN (clients send the local file's mode);
-     * other attributes are ignored at creation, clients set times after writing.
+     * Applies the POSIX permissions a client sent with OPEN (clients send the local file's mode) as
+     * open(2) applies them under umask 022, as OpenSSH's sftp-server does: group and others get no
+     * write permission at creation (a later chmod, or {@code put -p}, sets any mode). Other
+     * attributes are ignored at creation, clients set times after writing.
      */
     private static void applyPermissions(Path file, FileAttribute<?>... attributes) throws IOException {
         for (FileAttribute<?> attribute : attributes) {
@@ -182,6 +190,8 @@ final class LocalUserHome implements UserHome {
                         mode.add(permission);
                     }
                 }
+                mode.remove(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE);
+                mode.remove(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
                 // The server must keep reading and replacing what it stores: the owner keeps read and write.
                 mode.add(java.nio.file.attribute.PosixFilePermission.OWNER_READ);
                 mode.add(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
