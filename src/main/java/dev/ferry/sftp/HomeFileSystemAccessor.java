@@ -15,9 +15,7 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
-import java.util.ArrayDeque;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.Map;
 import java.util.Set;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
@@ -143,8 +141,7 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
     public void createLink(SftpSubsystemProxy subsystem, Path link, Path existing, boolean symLink) throws IOException {
         UserHome home = home(subsystem);
         if (symLink) {
-            Path target = confinedLinkTarget(link, existing);
-            Files.createSymbolicLink(link, target);
+            home.createSymbolicLink(link, existing.toString());
             return;
         }
         if (account(subsystem).hasQuota()) {
@@ -166,7 +163,7 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
         // A link planted on disk may point outside the home: its target would name (and, made
         // home-relative, measure) the server's own directories.
         home(subsystem).checkConfined(link, true);
-        return SftpFileSystemAccessor.super.resolveLinkTarget(subsystem, link);
+        return home(subsystem).readSymbolicLink(link);
     }
 
     @Override
@@ -205,40 +202,6 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
     public void copyFile(SftpSubsystemProxy subsystem, Path src, Path dst, Collection<java.nio.file.CopyOption> opts)
             throws IOException {
         throw new UnsupportedOperationException("server-side copy is not supported");
-    }
-
-    /**
-     * The target as a relative link that stays inside the home, resolved from the link's
-     * directory: absolute targets are taken as paths of the home, and a target that climbs
-     * above "/" is refused.
-     */
-    static Path confinedLinkTarget(Path link, Path target) throws IOException {
-        String text = target.toString();
-        if (text.isEmpty() || text.indexOf('\0') >= 0) {
-            throw new FileSystemException(link.toString(), null, "invalid link target");
-        }
-        Path linkDir = link.toAbsolutePath().normalize().getParent();
-        Deque<String> resolved = new ArrayDeque<>();
-        if (!text.startsWith("/")) {
-            for (Path element : linkDir) {
-                resolved.addLast(element.toString());
-            }
-        }
-        for (String name : text.split("/")) {
-            if (name.isEmpty() || name.equals(".")) {
-                continue;
-            }
-            if (name.equals("..")) {
-                if (resolved.pollLast() == null) {
-                    throw new AccessDeniedException(link.toString(), null, "link target points outside the home");
-                }
-                continue;
-            }
-            resolved.addLast(name);
-        }
-        Path absolute = link.getFileSystem().getPath("/" + String.join("/", resolved));
-        Path relative = linkDir.relativize(absolute);
-        return relative.toString().isEmpty() ? link.getFileSystem().getPath(".") : relative;
     }
 
     /**

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileSystem;
+import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -62,6 +63,20 @@ public interface UserHome extends Closeable {
      */
     default ObjectVersion objectVersion(Path file) {
         return null;
+    }
+
+    /**
+     * Creates a symbolic link at {@code link} (a confined path) to {@code target} as the client gave
+     * it: an absolute target is a path of the home, a relative one is taken from the link's
+     * directory. A target that leads outside the home is refused. Backends without links refuse.
+     */
+    default void createSymbolicLink(Path link, String target) throws IOException {
+        Files.createSymbolicLink(link, link.getFileSystem().getPath(target));
+    }
+
+    /** The target of the link at {@code link}, in the form it was created with (absolute or relative). */
+    default String readSymbolicLink(Path link) throws IOException {
+        return Files.readSymbolicLink(link).toString();
     }
 
     /** Total and free space of the store holding the home, in bytes. */

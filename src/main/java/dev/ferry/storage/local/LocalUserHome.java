@@ -24,6 +24,7 @@ import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.sshd.common.file.root.RootedFileSystemProvider;
@@ -198,6 +199,70 @@ final class LocalUserHome implements UserHome {
                 Files.setPosixFilePermissions(file, mode);
             }
         }
+    }
+
+    /** Stored as a relative link that stays in the home, in a form that keeps what the client gave (see {@link LinkTargets}). */
+    @Override
+    public void createSymbolicLink(Path link, String target) throws IOException {
+        String name = virtual(link);
+        if (target.isEmpty() || target.indexOf('\0') >= 0) {
+            throw new FileSystemException(name, null, "invalid link target");
+        }
+        Path local = toLocal(link);
+        if (local.equals(home)) {
+            throw new FileAlreadyExistsException(name);
+        }
+        String stored = LinkTargets.stored(realDirectoryNames(link, local), target);
+        if (stored == null) {
+            throw new AccessDeniedException(name, null, "link target points outside the home");
+        }
+        Files.createSymbolicLink(local, local.getFileSystem().getPath(stored));
+    }
+
+    @Override
+    public String readSymbolicLink(Path link) throws IOException {
+        Path local = toLocal(link);
+        Path stored;
+        try {
+            stored = Files.readSymbolicLink(local);
+        } catch (java.nio.file.NotLinkException e) {
+            throw new java.nio.file.NotLinkException(virtual(link));
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(virtual(link));
+        }
+        if (stored.isAbsolute()) {
+            // planted on disk by another program: shown as the path of the home it names, never as an on-disk path
+            Path target = stored.normalize();
+            if (!target.startsWith(home)) {
+                throw new AccessDeniedException(virtual(link), null, "resolves outside the home");
+            }
+            return "/" + String.join("/", names(home.relativize(target)));
+        }
+        return LinkTargets.answered(realDirectoryNames(link, local), stored.toString());
+    }
+
+    /** The names, from the home's root, of the directory that holds {@code local} on disk (links resolved). */
+    private List<String> realDirectoryNames(Path link, Path local) throws IOException {
+        Path directory;
+        try {
+            directory = local.getParent().toRealPath();
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(virtual(link.toAbsolutePath().normalize().getParent()));
+        }
+        if (!directory.startsWith(home)) {
+            throw new AccessDeniedException(virtual(link), null, "resolves outside the home");
+        }
+        return names(home.relativize(directory));
+    }
+
+    private static List<String> names(Path relative) {
+        List<String> names = new java.util.ArrayList<>();
+        for (Path name : relative) {
+            if (!name.toString().isEmpty()) {
+                names.add(name.toString());
+            }
+        }
+        return names;
     }
 
     @Override
