@@ -40,6 +40,7 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
 
     private final SftpSessions sessions;
     private final QuotaLedger ledger;
+    private final NameLocks nameLocks = new NameLocks();
 
     HomeFileSystemAccessor(SftpSessions sessions, QuotaLedger ledger) {
         this.sessions = sessions;
@@ -73,7 +74,7 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
             StagedWrite staged = home.openForWrite(file, options, attrs);
             long replaced = staged.replacedSize();
             MeteredUpload upload = new MeteredUpload(staged, session, ledger, sessions.uploadLimiter(session.account()),
-                    AccessControl.virtual(file), Math.max(0, replaced), replaced < 0, sessions.audit());
+                    AccessControl.virtual(file), Math.max(0, replaced), replaced < 0, sessions.audit(), nameLocks);
             session.uploads.add(upload);
             return upload;
         }
@@ -172,25 +173,30 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
         UserHome home = home(subsystem);
         home.checkConfined(oldPath, false);
         home.checkConfined(newPath, false);
-        long replaced = regularFileSize(newPath);
-        SftpFileSystemAccessor.super.renameFile(subsystem, oldPath, newPath, opts);
-        if (replaced >= 0 && !oldPath.equals(newPath)) {
-            ledger.record(account(subsystem).id(), -replaced, -1);
+        dev.ferry.users.LoginAccount account = account(subsystem);
+        try (NameLocks.Held names = nameLocks.hold(account.username(), AccessControl.virtual(oldPath), AccessControl.virtual(newPath))) {
+            long replaced = home.storedFileSize(newPath);
+            SftpFileSystemAccessor.super.renameFile(subsystem, oldPath, newPath, opts);
+            if (replaced >= 0 && !oldPath.equals(newPath)) {
+                ledger.record(account.id(), -replaced, -1);
+            }
         }
     }
 
     @Override
     public void removeFile(SftpSubsystemProxy subsystem, Path path, boolean isDirectory) throws IOException {
-        long size = isDirectory ? -1 : regularFileSize(path);
-        SftpFileSystemAccessor.super.removeFile(subsystem, path, isDirectory);
-        if (size >= 0) {
-            ledger.record(account(subsystem).id(), -size, -1);
+        if (isDirectory) {
+            SftpFileSystemAccessor.super.removeFile(subsystem, path, true);
+            return;
         }
-    }
-
-    /** Size of a regular file (not following links), or -1 for anything else. */
-    private static long regularFileSize(Path path) throws IOException {
-        return Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) ? Files.size(path) : -1;
+        dev.ferry.users.LoginAccount account = account(subsystem);
+        try (NameLocks.Held name = nameLocks.hold(account.username(), AccessControl.virtual(path))) {
+            long size = home(subsystem).storedFileSize(path);
+            SftpFileSystemAccessor.super.removeFile(subsystem, path, false);
+            if (size >= 0) {
+                ledger.record(account.id(), -size, -1);
+            }
+        }
     }
 
     private static dev.ferry.users.LoginAccount account(SftpSubsystemProxy subsystem) {

@@ -6,9 +6,12 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.util.Set;
 
@@ -77,6 +80,20 @@ public interface UserHome extends Closeable {
     /** The target of the link at {@code link}, in the form it was created with (absolute or relative). */
     default String readSymbolicLink(Path link) throws IOException {
         return Files.readSymbolicLink(link).toString();
+    }
+
+    /**
+     * The size of the regular file stored under {@code path} right now (links not followed), or -1
+     * when there is none (nothing, a directory, a link): what a publish, remove or rename there
+     * changes in the user's usage. Asks the storage every time.
+     */
+    default long storedFileSize(Path path) throws IOException {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return attributes.isRegularFile() ? attributes.size() : -1;
+        } catch (NoSuchFileException e) {
+            return -1;
+        }
     }
 
     /** Total and free space of the store holding the home, in bytes. */

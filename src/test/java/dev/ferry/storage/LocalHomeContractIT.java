@@ -1,6 +1,7 @@
 package dev.ferry.storage;
 
 import dev.ferry.testsupport.FerryInstance;
+import org.junit.jupiter.api.Test;
 
 /** The storage contract on local disk. */
 class LocalHomeContractIT extends HomeContractIT {
@@ -23,5 +24,41 @@ class LocalHomeContractIT extends HomeContractIT {
     @Override
     int churnRounds() {
         return 15;
+    }
+
+    /**
+     * An OPEN with CREAT but without TRUNC (SftpTestClient's put, resuming clients) of a name that
+     * another session removes at that moment creates the file, as open(2) does; it never fails
+     * with "No such file". Local homes: an S3 upload that keeps the object's bytes copies them from
+     * the object it found at OPEN.
+     */
+    @Test
+    void anOpenWithoutTruncateOfANameRemovedMeanwhileCreatesIt() throws Exception {
+        String user = newUser();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+        java.util.List<java.util.concurrent.Future<?>> sessions = new java.util.ArrayList<>();
+        for (int s = 0; s < 6; s++) {
+            boolean writer = s % 2 == 0;
+            sessions.add(pool.submit(() -> {
+                try (dev.ferry.testsupport.SftpTestClient client = java(user)) {
+                    for (int round = 0; round < 60; round++) {
+                        if (writer) {
+                            client.put("/contended.txt", ("round " + round).getBytes());
+                        } else {
+                            try {
+                                client.sftp().remove("/contended.txt");
+                            } catch (org.apache.sshd.sftp.common.SftpException gone) {
+                                // removed by the other remover, or not published yet
+                            }
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        for (java.util.concurrent.Future<?> session : sessions) {
+            session.get();
+        }
+        pool.shutdown();
     }
 }

@@ -18,7 +18,6 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.util.ArrayDeque;
 import java.util.Collections;
@@ -117,9 +116,9 @@ final class LocalUserHome implements UserHome {
         if (target.equals(home)) {
             throw new FileSystemException(name, null, "is a directory");
         }
-        BasicFileAttributes existing;
+        java.nio.file.attribute.PosixFileAttributes existing;
         try {
-            existing = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            existing = Files.readAttributes(target, java.nio.file.attribute.PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             existing = null;
         }
@@ -143,7 +142,16 @@ final class LocalUserHome implements UserHome {
         Path staged = staging.resolve(UUID.randomUUID().toString());
         boolean keepContent = exists && !options.contains(StandardOpenOption.TRUNCATE_EXISTING);
         if (keepContent) {
-            Files.copy(target, staged, StandardCopyOption.COPY_ATTRIBUTES);
+            try {
+                Files.copy(target, staged, StandardCopyOption.COPY_ATTRIBUTES);
+            } catch (NoSuchFileException removedMeanwhile) {
+                // Another session removed it since it was looked at: created anew, as open(2) with O_CREAT does.
+                if (!options.contains(StandardOpenOption.CREATE)) {
+                    throw new NoSuchFileException(name);
+                }
+                keepContent = false;
+                exists = false;
+            }
         }
         Set<OpenOption> channelOptions = new java.util.HashSet<>();
         channelOptions.add(StandardOpenOption.WRITE);
@@ -156,9 +164,9 @@ final class LocalUserHome implements UserHome {
         FileChannel channel = null;
         try {
             channel = FileChannel.open(staged, channelOptions);
-            if (exists && !keepContent) {
+            if (exists && !keepContent && existing.isRegularFile()) {
                 // A replaced file keeps its mode, as open(2) with O_TRUNC keeps it: the mode sent with an OPEN is for creating.
-                Set<java.nio.file.attribute.PosixFilePermission> mode = new java.util.HashSet<>(Files.getPosixFilePermissions(target));
+                Set<java.nio.file.attribute.PosixFilePermission> mode = new java.util.HashSet<>(existing.permissions());
                 mode.add(java.nio.file.attribute.PosixFilePermission.OWNER_READ);
                 mode.add(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
                 Files.setPosixFilePermissions(staged, mode);
