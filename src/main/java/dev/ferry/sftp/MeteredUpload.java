@@ -155,7 +155,13 @@ final class MeteredUpload extends ForwardingChannel implements StagedWrite {
         String sha256 = digest != null && digested == size ? java.util.HexFormat.of().formatHex(digest.digest()) : null;
         try (NameLocks.Held name = nameLocks.hold(session.account().username(), virtualPath)) {
             // What the name holds now, not at OPEN: another session may have created, replaced or removed it since.
-            long replaced = SessionAccount.home(session.serverSession()).storedFileSize(staged.target());
+            long replaced;
+            try {
+                replaced = SessionAccount.home(session.serverSession()).storedFileSize(staged.target());
+            } catch (IOException | RuntimeException e) {
+                discard(SafeErrorMessages.describe(e));
+                throw e;
+            }
             long delta = size - Math.max(0, replaced);
             long files = replaced < 0 ? 1 : 0;
             if (quota) {

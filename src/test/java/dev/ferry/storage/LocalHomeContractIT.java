@@ -35,21 +35,17 @@ class LocalHomeContractIT extends HomeContractIT {
     @Test
     void anOpenWithoutTruncateOfANameRemovedMeanwhileCreatesIt() throws Exception {
         String user = newUser();
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
         java.util.List<java.util.concurrent.Future<?>> sessions = new java.util.ArrayList<>();
-        for (int s = 0; s < 6; s++) {
-            boolean writer = s % 2 == 0;
+        for (int s = 0; s < 8; s++) {
             sessions.add(pool.submit(() -> {
                 try (dev.ferry.testsupport.SftpTestClient client = java(user)) {
-                    for (int round = 0; round < 60; round++) {
-                        if (writer) {
-                            client.put("/contended.txt", ("round " + round).getBytes());
-                        } else {
-                            try {
-                                client.sftp().remove("/contended.txt");
-                            } catch (org.apache.sshd.sftp.common.SftpException gone) {
-                                // removed by the other remover, or not published yet
-                            }
+                    for (int round = 0; round < 40; round++) {
+                        client.put("/contended.txt", ("round " + round).getBytes());
+                        try {
+                            client.sftp().remove("/contended.txt");
+                        } catch (org.apache.sshd.sftp.common.SftpException gone) {
+                            // another session removed it first
                         }
                     }
                 }
