@@ -66,10 +66,15 @@ public class QuotaLedger implements UsageLookup {
         });
     }
 
-    /** Turns a reservation into usage: the upload changed usage by the given deltas. */
+    /**
+     * Turns a reservation into usage: the upload changed usage by the given deltas, measured as it
+     * is published. What the reservation did not cover (the file it was to replace was removed
+     * meanwhile, so it adds a file) must still fit, or {@link QuotaExceededException} is thrown and
+     * nothing changes.
+     */
     public void commit(long reservationId, long userId, long deltaBytes, long deltaFiles) {
         tx.executeWithoutResult(status -> {
-            ensureRow(userId);
+            checkRoom(userId, deltaBytes, deltaFiles, reservationId);
             jdbc.update("update quota_usage set used_bytes = greatest(0, used_bytes + ?), used_files = greatest(0, used_files + ?) "
                     + "where user_id = ?", deltaBytes, deltaFiles, userId);
             jdbc.update("delete from quota_reservations where id = ?", reservationId);
@@ -158,11 +163,14 @@ public class QuotaLedger implements UsageLookup {
                         + "where user_id = ? and expires_at > now() and id <> ?", userId, excludeReservation);
         long heldBytes = ((Number) held.get("bytes")).longValue();
         long heldFiles = ((Number) held.get("files")).longValue();
-        if (maxBytes > 0 && usedBytes + heldBytes + bytes > maxBytes) {
+        // Only what is added is checked: replacing, appending to or resuming a stored file adds no
+        // file, and a file no bigger than the one it replaces adds no bytes, however full the quota
+        // (or lowered below the usage) it is.
+        if (maxBytes > 0 && bytes > 0 && usedBytes + heldBytes + bytes > maxBytes) {
             throw new QuotaExceededException("the quota of " + maxBytes + " bytes is used up ("
                     + usedBytes + " stored, " + heldBytes + " held by uploads in progress)");
         }
-        if (maxFiles > 0 && usedFiles + heldFiles + files > maxFiles) {
+        if (maxFiles > 0 && files > 0 && usedFiles + heldFiles + files > maxFiles) {
             throw new QuotaExceededException("the quota of " + maxFiles + " files is used up");
         }
     }

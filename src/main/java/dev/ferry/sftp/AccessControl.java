@@ -52,9 +52,25 @@ final class AccessControl implements SftpEventListener {
         }
     }
 
+    /**
+     * MKDIR. The attributes sent with it (paramiko and OpenSSH send the mode) are part of creating
+     * the directory, so MKDIR is all it needs; an owner or group among them is refused here,
+     * before anything is created.
+     */
     @Override
     public void creating(ServerSession session, Path path, Map<String, ?> attrs) throws IOException {
         require(session, path, false, Permission.MKDIR);
+        if (attrs.keySet().stream().anyMatch(HomeFileSystemAccessor.OWNERSHIP_ATTRIBUTES::contains)) {
+            deny(SessionAccount.ferrySession(session), virtual(path), "changing the owner or group is not allowed");
+        }
+    }
+
+    @Override
+    public void created(ServerSession session, Path path, Map<String, ?> attrs, Throwable thrown) {
+        FerrySession ferry = session.getAttribute(SessionAccount.FERRY_SESSION);
+        if (thrown == null && ferry != null) {
+            ferry.created(virtual(path));
+        }
     }
 
     @Override
@@ -94,7 +110,7 @@ final class AccessControl implements SftpEventListener {
                 return;
             }
         }
-        if (ferry.uploadedRecently(virtual(path))) {
+        if (ferry.createdRecently(virtual(path))) {
             return;
         }
         require(session, path, false, Permission.SETSTAT);
@@ -122,10 +138,14 @@ final class AccessControl implements SftpEventListener {
 
     private void check(FerrySession ferry, String named, String path, Permission permission) throws SftpException {
         if (!ferry.permissions().allows(path, permission)) {
-            String message = "permission denied: '" + permission.apiName() + "' is not granted on " + path;
-            audit.denied(ferry, named, message);
-            throw new SftpException(SftpConstants.SSH_FX_PERMISSION_DENIED, message);
+            deny(ferry, named, "permission denied: '" + permission.apiName() + "' is not granted on " + path);
         }
+    }
+
+    /** Refuses the operation on {@code named}: audited as DENIED, answered SSH_FX_PERMISSION_DENIED. */
+    private void deny(FerrySession ferry, String named, String message) throws SftpException {
+        audit.denied(ferry, named, message);
+        throw new SftpException(SftpConstants.SSH_FX_PERMISSION_DENIED, message);
     }
 
     static String virtual(Path path) {

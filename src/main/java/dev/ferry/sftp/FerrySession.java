@@ -66,8 +66,12 @@ final class FerrySession {
         this.currentTransfer = transfer;
     }
 
-    /** Paths this session published lately: clients set times and mode right after CLOSE. */
-    private final Map<String, Long> recentUploads = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, false) {
+    /**
+     * Paths this session created lately (uploads it published, directories it made): clients set
+     * times and mode right after CLOSE, and OpenSSH's {@code put -r -p} sets a directory's times
+     * once it has filled it.
+     */
+    private final Map<String, Long> recentlyCreated = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
             return size() > 32;
@@ -75,16 +79,16 @@ final class FerrySession {
     });
     private static final long RECENT_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
 
-    /** Whether this session is uploading {@code virtualPath} or published it within the last minute. */
-    boolean uploadedRecently(String virtualPath) {
+    /** Whether this session is uploading {@code virtualPath} or created it within the last minute. */
+    boolean createdRecently(String virtualPath) {
         if (uploads.stream().anyMatch(u -> u.virtualPath().equals(virtualPath))) {
             return true;
         }
-        Long at = recentUploads.get(virtualPath);
+        Long at = recentlyCreated.get(virtualPath);
         return at != null && System.nanoTime() - at < RECENT_NANOS;
     }
 
-    void published(String virtualPath) {
-        recentUploads.put(virtualPath, System.nanoTime());
+    void created(String virtualPath) {
+        recentlyCreated.put(virtualPath, System.nanoTime());
     }
 }

@@ -16,9 +16,7 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
-import java.util.ArrayDeque;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.Map;
 import java.util.Set;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
@@ -38,10 +36,12 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
     /** Set on a file handle when the client closed it, as opposed to a connection that dropped. */
     static final AttributeKey<Boolean> CLOSED_BY_CLIENT = new AttributeKey<>();
 
-    private static final Set<String> OWNERSHIP_ATTRIBUTES = Set.of("uid", "gid", "owner", "group");
+    /** Attributes that would change a file's owner or group: refused wherever a client sends them. */
+    static final Set<String> OWNERSHIP_ATTRIBUTES = Set.of("uid", "gid", "owner", "group");
 
     private final SftpSessions sessions;
     private final QuotaLedger ledger;
+    private final NameLocks nameLocks = new NameLocks();
 
     HomeFileSystemAccessor(SftpSessions sessions, QuotaLedger ledger) {
         this.sessions = sessions;
@@ -75,7 +75,7 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
             StagedWrite staged = home.openForWrite(file, options, attrs);
             long replaced = staged.replacedSize();
             MeteredUpload upload = new MeteredUpload(staged, session, ledger, sessions.uploadLimiter(session.account()),
-                    AccessControl.virtual(file), Math.max(0, replaced), replaced < 0, sessions.audit());
+                    AccessControl.virtual(file), Math.max(0, replaced), replaced < 0, sessions.audit(), nameLocks);
             session.uploads.add(upload);
             return upload;
         }
@@ -117,7 +117,7 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
         confined(home, file, true);
         StagedWrite staged = home.openForTruncate(file, size);
         MeteredUpload truncated = new MeteredUpload(staged, session, ledger, null, AccessControl.virtual(file),
-                Math.max(0, staged.replacedSize()), false, sessions.audit())
+                Math.max(0, staged.replacedSize()), false, sessions.audit(), nameLocks)
                 .describedAs("truncated to " + size + " bytes (SETSTAT size)");
         try {
             truncated.truncate(size);
@@ -172,8 +172,7 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
         UserHome home = home(subsystem);
         home.require(symLink ? Capability.SYMLINKS : Capability.HARDLINKS, link);
         if (symLink) {
-            Path target = confinedLinkTarget(link, existing);
-            Files.createSymbolicLink(link, target);
+            home.createSymbolicLink(link, existing.toString());
             return;
         }
         if (account(subsystem).hasQuota()) {
@@ -195,7 +194,7 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
         // A link planted on disk may point outside the home: its target would name (and, made
         // home-relative, measure) the server's own directories.
         home(subsystem).checkConfined(link, true);
-        return SftpFileSystemAccessor.super.resolveLinkTarget(subsystem, link);
+        return home(subsystem).readSymbolicLink(link);
     }
 
     @Override
@@ -204,25 +203,30 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
         UserHome home = home(subsystem);
         home.checkConfined(oldPath, false);
         home.checkConfined(newPath, false);
-        long replaced = regularFileSize(newPath);
-        SftpFileSystemAccessor.super.renameFile(subsystem, oldPath, newPath, opts);
-        if (replaced >= 0 && !oldPath.equals(newPath)) {
-            ledger.record(account(subsystem).id(), -replaced, -1);
+        dev.ferry.users.LoginAccount account = account(subsystem);
+        try (NameLocks.Held names = nameLocks.hold(account.username(), AccessControl.virtual(oldPath), AccessControl.virtual(newPath))) {
+            long replaced = home.storedFileSize(newPath);
+            SftpFileSystemAccessor.super.renameFile(subsystem, oldPath, newPath, opts);
+            if (replaced >= 0 && !oldPath.equals(newPath)) {
+                ledger.record(account.id(), -replaced, -1);
+            }
         }
     }
 
     @Override
     public void removeFile(SftpSubsystemProxy subsystem, Path path, boolean isDirectory) throws IOException {
-        long size = isDirectory ? -1 : regularFileSize(path);
-        SftpFileSystemAccessor.super.removeFile(subsystem, path, isDirectory);
-        if (size >= 0) {
-            ledger.record(account(subsystem).id(), -size, -1);
+        if (isDirectory) {
+            SftpFileSystemAccessor.super.removeFile(subsystem, path, true);
+            return;
         }
-    }
-
-    /** Size of a regular file (not following links), or -1 for anything else. */
-    private static long regularFileSize(Path path) throws IOException {
-        return Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) ? Files.size(path) : -1;
+        dev.ferry.users.LoginAccount account = account(subsystem);
+        try (NameLocks.Held name = nameLocks.hold(account.username(), AccessControl.virtual(path))) {
+            long size = home(subsystem).storedFileSize(path);
+            SftpFileSystemAccessor.super.removeFile(subsystem, path, false);
+            if (size >= 0) {
+                ledger.record(account.id(), -size, -1);
+            }
+        }
     }
 
     private static dev.ferry.users.LoginAccount account(SftpSubsystemProxy subsystem) {
@@ -234,40 +238,6 @@ final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
     public void copyFile(SftpSubsystemProxy subsystem, Path src, Path dst, Collection<java.nio.file.CopyOption> opts)
             throws IOException {
         throw new UnsupportedOperationException("server-side copy is not supported");
-    }
-
-    /**
-     * The target as a relative link that stays inside the home, resolved from the link's
-     * directory: absolute targets are taken as paths of the home, and a target that climbs
-     * above "/" is refused.
-     */
-    static Path confinedLinkTarget(Path link, Path target) throws IOException {
-        String text = target.toString();
-        if (text.isEmpty() || text.indexOf('\0') >= 0) {
-            throw new FileSystemException(link.toString(), null, "invalid link target");
-        }
-        Path linkDir = link.toAbsolutePath().normalize().getParent();
-        Deque<String> resolved = new ArrayDeque<>();
-        if (!text.startsWith("/")) {
-            for (Path element : linkDir) {
-                resolved.addLast(element.toString());
-            }
-        }
-        for (String name : text.split("/")) {
-            if (name.isEmpty() || name.equals(".")) {
-                continue;
-            }
-            if (name.equals("..")) {
-                if (resolved.pollLast() == null) {
-                    throw new AccessDeniedException(link.toString(), null, "link target points outside the home");
-                }
-                continue;
-            }
-            resolved.addLast(name);
-        }
-        Path absolute = link.getFileSystem().getPath("/" + String.join("/", resolved));
-        Path relative = linkDir.relativize(absolute);
-        return relative.toString().isEmpty() ? link.getFileSystem().getPath(".") : relative;
     }
 
     /**

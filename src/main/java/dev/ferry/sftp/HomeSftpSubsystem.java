@@ -165,6 +165,76 @@ class HomeSftpSubsystem extends SftpSubsystem {
         }
     }
 
+    /**
+     * The attributes sent with MKDIR are part of creating the directory: {@link AccessControl#creating}
+     * checked MKDIR (and refused an owner or group) before it was made, so they need no SETSTAT and
+     * are audited with the MKDIR, not as a SETSTAT of their own. The mode is applied as mkdir(2)
+     * applies it under umask 022, as OpenSSH's sftp-server does (paramiko sends 0777): group and
+     * others get no write permission at creation; a later chmod sets any mode. If they cannot be
+     * applied, the directory this request made is removed again.
+     */
+    @Override
+    protected void doSetAttributes(int cmd, String extension, java.nio.file.Path file, Map<String, ?> attrs,
+            boolean followLinks) throws IOException {
+        if (cmd != SftpConstants.SSH_FXP_MKDIR) {
+            super.doSetAttributes(cmd, extension, file, attrs, followLinks);
+            return;
+        }
+        if (attrs.isEmpty()) {
+            return;
+        }
+        Map<String, Object> atCreation = new java.util.HashMap<>(attrs);
+        if (atCreation.get(org.apache.sshd.common.util.io.IoUtils.PERMISSIONS_VIEW_ATTR) instanceof java.util.Set<?> mode) {
+            java.util.Set<Object> masked = new java.util.HashSet<>(mode);
+            masked.remove(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE);
+            masked.remove(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
+            atCreation.put(org.apache.sshd.common.util.io.IoUtils.PERMISSIONS_VIEW_ATTR, masked);
+        }
+        try {
+            setFileAttributes(file, atCreation,
+                    getFileSystemAccessor().resolveFileAccessLinkOptions(this, file, cmd, extension, followLinks));
+        } catch (IOException | RuntimeException e) {
+            try {
+                java.nio.file.Files.deleteIfExists(file);
+            } catch (IOException | RuntimeException ignored) {
+                // an empty directory left behind; the client hears that the MKDIR failed
+            }
+            throw e;
+        }
+    }
+
+    /** Entries of the READDIR being answered that were gone before their attributes could be read. */
+    private int vanishedFromReply;
+
+    @Override
+    protected int doReadDir(int id, String handle, org.apache.sshd.sftp.server.DirectoryHandle dir, Buffer buffer,
+            int maxSize, boolean followLinks) throws IOException {
+        vanishedFromReply = 0;
+        int written = super.doReadDir(id, handle, dir, buffer, maxSize, followLinks);
+        return written - vanishedFromReply;
+    }
+
+    /**
+     * An entry that another session removed or renamed between the directory being read and its
+     * attributes being read is left out of the listing, as {@code ls} does: it is no error of the
+     * listing (MINA would fail the whole READDIR with "No such file"). Nothing of the entry has
+     * been written to the reply then; the count MINA writes is corrected in {@link #doReadDir}.
+     * A stat of the same name still fails.
+     */
+    @Override
+    protected void writeDirEntry(int id, org.apache.sshd.sftp.server.DirectoryHandle dir,
+            Map<String, java.nio.file.Path> entries, Buffer buffer, int index, java.nio.file.Path f, String shortName,
+            LinkOption... options) throws IOException {
+        int start = buffer.wpos();
+        try {
+            super.writeDirEntry(id, dir, entries, buffer, index, f, shortName, options);
+        } catch (java.nio.file.NoSuchFileException gone) {
+            buffer.wpos(start);
+            entries.remove(shortName);
+            vanishedFromReply++;
+        }
+    }
+
     @Override
     protected void doClose(int id, String handle) throws IOException {
         Handle h = handles.get(handle);

@@ -31,6 +31,7 @@ final class MeteredUpload extends ForwardingChannel implements StagedWrite {
     private final long maxFileSize;
     private final boolean quota;
     private final SftpAudit audit;
+    private final NameLocks nameLocks;
     private final long startedNanos = System.nanoTime();
     /** SHA-256 of the bytes so far, while they arrive in order from offset 0; null otherwise. */
     private java.security.MessageDigest digest;
@@ -41,10 +42,15 @@ final class MeteredUpload extends ForwardingChannel implements StagedWrite {
     private boolean audited;
     private String detail;
 
+    /**
+     * @param baseSize size of the file the upload replaces, as it was at OPEN: writes reserve what goes beyond it
+     * @param newFile  whether the name held no file at OPEN: the reservation then holds a file slot
+     */
     MeteredUpload(StagedWrite staged, FerrySession session, QuotaLedger ledger, RateLimiter limiter, String virtualPath,
-            long baseSize, boolean newFile, SftpAudit audit) throws IOException {
+            long baseSize, boolean newFile, SftpAudit audit, NameLocks nameLocks) throws IOException {
         super(staged);
         this.audit = audit;
+        this.nameLocks = nameLocks;
         this.digest = staged.size() == 0 ? sha256() : null;
         this.staged = staged;
         this.session = session;
@@ -183,24 +189,39 @@ final class MeteredUpload extends ForwardingChannel implements StagedWrite {
         }
         long size = staged.size();
         String sha256 = digest != null && digested == size ? java.util.HexFormat.of().formatHex(digest.digest()) : null;
-        long delta = size - baseSize;
-        long files = newFile ? 1 : 0;
-        if (quota) {
-            ledger.commit(reservationId, session.account().id(), delta, files);
-        }
-        try {
-            staged.commit();
-            session.published(virtualPath);
-        } catch (IOException | RuntimeException e) {
-            ledger.record(session.account().id(), quota ? -delta : 0, quota ? -files : 0);
-            audited = true;
-            audit.uploadFailed(session, virtualPath, size, elapsedMs(), SafeErrorMessages.describe(e));
-            throw e;
-        } finally {
-            session.uploads.remove(this);
-        }
-        if (!quota) {
-            ledger.record(session.account().id(), delta, files);
+        try (NameLocks.Held name = nameLocks.hold(session.account().username(), virtualPath)) {
+            // What the name holds now, not at OPEN: another session may have created, replaced or removed it since.
+            long replaced;
+            try {
+                replaced = SessionAccount.home(session.serverSession()).storedFileSize(staged.target());
+            } catch (IOException | RuntimeException e) {
+                discard(SafeErrorMessages.describe(e));
+                throw e;
+            }
+            long delta = size - Math.max(0, replaced);
+            long files = replaced < 0 ? 1 : 0;
+            if (quota) {
+                try {
+                    ledger.commit(reservationId, session.account().id(), delta, files);
+                } catch (QuotaExceededException e) {
+                    discard(e.getMessage());
+                    throw new SftpException(SftpConstants.SSH_FX_FAILURE, e.getMessage() + " (the upload was discarded)");
+                }
+            }
+            try {
+                staged.commit();
+                session.created(virtualPath);
+            } catch (IOException | RuntimeException e) {
+                ledger.record(session.account().id(), quota ? -delta : 0, quota ? -files : 0);
+                audited = true;
+                audit.uploadFailed(session, virtualPath, size, elapsedMs(), SafeErrorMessages.describe(e));
+                throw e;
+            } finally {
+                session.uploads.remove(this);
+            }
+            if (!quota) {
+                ledger.record(session.account().id(), delta, files);
+            }
         }
         audited = true;
         // The client hears that its CLOSE succeeded only once the record is committed.

@@ -5,9 +5,13 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.util.Set;
 
@@ -85,6 +89,34 @@ public interface UserHome extends Closeable {
      */
     default ObjectVersion objectVersion(Path file) {
         return null;
+    }
+
+    /**
+     * Creates a symbolic link at {@code link} (a confined path) to {@code target} as the client gave
+     * it: an absolute target is a path of the home, a relative one is taken from the link's
+     * directory. A target that leads outside the home is refused. Backends without links refuse.
+     */
+    default void createSymbolicLink(Path link, String target) throws IOException {
+        Files.createSymbolicLink(link, link.getFileSystem().getPath(target));
+    }
+
+    /** The target of the link at {@code link}, in the form it was created with (absolute or relative). */
+    default String readSymbolicLink(Path link) throws IOException {
+        return Files.readSymbolicLink(link).toString();
+    }
+
+    /**
+     * The size of the regular file stored under {@code path} right now (links not followed), or -1
+     * when there is none (nothing, a directory, a link): what a publish, remove or rename there
+     * changes in the user's usage. Asks the storage every time.
+     */
+    default long storedFileSize(Path path) throws IOException {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return attributes.isRegularFile() ? attributes.size() : -1;
+        } catch (NoSuchFileException e) {
+            return -1;
+        }
     }
 
     /** Total and free space of the store holding the home, in bytes. */

@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ferry.testsupport.AdminClient;
 import dev.ferry.testsupport.FerryInstance;
 import dev.ferry.testsupport.OpenSshClient;
+import dev.ferry.testsupport.Paramiko;
+import dev.ferry.testsupport.RawSftp;
 import dev.ferry.testsupport.SftpTestClient;
 import dev.ferry.testsupport.TestKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.util.List;
 import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 import org.junit.jupiter.api.AfterAll;
@@ -157,6 +160,87 @@ class AccessControlIT {
         // Nor can a new link into the restricted subtree be made.
         var ln = cli("linker").sftpBatch(work, "ln -s private/secret.txt another-link");
         assertThat(ln.exitCode()).isNotZero();
+    }
+
+    static int mode(Path path) throws java.io.IOException {
+        return (Integer) Files.getAttribute(path, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS) & 07777;
+    }
+
+    @Test
+    void theModeAndTimesSentWithMkdirArePartOfMakingTheDirectory() throws Exception {
+        createUser("maker", "{\"/\":[\"list\",\"upload\",\"mkdir\"]}");
+        Path home = ferry.homeOf("maker");
+        // paramiko's mkdir sends the mode (0777 unless told otherwise); OpenSSH's mkdir sends 0777.
+        var paramiko = new Paramiko(ferry.sftpPort(), "maker", keyFile)
+                .run(work, List.of("mkdir", "/py"), List.of("mkdir", "/py-private", "700"));
+        assertThat(paramiko).allSatisfy(step -> assertThat(step.ok()).as(step.error()).isTrue());
+        var openSsh = cli("maker").sftpBatch(work, "mkdir /openssh");
+        assertThat(openSsh.exitCode()).as(openSsh.output()).isZero();
+        // As mkdir(2) under umask 022 (OpenSSH's sftp-server): no write for group and others at creation.
+        assertThat(mode(home.resolve("py"))).isEqualTo(0755);
+        assertThat(mode(home.resolve("py-private"))).isEqualTo(0700);
+        assertThat(mode(home.resolve("openssh"))).isEqualTo(0755);
+
+        // OpenSSH's put -r -p sends the directory's mode and times with MKDIR and sets its times again once filled.
+        Path tree = Files.createDirectories(work.resolve("tree/sub"));
+        Files.writeString(tree.resolve("f.txt"), "f");
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(1_400_000_000_000L);
+        Files.setLastModifiedTime(tree, old);
+        Files.setLastModifiedTime(tree.getParent(), old);
+        var putTree = cli("maker").sftpBatch(work, "put -r -p tree /tree");
+        assertThat(putTree.exitCode()).as(putTree.output()).isZero();
+        assertThat(Files.readString(home.resolve("tree/sub/f.txt"))).isEqualTo("f");
+        assertThat(Files.getLastModifiedTime(home.resolve("tree/sub"))).isEqualTo(old);
+
+        try (SftpTestClient client = SftpTestClient.withKey(ferry.sftpPort(), "maker", key)) {
+            RawSftp raw = new RawSftp(client.sftp());
+            // setuid and setgid bits are never set, whatever the request carries.
+            assertThat(raw.send(SftpConstants.SSH_FXP_MKDIR, "/suid", RawSftp.Attrs.mode(06750)).ok()).isTrue();
+            assertThat(mode(home.resolve("suid"))).isEqualTo(0750);
+            // An owner or group is refused before anything is made, and the refusal is audited.
+            var owned = raw.send(SftpConstants.SSH_FXP_MKDIR, "/owned", RawSftp.Attrs.mode(0755).withOwner(0, 0));
+            assertThat(owned.denied()).as(owned.toString()).isTrue();
+            assertThat(owned.message()).contains("owner or group");
+            assertThat(home.resolve("owned")).doesNotExist();
+            // A directory it did not just make is still not the user's to chmod.
+            Files.createDirectories(home.resolve("given"));
+            var chmod = cli("maker").sftpBatch(work, "chmod 700 /given");
+            assertThat(chmod.exitCode()).isNotZero();
+            assertThat(chmod.output()).contains("ermission denied");
+        }
+        awaitAudit("maker", "DENIED", "/owned");
+    }
+
+    @Test
+    void theModeSentWithOpenAppliesWhenItCreatesTheFileNotWhenItReplacesIt() throws Exception {
+        createUser("moder", "{\"/\":[\"*\"]}");
+        Path file = ferry.homeOf("moder").resolve("f.txt");
+        int createTruncate = SftpConstants.SSH_FXF_WRITE | SftpConstants.SSH_FXF_CREAT | SftpConstants.SSH_FXF_TRUNC;
+        try (SftpTestClient client = SftpTestClient.withKey(ferry.sftpPort(), "moder", key)) {
+            RawSftp raw = new RawSftp(client.sftp());
+            var created = raw.send(SftpConstants.SSH_FXP_OPEN, "/f.txt", createTruncate, RawSftp.Attrs.mode(06666));
+            assertThat(raw.close(created.handle()).ok()).isTrue();
+            assertThat(mode(file)).isEqualTo(0644);
+            client.sftp().setStat("/f.txt", new org.apache.sshd.sftp.client.SftpClient.Attributes().perms(0600));
+            var replaced = raw.send(SftpConstants.SSH_FXP_OPEN, "/f.txt", createTruncate, RawSftp.Attrs.mode(0644));
+            assertThat(raw.close(replaced.handle()).ok()).isTrue();
+            assertThat(mode(file)).isEqualTo(0600);
+        }
+    }
+
+    /** Waits for an audit record of the user with this type and path (records are written in batches). */
+    static void awaitAudit(String username, String type, String path) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        while (true) {
+            var page = ferry.admin().get("/api/v1/audit?username=" + username + "&type=" + type + "&size=200").json();
+            for (var record : page.get("content")) {
+                if (path.equals(record.get("path").asString())) {
+                    return;
+                }
+            }
+            assertThat(System.nanoTime()).as("a " + type + " record of " + path + " in " + page).isLessThan(deadline);
+            Thread.sleep(100);
+        }
     }
 
     @Test

@@ -135,6 +135,93 @@ class ConfinementIT {
     }
 
     @Test
+    void readlinkAnswersTheTargetAsTheClientGaveItWhileWhatIsStoredStaysInTheHome() throws Exception {
+        var created = ferry.admin().post("/api/v1/users",
+                "{\"username\":\"links\",\"publicKeys\":[" + AdminClient.quote(TestKeys.publicLine(key)) + "]}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        Path links = ferry.homeOf("links");
+        Files.createDirectories(links.resolve("d/sub"));
+        Files.writeString(links.resolve("d/target"), "target");
+        Files.writeString(links.resolve("top.txt"), "top");
+        Path work = Files.createTempDirectory("ferry-links");
+        Path keyFile = TestKeys.writePrivateKey(key, work);
+
+        // OpenSSH's ln -s sends the target as typed; paramiko and MINA's client send what they are given.
+        var openSsh = new dev.ferry.testsupport.OpenSshClient(ferry.sftpPort(), "links", keyFile)
+                .sftpBatch(work, "ln -s /d/target /d/abs-openssh", "ln -s target /d/rel-openssh");
+        assertThat(openSsh.exitCode()).as(openSsh.output()).isZero();
+        var paramiko = new dev.ferry.testsupport.Paramiko(ferry.sftpPort(), "links", keyFile);
+        var made = paramiko.run(work, List.of("symlink", "/d/target", "/d/abs-paramiko"),
+                List.of("symlink", "../../top.txt", "/d/sub/rel-paramiko"), List.of("symlink", "/top.txt", "/d/sub/abs-paramiko"),
+                List.of("symlink", "/", "/root-link"));
+        assertThat(made).allSatisfy(step -> assertThat(step.ok()).as(step.error()).isTrue());
+        try (SftpTestClient client = SftpTestClient.withKey(ferry.sftpPort(), "links", key)) {
+            client.sftp().symLink("/d/sub/abs-mina", "/d/target");
+            client.sftp().symLink("/d/sub/rel-mina", "../target");
+        }
+        var answers = java.util.Map.of("/d/abs-openssh", "/d/target", "/d/rel-openssh", "target", "/d/abs-paramiko", "/d/target",
+                "/d/sub/rel-paramiko", "../../top.txt", "/d/sub/abs-paramiko", "/top.txt", "/root-link", "/",
+                "/d/sub/abs-mina", "/d/target", "/d/sub/rel-mina", "../target");
+        assertReadlink(paramiko, work, answers);
+
+        // On disk every link is relative, resolves inside the home, and leads where the client meant.
+        for (String link : answers.keySet()) {
+            Path onDisk = links.resolve(link.substring(1));
+            assertThat(Files.readSymbolicLink(onDisk).isAbsolute()).as(link).isFalse();
+            assertThat(onDisk.toRealPath()).as(link).startsWith(links);
+        }
+        assertThat(Files.readString(links.resolve("d/abs-openssh"))).isEqualTo("target");
+        assertThat(Files.readString(links.resolve("d/sub/rel-paramiko"))).isEqualTo("top");
+        assertThat(Files.readString(links.resolve("d/sub/abs-mina"))).isEqualTo("target");
+        assertThat(links.resolve("root-link").toRealPath()).isEqualTo(links.toRealPath());
+        var got = paramiko.one(work, "get", "/d/sub/abs-paramiko", "through-link.txt");
+        assertThat(got.ok()).as(got.error()).isTrue();
+        assertThat(Files.readString(work.resolve("through-link.txt"))).isEqualTo("top");
+
+        // Renaming the links' directory (same depth): an absolute link still names /d/target, which
+        // is gone now, as on any POSIX file system; a relative one moves along with its target.
+        var renamed = paramiko.one(work, "rename", "/d", "/e");
+        assertThat(renamed.ok()).as(renamed.error()).isTrue();
+        assertReadlink(paramiko, work, java.util.Map.of("/e/abs-paramiko", "/d/target", "/e/rel-openssh", "target",
+                "/e/sub/rel-mina", "../target", "/e/sub/abs-paramiko", "/top.txt"));
+        assertThat(paramiko.one(work, "stat", "/e/abs-paramiko").ok()).isFalse();
+        assertThat(paramiko.one(work, "stat", "/e/rel-openssh").result().asLong()).isEqualTo(6);
+
+        // Links planted on disk by other programs: one naming a file of the home by its on-disk path
+        // is answered as a path of the home; one leading outside is not followed, nor its target shown.
+        Files.createSymbolicLink(links.resolve("planted-inside"), links.resolve("top.txt"));
+        Files.createSymbolicLink(links.resolve("planted-outside"), outside.resolve("secret.txt"));
+        Files.createSymbolicLink(links.resolve("planted-climbing"), Path.of("../../../../../../etc/passwd"));
+        var planted = paramiko.run(work, List.of("readlink", "/planted-inside"), List.of("readlink", "/planted-outside"),
+                List.of("readlink", "/planted-climbing"));
+        assertThat(planted.get(0).text()).isEqualTo("/top.txt");
+        assertThat(planted.get(1).ok()).isFalse();
+        assertThat(planted.get(1).error()).doesNotContain(outside.toString());
+        assertThat(planted.get(2).ok()).isFalse();
+        // A target outside the home is refused, whatever its form.
+        try (SftpTestClient client = SftpTestClient.withKey(ferry.sftpPort(), "links", key)) {
+            assertThatThrownBy(() -> client.sftp().symLink("/e/sub/up", "../../..")).isInstanceOf(SftpException.class);
+            assertThatThrownBy(() -> client.sftp().symLink("/up", "/../etc")).isInstanceOf(SftpException.class);
+        }
+        assertThat(Files.exists(links.resolve("e/sub/up"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
+    }
+
+    /** READLINK through paramiko and MINA's client answers each link's target exactly. */
+    static void assertReadlink(dev.ferry.testsupport.Paramiko paramiko, Path work, java.util.Map<String, String> answers)
+            throws Exception {
+        List<String> links = List.copyOf(answers.keySet());
+        @SuppressWarnings("unchecked")
+        List<String>[] steps = links.stream().map(link -> List.of("readlink", link)).toArray(List[]::new);
+        var read = paramiko.run(work, steps);
+        try (SftpTestClient client = SftpTestClient.withKey(ferry.sftpPort(), "links", key)) {
+            for (int i = 0; i < links.size(); i++) {
+                assertThat(read.get(i).text()).as("paramiko readlink " + links.get(i)).isEqualTo(answers.get(links.get(i)));
+                assertThat(client.sftp().readLink(links.get(i))).as("readlink " + links.get(i)).isEqualTo(answers.get(links.get(i)));
+            }
+        }
+    }
+
+    @Test
     void renameAndHardlinkStayInsideTheHome() throws Exception {
         Files.writeString(home.resolve("mv.txt"), "moving");
         try (SftpTestClient client = connect()) {

@@ -476,6 +476,36 @@ abstract class HomeContractIT {
         assertThat(listing.output()).contains("a.bin").contains("empty").contains("1234");
     }
 
+    /** Sessions at once and rounds each of the churn below: enough that entries vanish mid-listing every round. */
+    abstract int churnRounds();
+
+    @Test
+    void listingsNeverFailWhileOtherSessionsChangeTheDirectory() throws Exception {
+        String user = newUser();
+        ok(openSsh(user).sftpBatch(local, "mkdir /busy"));
+        int sessions = 20;
+        int rounds = churnRounds();
+        Path script = Path.of("src/test/resources/clients/paramiko_churn.py").toAbsolutePath();
+        ExternalCommand.Result run = ExternalCommand.run(local, List.of("/usr/bin/python3", script.toString(),
+                String.valueOf(ferry.sftpPort()), user, keyFile.toString(), "/busy", String.valueOf(sessions),
+                String.valueOf(rounds)), "");
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        var result = tools.jackson.databind.json.JsonMapper.builder().build()
+                .readTree(run.output().lines().reduce((first, last) -> last).orElseThrow());
+        // Every session made every call (none died), and none of them failed: an entry that vanished
+        // between reading the directory and reading its attributes is left out of that listing.
+        for (String op : List.of("put", "stat", "listdir", "listdir_attr", "get", "rename", "remove")) {
+            assertThat(result.get("calls").get(op).asInt()).as(op + " calls").isEqualTo(sessions * rounds);
+        }
+        assertThat(result.get("failures").size()).as(result.toString()).isZero();
+        try (SftpTestClient client = java(user)) {
+            assertThat(names(client.sftp(), "/busy")).isEmpty();
+            // A stat of a name that is gone still fails: only listings skip vanished entries.
+            assertThatThrownBy(() -> client.sftp().stat("/busy/s0-r0.bin")).isInstanceOf(SftpException.class)
+                    .extracting(e -> ((SftpException) e).getStatus()).isEqualTo(SftpConstants.SSH_FX_NO_SUCH_FILE);
+        }
+    }
+
     @Test
     void rmdirRemovesOnlyEmptyDirectories() throws IOException {
         String user = newUser();

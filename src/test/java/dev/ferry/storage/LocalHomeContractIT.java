@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 
 /** The storage contract on local disk. */
 class LocalHomeContractIT extends HomeContractIT {
@@ -52,5 +53,42 @@ class LocalHomeContractIT extends HomeContractIT {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    @Override
+    int churnRounds() {
+        return 15;
+    }
+
+    /**
+     * An OPEN with CREAT but without TRUNC (SftpTestClient's put, resuming clients) of a name that
+     * another session removes at that moment creates the file, as open(2) does; it never fails
+     * with "No such file". Local homes: an S3 upload that keeps the object's bytes copies them from
+     * the object it found at OPEN.
+     */
+    @Test
+    void anOpenWithoutTruncateOfANameRemovedMeanwhileCreatesIt() throws Exception {
+        String user = newUser();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        java.util.List<java.util.concurrent.Future<?>> sessions = new java.util.ArrayList<>();
+        for (int s = 0; s < 8; s++) {
+            sessions.add(pool.submit(() -> {
+                try (dev.ferry.testsupport.SftpTestClient client = java(user)) {
+                    for (int round = 0; round < 40; round++) {
+                        client.put("/contended.txt", ("round " + round).getBytes());
+                        try {
+                            client.sftp().remove("/contended.txt");
+                        } catch (org.apache.sshd.sftp.common.SftpException gone) {
+                            // another session removed it first
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        for (java.util.concurrent.Future<?> session : sessions) {
+            session.get();
+        }
+        pool.shutdown();
     }
 }

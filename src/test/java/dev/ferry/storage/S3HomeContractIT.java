@@ -45,4 +45,9 @@ class S3HomeContractIT extends HomeContractIT {
         }
         return stored;
     }
+
+    @Override
+    int churnRounds() {
+        return 3;
+    }
 }

@@ -24,6 +24,7 @@ import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.sshd.common.file.root.RootedFileSystemProvider;
@@ -121,9 +122,9 @@ final class LocalUserHome implements UserHome {
         if (target.equals(home)) {
             throw new FileSystemException(name, null, "is a directory");
         }
-        BasicFileAttributes existing;
+        java.nio.file.attribute.PosixFileAttributes existing;
         try {
-            existing = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            existing = Files.readAttributes(target, java.nio.file.attribute.PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             existing = null;
         }
@@ -147,7 +148,16 @@ final class LocalUserHome implements UserHome {
         Path staged = staging.resolve(UUID.randomUUID().toString());
         boolean keepContent = exists && !options.contains(StandardOpenOption.TRUNCATE_EXISTING);
         if (keepContent) {
-            Files.copy(target, staged, StandardCopyOption.COPY_ATTRIBUTES);
+            try {
+                Files.copy(target, staged, StandardCopyOption.COPY_ATTRIBUTES);
+            } catch (NoSuchFileException removedMeanwhile) {
+                // Another session removed it since it was looked at: created anew, as open(2) with O_CREAT does.
+                if (!options.contains(StandardOpenOption.CREATE)) {
+                    throw new NoSuchFileException(name);
+                }
+                keepContent = false;
+                exists = false;
+            }
         }
         Set<OpenOption> channelOptions = new java.util.HashSet<>();
         channelOptions.add(StandardOpenOption.WRITE);
@@ -160,7 +170,13 @@ final class LocalUserHome implements UserHome {
         FileChannel channel = null;
         try {
             channel = FileChannel.open(staged, channelOptions);
-            if (!keepContent) {
+            if (exists && !keepContent && existing.isRegularFile()) {
+                // A replaced file keeps its mode, as open(2) with O_TRUNC keeps it: the mode sent with an OPEN is for creating.
+                Set<java.nio.file.attribute.PosixFilePermission> mode = new java.util.HashSet<>(existing.permissions());
+                mode.add(java.nio.file.attribute.PosixFilePermission.OWNER_READ);
+                mode.add(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+                Files.setPosixFilePermissions(staged, mode);
+            } else if (!keepContent) {
                 applyPermissions(staged, attributes);
             }
         } catch (IOException | RuntimeException e) {
@@ -215,8 +231,10 @@ final class LocalUserHome implements UserHome {
     }
 
     /**
-     * Applies the POSIX permissions a client sent with OPEN (clients send the local file's mode);
-     * other attributes are ignored at creation, clients set times after writing.
+     * Applies the POSIX permissions a client sent with OPEN (clients send the local file's mode) as
+     * open(2) applies them under umask 022, as OpenSSH's sftp-server does: group and others get no
+     * write permission at creation (a later chmod, or {@code put -p}, sets any mode). Other
+     * attributes are ignored at creation, clients set times after writing.
      */
     private static void applyPermissions(Path file, FileAttribute<?>... attributes) throws IOException {
         for (FileAttribute<?> attribute : attributes) {
@@ -227,12 +245,78 @@ final class LocalUserHome implements UserHome {
                         mode.add(permission);
                     }
                 }
+                mode.remove(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE);
+                mode.remove(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
                 // The server must keep reading and replacing what it stores: the owner keeps read and write.
                 mode.add(java.nio.file.attribute.PosixFilePermission.OWNER_READ);
                 mode.add(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
                 Files.setPosixFilePermissions(file, mode);
             }
         }
+    }
+
+    /** Stored as a relative link that stays in the home, in a form that keeps what the client gave (see {@link LinkTargets}). */
+    @Override
+    public void createSymbolicLink(Path link, String target) throws IOException {
+        String name = virtual(link);
+        if (target.isEmpty() || target.indexOf('\0') >= 0) {
+            throw new FileSystemException(name, null, "invalid link target");
+        }
+        Path local = toLocal(link);
+        if (local.equals(home)) {
+            throw new FileAlreadyExistsException(name);
+        }
+        String stored = LinkTargets.stored(realDirectoryNames(link, local), target);
+        if (stored == null) {
+            throw new AccessDeniedException(name, null, "link target points outside the home");
+        }
+        Files.createSymbolicLink(local, local.getFileSystem().getPath(stored));
+    }
+
+    @Override
+    public String readSymbolicLink(Path link) throws IOException {
+        Path local = toLocal(link);
+        Path stored;
+        try {
+            stored = Files.readSymbolicLink(local);
+        } catch (java.nio.file.NotLinkException e) {
+            throw new java.nio.file.NotLinkException(virtual(link));
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(virtual(link));
+        }
+        if (stored.isAbsolute()) {
+            // planted on disk by another program: shown as the path of the home it names, never as an on-disk path
+            Path target = stored.normalize();
+            if (!target.startsWith(home)) {
+                throw new AccessDeniedException(virtual(link), null, "resolves outside the home");
+            }
+            return "/" + String.join("/", names(home.relativize(target)));
+        }
+        return LinkTargets.answered(realDirectoryNames(link, local), stored.toString());
+    }
+
+    /** The names, from the home's root, of the directory that holds {@code local} on disk (links resolved). */
+    private List<String> realDirectoryNames(Path link, Path local) throws IOException {
+        Path directory;
+        try {
+            directory = local.getParent().toRealPath();
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(virtual(link.toAbsolutePath().normalize().getParent()));
+        }
+        if (!directory.startsWith(home)) {
+            throw new AccessDeniedException(virtual(link), null, "resolves outside the home");
+        }
+        return names(home.relativize(directory));
+    }
+
+    private static List<String> names(Path relative) {
+        List<String> names = new java.util.ArrayList<>();
+        for (Path name : relative) {
+            if (!name.toString().isEmpty()) {
+                names.add(name.toString());
+            }
+        }
+        return names;
     }
 
     @Override

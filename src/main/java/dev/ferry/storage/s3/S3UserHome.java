@@ -131,6 +131,16 @@ final class S3UserHome implements UserHome {
         return known == null || known.etag() == null ? null : new ObjectVersion(known.etag(), known.versionId());
     }
 
+    /** One HEAD of the object: a directory or an interrupted upload under the name is not a stored file. */
+    @Override
+    public long storedFileSize(Path path) throws IOException {
+        S3Path file = S3FileSystemProvider.s3(path);
+        if (fs.isRoot(file)) {
+            return -1;
+        }
+        return fs.headObject(fs.key(file), S3FileSystem.virtual(file)).map(S3Attributes::size).orElse(-1L);
+    }
+
     @Override
     public SpaceInfo space() {
         return new SpaceInfo(REPORTED_SPACE, REPORTED_SPACE, REPORTED_SPACE);
