@@ -185,10 +185,7 @@ class HomeSftpSubsystem extends SftpSubsystem {
         }
         Map<String, Object> atCreation = new java.util.HashMap<>(attrs);
         if (atCreation.get(org.apache.sshd.common.util.io.IoUtils.PERMISSIONS_VIEW_ATTR) instanceof java.util.Set<?> mode) {
-            java.util.Set<Object> masked = new java.util.HashSet<>(mode);
-            masked.remove(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE);
-            masked.remove(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
-            atCreation.put(org.apache.sshd.common.util.io.IoUtils.PERMISSIONS_VIEW_ATTR, masked);
+            atCreation.put(org.apache.sshd.common.util.io.IoUtils.PERMISSIONS_VIEW_ATTR, dev.ferry.storage.CreationMode.ofDirectory(mode));
         }
         try {
             setFileAttributes(file, atCreation,

@@ -232,25 +232,13 @@ final class LocalUserHome implements UserHome {
 
     /**
      * Applies the POSIX permissions a client sent with OPEN (clients send the local file's mode) as
-     * open(2) applies them under umask 022, as OpenSSH's sftp-server does: group and others get no
-     * write permission at creation (a later chmod, or {@code put -p}, sets any mode). Other
-     * attributes are ignored at creation, clients set times after writing.
+     * {@link dev.ferry.storage.CreationMode} says. Other attributes are ignored at creation, clients
+     * set times after writing.
      */
     private static void applyPermissions(Path file, FileAttribute<?>... attributes) throws IOException {
         for (FileAttribute<?> attribute : attributes) {
             if (attribute.name().endsWith("permissions") && attribute.value() instanceof Set<?> perms) {
-                Set<java.nio.file.attribute.PosixFilePermission> mode = EnumSet.noneOf(java.nio.file.attribute.PosixFilePermission.class);
-                for (Object p : perms) {
-                    if (p instanceof java.nio.file.attribute.PosixFilePermission permission) {
-                        mode.add(permission);
-                    }
-                }
-                mode.remove(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE);
-                mode.remove(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
-                // The server must keep reading and replacing what it stores: the owner keeps read and write.
-                mode.add(java.nio.file.attribute.PosixFilePermission.OWNER_READ);
-                mode.add(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
-                Files.setPosixFilePermissions(file, mode);
+                Files.setPosixFilePermissions(file, dev.ferry.storage.CreationMode.ofFile(perms));
             }
         }
     }

@@ -77,12 +77,12 @@ final class S3Upload implements StagedWrite {
     private ObjectVersion stored;
     /** What the client set on the open handle (put -p, chmod), kept once the object exists. */
     private ObjectAttributes.Values setByClient = ObjectAttributes.Values.NONE;
-    /** The mode the new object has unless the client sets one: the replaced object's when its content is kept, else OPEN's. */
+    /** The mode the new object has unless the client sets one: the replaced object's (as open(2) with O_TRUNC keeps it), else OPEN's. */
     private final Integer initialMode;
 
     /**
      * @param openedMode the permission bits sent with OPEN (null: none), for an object made anew:
-     *                   an open that keeps the existing content keeps its mode
+     *                   an object that replaces another keeps that one's mode
      */
     S3Upload(S3FileSystem fs, S3Path target, S3Attributes replaced, boolean keepExisting, boolean exclusive,
             PendingUploads.Resumable resumeCandidate, Integer openedMode) throws IOException {
@@ -96,7 +96,7 @@ final class S3Upload implements StagedWrite {
         this.keepExisting = keepExisting && replaced != null && replaced.size() > 0;
         this.exclusive = exclusive;
         this.resumeCandidate = resumeCandidate;
-        this.initialMode = keepExisting && replaced != null ? replaced.mode() : openedMode;
+        this.initialMode = replaced != null ? replaced.mode() : openedMode;
         this.size = this.keepExisting ? replaced.size() : resumeCandidate != null ? resumeCandidate.resumableBytes() : 0;
     }
 

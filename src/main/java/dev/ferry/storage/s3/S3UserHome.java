@@ -108,13 +108,13 @@ final class S3UserHome implements UserHome {
     }
 
     /**
-     * The permission bits a client sent with OPEN (clients send the local file's mode), as local
-     * homes apply them: the owner keeps read and write. Null when none were sent.
+     * The permission bits a client sent with OPEN (clients send the local file's mode), as
+     * {@link dev.ferry.storage.CreationMode} applies them. Null when none were sent.
      */
     private static Integer modeSentWithOpen(FileAttribute<?>... attributes) {
         for (FileAttribute<?> attribute : attributes) {
             if (attribute.name().endsWith("permissions") && attribute.value() instanceof Set<?> permissions) {
-                return S3Attributes.bits(permissions) | 0600;
+                return dev.ferry.storage.CreationMode.ofFile(S3Attributes.bits(permissions));
             }
         }
         return null;
