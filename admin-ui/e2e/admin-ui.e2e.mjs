@@ -167,7 +167,8 @@ try {
   await page.getByText(/use 2 to 64 characters/).waitFor(); // validated before sending
   await page.getByLabel('Username').fill(USER);
   await page.getByLabel('Public keys').fill(readFileSync(`${KEY_FILE}.pub`, 'utf8'));
-  await page.getByLabel('Quota (bytes)').fill('10485760');
+  await page.getByLabel('Quota (bytes)').fill('104857600');
+  await page.getByText('= 100 MiB', { exact: true }).waitFor(); // not "= 1 MiB" (sizes were shown 100 times too small)
   await page.getByLabel('Allowed IP addresses').fill('not-an-ip');
   await page.getByRole('button', { name: 'Create user' }).click();
   await page.getByText(/'not-an-ip' is not an IP address or CIDR/).waitFor();
@@ -176,6 +177,7 @@ try {
   await page.getByLabel('Path 2', { exact: true }).fill('/inbox');
   await page.getByRole('button', { name: 'Create user' }).click();
   await page.getByRole('heading', { name: `User ${USER}` }).waitFor();
+  await page.getByText('0 B of 100 MiB (0%)', { exact: true }).waitFor();
 
   log('keys: fingerprint shown, add from a .pub file, delete with confirmation');
   await page.getByRole('link', { name: /SSH keys/ }).click();
@@ -248,9 +250,11 @@ try {
   await shoot(page, 'dashboard');
   await nav(page, 'Users').click();
   await page.getByRole('rowheader', { name: USER }).waitFor();
+  await page.getByText('195 KiB of 100 MiB (0%)', { exact: true }).waitFor(); // the 200,000-byte upload
   await shoot(page, 'users');
   await page.getByRole('link', { name: USER, exact: true }).click();
   await page.getByRole('heading', { name: `User ${USER}` }).waitFor();
+  await page.getByText('195 KiB of 100 MiB (0%)', { exact: true }).waitFor();
   await shoot(page, 'user');
   await page.getByRole('link', { name: /SSH keys/ }).click();
   await page.getByText(KEY_FINGERPRINT, { exact: true }).waitFor();
