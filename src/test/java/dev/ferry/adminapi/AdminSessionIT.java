@@ -213,6 +213,9 @@ class AdminSessionIT {
         assertProblem(browser.send("POST", "/api/v1/session", "{\"username\":\"admin\",\"password\":\"x\",\"remember\":true}", true),
                 400, "remember");
         assertProblem(browser.send("POST", "/api/v1/session", "[]", true), 400, null);
+        assertThat(assertProblem(browser.send("POST", "/api/v1/session", "{\"username\":1,\"password\":\"x\"}", true), 400, "username")
+                .json().get("detail").asString()).contains("must be a string");
+        assertProblem(browser.send("POST", "/api/v1/session", "{\"username\":\"admin\",\"password\":12345678}", true), 400, "password");
     }
 
     @Test

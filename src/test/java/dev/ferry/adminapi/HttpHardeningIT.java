@@ -7,7 +7,11 @@ import dev.ferry.testsupport.AdminClient;
 import dev.ferry.testsupport.AdminClient.Response;
 import dev.ferry.testsupport.FerryInstance;
 import dev.ferry.testsupport.TestPostgres;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -127,7 +131,7 @@ class HttpHardeningIT {
                 HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)), true), HttpResponse.BodyHandlers.ofString());
         assertTooLarge(response);
         // nothing was created, and the server goes on serving
-        assertThat(admin.get("/api/v1/users").json().get("totalElements").asInt()).isZero();
+        assertThat(admin.get("/api/v1/users?q=aaaa").json().get("totalElements").asInt()).isZero();
     }
 
     @Test
@@ -146,6 +150,79 @@ class HttpHardeningIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
         assertThat(response.body()).contains("\"field\":\"username\"");
+    }
+
+    /**
+     * A client that writes its whole request before reading the answer (Python's urllib, many
+     * scripts): a 10 MiB body used to get the connection dropped under it once Tomcat had swallowed
+     * 2 MB of it, and the 413 was never read.
+     */
+    @ParameterizedTest(name = "chunked: {0}")
+    @ValueSource(booleans = {false, true})
+    void aTenMebibyteBodyWrittenBeforeReadingGets413Problem(boolean chunked) throws Exception {
+        byte[] body = ("{\"username\": \"" + "a".repeat(10 * 1024 * 1024) + "\"}").getBytes(StandardCharsets.US_ASCII);
+        RawResponse response = rawPost("/api/v1/users", body, chunked);
+        assertThat(response.status()).as(response.head()).isEqualTo(413);
+        assertThat(response.header("Content-Type")).startsWith("application/problem+json");
+        assertThat(response.body()).contains("\"status\":413").contains("larger than " + LIMIT + " bytes");
+        assertThat(response.header("Content-Length")).as("a complete answer, whatever happens to the rest of the body")
+                .isEqualTo(String.valueOf(response.body().getBytes(StandardCharsets.UTF_8).length));
+        assertThat(admin.get("/api/v1/users?q=aaaa").json().get("totalElements").asInt()).isZero();
+    }
+
+    // ---- JSON types -----------------------------------------------------------------------------
+
+    static Stream<Arguments> valuesOfTheWrongJsonType() {
+        String user = "{\"username\": \"typed\", ";
+        return Stream.of(
+                Arguments.of("POST", "/api/v1/users", "{\"username\": 123}", "username", "a string"),
+                Arguments.of("POST", "/api/v1/users", "{\"username\": true}", "username", "a string"),
+                Arguments.of("POST", "/api/v1/users", "{\"username\": 1.5}", "username", "a string"),
+                Arguments.of("POST", "/api/v1/users", user + "\"password\": 12345678}", "password", "a string"),
+                Arguments.of("POST", "/api/v1/users", user + "\"enabled\": \"true\"}", "enabled", "true or false"),
+                Arguments.of("POST", "/api/v1/users", user + "\"enabled\": 1}", "enabled", "true or false"),
+                Arguments.of("POST", "/api/v1/users", user + "\"maxSessions\": \"3\"}", "maxSessions", "a whole number"),
+                Arguments.of("POST", "/api/v1/users", user + "\"maxSessions\": 1.5}", "maxSessions", "a whole number"),
+                Arguments.of("POST", "/api/v1/users", user + "\"maxFileSize\": \"\"}", "maxFileSize", "a whole number"),
+                Arguments.of("POST", "/api/v1/users", user + "\"quota\": {\"maxBytes\": \"100\"}}", "quota.maxBytes", "a whole number"),
+                Arguments.of("POST", "/api/v1/users", user + "\"bandwidth\": {\"uploadBytesPerSecond\": false}}",
+                        "bandwidth.uploadBytesPerSecond", "a whole number"),
+                Arguments.of("POST", "/api/v1/users", user + "\"storage\": {\"type\": 1}}", "storage.type", "a string"),
+                Arguments.of("POST", "/api/v1/users", user + "\"publicKeys\": [123]}", "publicKeys[0]", "a string"),
+                Arguments.of("POST", "/api/v1/users", user + "\"allowedIps\": [true]}", "allowedIps[0]", "a string"),
+                Arguments.of("POST", "/api/v1/users", user + "\"permissions\": {\"/\": [1]}}", "permissions./[0]", "a string"),
+                Arguments.of("POST", "/api/v1/users", user + "\"expiresAt\": 1900000000}", "expiresAt", "ISO-8601"),
+                Arguments.of("PUT", "/api/v1/users/typed-existing", "{\"username\": \"typed-existing\", \"maxSessions\": \"2\"}",
+                        "maxSessions", "a whole number"),
+                Arguments.of("POST", "/api/v1/users/typed-existing/keys", "{\"publicKey\": 42}", "publicKey", "a string"),
+                Arguments.of("POST", "/api/v1/tokens", "{\"name\": 7, \"role\": \"AUDITOR\"}", "name", "a string"),
+                Arguments.of("POST", "/api/v1/tokens", "{\"name\": \"t\", \"role\": \"AUDITOR\", \"expiresAt\": 4102444800}",
+                        "expiresAt", "ISO-8601"),
+                Arguments.of("POST", "/api/v1/admins", "{\"username\": 42, \"password\": \"a long admin passphrase\", \"role\": \"AUDITOR\"}",
+                        "username", "a string"),
+                Arguments.of("PUT", "/api/v1/admins/typed-admin", "{\"username\": \"typed-admin\", \"password\": 123456789012, "
+                        + "\"role\": \"AUDITOR\"}", "password", "a string"));
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("valuesOfTheWrongJsonType")
+    void aJsonValueOfTheWrongTypeIs400NamingTheFieldAndChangesNothing(String method, String path, String body, String field,
+            String expected) {
+        if (admin.get("/api/v1/users/typed-existing").status() == 404) {
+            assertThat(admin.post("/api/v1/users", "{\"username\": \"typed-existing\", \"password\": \"a long password\"}")
+                    .status()).isEqualTo(201);
+            assertThat(admin.post("/api/v1/admins", "{\"username\": \"typed-admin\", \"password\": \"a long admin passphrase\", "
+                    + "\"role\": \"AUDITOR\"}").status()).isEqualTo(201);
+        }
+        Response response = assertProblem(admin.send(method, path, body), 400, field);
+        assertThat(response.json().get("detail").asString()).contains("'" + field + "'").contains(expected);
+        for (String created : new String[] {"123", "true", "1.5", "typed"}) {
+            assertThat(admin.get("/api/v1/users/" + created).status()).as(created).isEqualTo(404);
+        }
+        assertThat(admin.get("/api/v1/admins/42").status()).isEqualTo(404);
+        assertThat(admin.get("/api/v1/users/typed-existing").json().get("maxSessions").asInt()).isZero();
+        assertThat(admin.as("typed-admin", "a long admin passphrase").get("/api/v1/users").status())
+                .as("the admin's password is unchanged").isEqualTo(200);
     }
 
     // ---- cross-origin ---------------------------------------------------------------------------
@@ -276,6 +353,47 @@ class HttpHardeningIT {
         assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
         assertThat(response.body()).contains("\"status\":413").contains("larger than");
         assertThat(response.headers().firstValue("Content-Security-Policy")).hasValue(CSP);
+    }
+
+    record RawResponse(int status, String head, String body) {
+        String header(String name) {
+            return head.lines().filter(l -> l.regionMatches(true, 0, name + ":", 0, name.length() + 1))
+                    .map(l -> l.substring(name.length() + 1).strip()).findFirst().orElse(null);
+        }
+    }
+
+    /** POST over a plain socket, as curl or a script would: the whole body is written before the answer is read. */
+    static RawResponse rawPost(String path, byte[] body, boolean chunked) throws IOException {
+        URI base = URI.create(ferry.apiBase());
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(120_000);
+            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 65536);
+            String head = "POST " + path + " HTTP/1.1\r\nHost: " + base.getAuthority() + "\r\nAuthorization: Basic "
+                    + Base64.getEncoder().encodeToString(("admin:" + FerryInstance.ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8))
+                    + "\r\nContent-Type: application/json\r\nAccept: application/json\r\n"
+                    + (chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + body.length + "\r\n") + "\r\n";
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            for (int offset = 0; offset < body.length; offset += 65536) {
+                int n = Math.min(65536, body.length - offset);
+                if (chunked) {
+                    out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                }
+                out.write(body, offset, n);
+                if (chunked) {
+                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
+            }
+            if (chunked) {
+                out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            out.flush();
+            byte[] answer = socket.getInputStream().readAllBytes(); // the server closes the connection after a 413
+            String text = new String(answer, StandardCharsets.UTF_8);
+            int end = text.indexOf("\r\n\r\n");
+            assertThat(end).as(text).isPositive();
+            String responseHead = text.substring(0, end);
+            return new RawResponse(Integer.parseInt(responseHead.split(" ")[1]), responseHead, text.substring(end + 4));
+        }
     }
 
     static void assertNoCors(Response response) {
