@@ -6,7 +6,8 @@
 // from a .pub file; log in over SFTP (OpenSSH) with the key and upload; see the session and
 // disconnect it; find the upload in the audit (sha256, key fingerprint, chain status, CSV export)
 // and on the dashboard; screenshots of every page at 1280 and 390 px; log out; an AUDITOR sees no
-// write controls. Any CSP violation or uncaught page error fails the run.
+// write controls. Any CSP violation or uncaught page error fails the run; on a failure,
+// SCREENSHOT_DIR/failure-N.png shows each page as it was.
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -216,7 +217,8 @@ try {
   await page.getByLabel('Type').selectOption('UPLOAD');
   await page.getByRole('button', { name: 'Search' }).click();
   await page.getByRole('cell', { name: '/report.csv' }).waitFor();
-  await page.getByRole('button', { name: /Details of record/ }).first().click();
+  // the row of the upload, not whichever is first: the list may not show the search's result yet
+  await page.getByRole('row').filter({ hasText: '/report.csv' }).getByRole('button', { name: /Details of record/ }).click();
   const detail = page.getByRole('dialog');
   await detail.getByText(UPLOAD_SHA256, { exact: true }).waitFor();
   await detail.getByText(KEY_FINGERPRINT, { exact: true }).waitFor();
@@ -296,6 +298,9 @@ try {
   log('done');
 } catch (e) {
   problems.push(`failed at "${step}": ${e instanceof Error ? e.stack : e}`);
+  // what the pages showed when it failed
+  const pages = browser.contexts().flatMap((c) => c.pages());
+  for (const [i, p] of pages.entries()) await p.screenshot({ path: join(SCREENSHOTS, `failure-${i + 1}.png`), fullPage: true }).catch(() => {});
 } finally {
   for (const s of sessions) {
     s.child.stdin.end();
