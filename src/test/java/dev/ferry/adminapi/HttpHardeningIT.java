@@ -18,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -28,16 +29,24 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import tools.jackson.databind.JsonNode;
 
 /**
- * The admin HTTP surface as an attacker meets it: login throttling, body size limit, no CORS,
- * security headers, closed actuator. The server trusts X-Forwarded-For/-Proto from 127.0.0.1
- * ({@code server.forward-headers-strategy=native}, as behind a reverse proxy), which lets one
- * test speak from several client addresses and over "TLS".
+ * The admin HTTP surface as an attacker meets it: login throttling (per address and account, a
+ * ceiling per address, tokens never), body size limit, JSON types, no CORS, security headers,
+ * closed actuator. The server trusts X-Forwarded-For/-Proto from 127.0.0.1 only
+ * ({@code server.forward-headers-strategy=native} and {@code server.tomcat.remoteip.internal-proxies},
+ * as the README tells operators behind a reverse proxy), which lets one test speak from several
+ * client addresses and over "TLS".
  */
 class HttpHardeningIT {
 
     static final int MAX_FAILURES = 3;
+    static final int MAX_PER_ADDRESS = 8;
+    static final String SECOND_ADMIN = "second-admin";
+    static final String SECOND_PASSWORD = "second admin passphrase";
     static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
     static final int LIMIT = 1024 * 1024;
@@ -52,8 +61,12 @@ class HttpHardeningIT {
                 "sftp.admin-api.login-throttle.max-failures", String.valueOf(MAX_FAILURES),
                 "sftp.admin-api.login-throttle.first-block", "2s",
                 "sftp.admin-api.login-throttle.max-block", "30s",
-                "server.forward-headers-strategy", "native"));
+                "sftp.admin-api.login-throttle.max-failures-per-address", String.valueOf(MAX_PER_ADDRESS),
+                "server.forward-headers-strategy", "native",
+                "server.tomcat.remoteip.internal-proxies", "127.0.0.1/32, ::1/128"));
         admin = ferry.admin();
+        assertThat(admin.post("/api/v1/admins", "{\"username\": \"" + SECOND_ADMIN + "\", \"password\": \"" + SECOND_PASSWORD
+                + "\", \"role\": \"AUDITOR\"}").status()).isEqualTo(201);
     }
 
     @AfterAll
@@ -75,7 +88,7 @@ class HttpHardeningIT {
     }
 
     @Test
-    void repeatedFailedLoginsFromOneAddressGet429ForAGrowingTimeWhileOtherAddressesKeepWorking() throws Exception {
+    void failedLoginsForOneAccountRefuseOnlyThatAccountFromThatAddressForAGrowingTime() throws Exception {
         AdminClient attacker = admin.withHeader("X-Forwarded-For", "198.51.100.7");
         for (int i = 0; i < MAX_FAILURES; i++) {
             assertProblem(attacker.as("admin", "guess number " + i).get("/api/v1/users"), 401, null);
@@ -84,34 +97,70 @@ class HttpHardeningIT {
         Response refused = assertProblem(attacker.get("/api/v1/users"), 429, null);
         long first = Long.parseLong(refused.header("Retry-After"));
         assertThat(first).isBetween(1L, 2L);
-        assertThat(refused.json().get("detail").asString()).contains("try again in");
-        assertProblem(attacker.as("nobody", "x").post("/api/v1/users", "{}"), 429, null);
+        assertThat(refused.json().get("detail").asString()).contains("for this account").contains("try again in");
 
-        // an admin elsewhere is not affected
+        // another admin behind the same address, and the same admin elsewhere, are not affected
+        assertThat(attacker.as(SECOND_ADMIN, SECOND_PASSWORD).get("/api/v1/users").status()).isEqualTo(200);
         assertThat(admin.get("/api/v1/users").status()).isEqualTo(200);
         assertThat(admin.withHeader("X-Forwarded-For", "198.51.100.8").get("/api/v1/users").status()).isEqualTo(200);
-        // requests without credentials guess nothing and are answered as usual
+        // another account's password is checked, not refused; requests without credentials guess nothing
+        assertProblem(attacker.as("nobody", "x").post("/api/v1/users", "{}"), 401, null);
         assertProblem(attacker.withoutCredentials().get("/api/v1/users"), 401, null);
 
-        // after the refusal a correct login works again ...
+        // after the refusal, one more failure is refused at once, for longer
         Thread.sleep(first * 1000 + 300);
-        assertThat(attacker.get("/api/v1/users").status()).isEqualTo(200);
-        // ... but the next failure is refused at once, for longer
         assertProblem(attacker.as("admin", "one more guess").get("/api/v1/users"), 401, null);
         Response again = assertProblem(attacker.get("/api/v1/users"), 429, null);
         assertThat(Long.parseLong(again.header("Retry-After"))).isGreaterThan(first).isLessThanOrEqualTo(4L);
     }
 
+    /**
+     * The issue's NAT: a script behind an address keeps sending a wrong password for its account (or a
+     * bogus token). Its account is refused; a valid token and the other admins there are not.
+     */
     @Test
-    void failedBearerTokensCountAsFailedLogins() {
-        Response token = admin.post("/api/v1/tokens", "{\"name\": \"throttle\", \"role\": \"AUDITOR\"}");
-        assertThat(token.status()).as(token.body()).isEqualTo(201);
-        AdminClient attacker = admin.withHeader("X-Forwarded-For", "203.0.113.99");
-        for (int i = 0; i < MAX_FAILURES; i++) {
-            assertProblem(attacker.withBearer("ferry_" + "A".repeat(42) + i).get("/api/v1/users"), 401, null);
+    void apiTokensAreNeverThrottledAndBogusOnesAre401sThatFeedNoThrottle() {
+        Response created = admin.post("/api/v1/tokens", "{\"name\": \"throttle\", \"role\": \"AUDITOR\"}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        String token = created.json().get("token").asString();
+        AdminClient script = admin.withHeader("X-Forwarded-For", "203.0.113.99");
+        for (int i = 0; i < 5 * MAX_PER_ADDRESS; i++) {
+            assertProblem(script.withBearer("ferry_" + "A".repeat(42) + (char) ('a' + i % 26)).get("/api/v1/users"), 401, null);
+            assertProblem(script.withBearer("not a token " + i).get("/api/v1/users"), 401, null);
         }
-        assertProblem(attacker.withBearer(token.json().get("token").asString()).get("/api/v1/users"), 429, null);
-        assertThat(admin.withBearer(token.json().get("token").asString()).get("/api/v1/users").status()).isEqualTo(200);
+        // nothing was counted: the right password from that address is checked as usual
+        assertThat(script.get("/api/v1/users").status()).isEqualTo(200);
+
+        for (int i = 0; i < MAX_FAILURES; i++) {
+            assertProblem(script.as("admin", "an old password " + i).get("/api/v1/users"), 401, null);
+        }
+        assertProblem(script.get("/api/v1/users"), 429, null);
+        assertThat(script.withBearer(token).get("/api/v1/users").status()).isEqualTo(200);
+        assertThat(script.as(SECOND_ADMIN, SECOND_PASSWORD).get("/api/v1/users").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aSprayOverManyAccountsFromOneAddressIsRefusedForEveryAccountThere() {
+        Response created = admin.post("/api/v1/tokens", "{\"name\": \"spray\", \"role\": \"AUDITOR\"}");
+        String token = created.json().get("token").asString();
+        AdminClient sprayer = admin.withHeader("X-Forwarded-For", "192.0.2.77");
+        for (int i = 0; i < MAX_PER_ADDRESS; i++) {
+            assertProblem(sprayer.as("user" + i, "Winter2026!").get("/api/v1/users"), 401, null);
+        }
+        Response refused = assertProblem(sprayer.get("/api/v1/users"), 429, null);
+        assertThat(refused.json().get("detail").asString()).contains("over several accounts");
+        assertThat(Long.parseLong(refused.header("Retry-After"))).isBetween(1L, 3600L / MAX_PER_ADDRESS);
+        assertProblem(sprayer.as(SECOND_ADMIN, SECOND_PASSWORD).get("/api/v1/users"), 429, null);
+        // a token is never throttled; other addresses are not affected
+        assertThat(sprayer.withBearer(token).get("/api/v1/users").status()).isEqualTo(200);
+        assertThat(admin.withHeader("X-Forwarded-For", "192.0.2.78").get("/api/v1/users").status()).isEqualTo(200);
+    }
+
+    @Test
+    void tokensAreCheckedBeforeTheThrottleAndCorrectPasswordsAreToldAfterBasic() {
+        List<Class<?>> filters = ferry.bean(SecurityFilterChain.class).getFilters().stream().<Class<?>>map(Object::getClass).toList();
+        assertThat(filters).containsSubsequence(BearerTokenFilter.class, LoginThrottleFilter.class, BasicAuthenticationFilter.class,
+                LoginThrottleFilter.Checked.class);
     }
 
     // ---- body size ----------------------------------------------------------------------------
@@ -216,11 +265,12 @@ class HttpHardeningIT {
         }
         Response response = assertProblem(admin.send(method, path, body), 400, field);
         assertThat(response.json().get("detail").asString()).contains("'" + field + "'").contains(expected);
-        for (String created : new String[] {"123", "true", "1.5", "typed"}) {
-            assertThat(admin.get("/api/v1/users/" + created).status()).as(created).isEqualTo(404);
-        }
-        assertThat(admin.get("/api/v1/admins/42").status()).isEqualTo(404);
-        assertThat(admin.get("/api/v1/users/typed-existing").json().get("maxSessions").asInt()).isZero();
+        // no user "123" (or any other) was created, the existing one is unchanged, and so is the admin's password
+        JsonNode users = admin.get("/api/v1/users?size=100").json().get("content");
+        assertThat(users).singleElement().satisfies(u -> {
+            assertThat(u.get("username").asString()).isEqualTo("typed-existing");
+            assertThat(u.get("maxSessions").asInt()).isZero();
+        });
         assertThat(admin.as("typed-admin", "a long admin passphrase").get("/api/v1/users").status())
                 .as("the admin's password is unchanged").isEqualTo(200);
     }
