@@ -6,7 +6,8 @@ plain /error JSON), and any page of Tomcat's own (Ferry replaces its error repor
 that writes problem details, so none is expected).
 
     FERRY_JAR=/tmp/ferry-copy.jar NAME=fuzz bench/ferry.sh start 2320 with FERRY_ARGS=
-        "--sftp.defender.max-failures=1000000 --sftp.admin-api.login-throttle.max-failures=1000000"
+        "--sftp.defender.max-failures=1000000 --sftp.admin-api.login-throttle.max-failures=1000000
+        --sftp.admin-api.login-throttle.max-failures-per-address=1000000"
         (or any Ferry that holds nothing of value, with its login throttles relaxed)
     /usr/bin/python3 tools/fuzz_admin_api.py http://127.0.0.1:2321 admin:PASSWORD keys/some_key.pub
 
@@ -200,7 +201,8 @@ def main():
         phase_one(spec)
     except Throttled as e:
         print(f"stopped: the API refuses this address after failed logins ({e}); start the server with "
-              f"--sftp.admin-api.login-throttle.max-failures=1000000. Reported so far: {len(findings)}")
+              f"--sftp.admin-api.login-throttle.max-failures=1000000 "
+              f"--sftp.admin-api.login-throttle.max-failures-per-address=1000000. Reported so far: {len(findings)}")
         sys.exit(2)
     print(f"{len(findings)} answers reported; {len(container_pages)} 4xx were Tomcat's own page "
           "or Spring Boot's /error (refused before the application, e.g. TRACE)")

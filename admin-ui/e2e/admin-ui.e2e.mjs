@@ -6,7 +6,8 @@
 // from a .pub file; log in over SFTP (OpenSSH) with the key and upload; see the session and
 // disconnect it; find the upload in the audit (sha256, key fingerprint, chain status, CSV export)
 // and on the dashboard; screenshots of every page at 1280 and 390 px; log out; an AUDITOR sees no
-// write controls. Any CSP violation or uncaught page error fails the run.
+// write controls. Any CSP violation or uncaught page error fails the run; on a failure,
+// SCREENSHOT_DIR/failure-N.png shows each page as it was.
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -167,7 +168,8 @@ try {
   await page.getByText(/use 2 to 64 characters/).waitFor(); // validated before sending
   await page.getByLabel('Username').fill(USER);
   await page.getByLabel('Public keys').fill(readFileSync(`${KEY_FILE}.pub`, 'utf8'));
-  await page.getByLabel('Quota (bytes)').fill('10485760');
+  await page.getByLabel('Quota (bytes)').fill('104857600');
+  await page.getByText('= 100 MiB', { exact: true }).waitFor(); // not "= 1 MiB" (sizes were shown 100 times too small)
   await page.getByLabel('Allowed IP addresses').fill('not-an-ip');
   await page.getByRole('button', { name: 'Create user' }).click();
   await page.getByText(/'not-an-ip' is not an IP address or CIDR/).waitFor();
@@ -176,6 +178,7 @@ try {
   await page.getByLabel('Path 2', { exact: true }).fill('/inbox');
   await page.getByRole('button', { name: 'Create user' }).click();
   await page.getByRole('heading', { name: `User ${USER}` }).waitFor();
+  await page.getByText('0 B of 100 MiB (0%)', { exact: true }).waitFor();
 
   log('keys: fingerprint shown, add from a .pub file, delete with confirmation');
   await page.getByRole('link', { name: /SSH keys/ }).click();
@@ -214,7 +217,8 @@ try {
   await page.getByLabel('Type').selectOption('UPLOAD');
   await page.getByRole('button', { name: 'Search' }).click();
   await page.getByRole('cell', { name: '/report.csv' }).waitFor();
-  await page.getByRole('button', { name: /Details of record/ }).first().click();
+  // the row of the upload, not whichever is first: the list may not show the search's result yet
+  await page.getByRole('row').filter({ hasText: '/report.csv' }).getByRole('button', { name: /Details of record/ }).click();
   const detail = page.getByRole('dialog');
   await detail.getByText(UPLOAD_SHA256, { exact: true }).waitFor();
   await detail.getByText(KEY_FINGERPRINT, { exact: true }).waitFor();
@@ -248,9 +252,11 @@ try {
   await shoot(page, 'dashboard');
   await nav(page, 'Users').click();
   await page.getByRole('rowheader', { name: USER }).waitFor();
+  await page.getByText('195 KiB of 100 MiB (0%)', { exact: true }).waitFor(); // the 200,000-byte upload
   await shoot(page, 'users');
   await page.getByRole('link', { name: USER, exact: true }).click();
   await page.getByRole('heading', { name: `User ${USER}` }).waitFor();
+  await page.getByText('195 KiB of 100 MiB (0%)', { exact: true }).waitFor();
   await shoot(page, 'user');
   await page.getByRole('link', { name: /SSH keys/ }).click();
   await page.getByText(KEY_FINGERPRINT, { exact: true }).waitFor();
@@ -292,6 +298,9 @@ try {
   log('done');
 } catch (e) {
   problems.push(`failed at "${step}": ${e instanceof Error ? e.stack : e}`);
+  // what the pages showed when it failed
+  const pages = browser.contexts().flatMap((c) => c.pages());
+  for (const [i, p] of pages.entries()) await p.screenshot({ path: join(SCREENSHOTS, `failure-${i + 1}.png`), fullPage: true }).catch(() => {});
 } finally {
   for (const s of sessions) {
     s.child.stdin.end();

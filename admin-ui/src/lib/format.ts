@@ -2,7 +2,11 @@
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
-/** 1536 -> "1.5 KiB"; exact bytes below 1 KiB. */
+/**
+ * 1536 -> "1.5 KiB", 104857600 -> "100 MiB": binary units, at most three significant digits
+ * (whole numbers from 100 up), zeros after the decimal point dropped. A value that rounds to
+ * 1024 of a unit is shown as 1 of the next.
+ */
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
   let value = Math.abs(bytes);
@@ -11,10 +15,15 @@ export function formatBytes(bytes: number | null | undefined): string {
     value /= 1024;
     unit++;
   }
-  const sign = bytes < 0 ? '-' : '';
-  if (unit === 0) return `${sign}${value} B`;
   const digits = value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  return `${sign}${value.toFixed(digits).replace(/\.?0+$/, '')} ${UNITS[unit]}`;
+  // Number() drops only the fraction's trailing zeros ("1.50" -> 1.5); the digits of 100 stay.
+  let rounded = Number(value.toFixed(digits));
+  if (rounded >= 1024 && unit < UNITS.length - 1) {
+    rounded = 1;
+    unit++;
+  }
+  const sign = bytes < 0 && rounded > 0 ? '-' : '';
+  return `${sign}${rounded} ${UNITS[unit]}`;
 }
 
 function pad(n: number): string {

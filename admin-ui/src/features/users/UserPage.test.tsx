@@ -79,6 +79,20 @@ describe('UserPage', () => {
     expect(screen.getByLabelText('Max sessions')).toBeDisabled();
   });
 
+  it('shows sizes in the units the admin entered: a 100 MiB quota is 100 MiB, not 1 MiB', async () => {
+    const user = { ...USER, quota: { maxBytes: 104857600, maxFiles: 0 }, maxFileSize: 10 * 1024 ** 3, usage: { usedBytes: 0, usedFiles: 0 } };
+    renderAt('/users/acme', 'ADMIN', (call) => (call.url === '/api/v1/users/acme' ? { status: 200, body: user } : undefined));
+    expect(await screen.findByText('0 B of 100 MiB (0%)')).toBeInTheDocument();
+    expect(screen.getByLabelText('Quota (bytes)')).toHaveAccessibleDescription('= 100 MiB');
+    expect(screen.getByLabelText('Largest file (bytes)')).toHaveAccessibleDescription('= 10 GiB');
+    await userEvent.clear(screen.getByLabelText('Quota (bytes)'));
+    await userEvent.type(screen.getByLabelText('Quota (bytes)'), '1000000000000');
+    expect(screen.getByLabelText('Quota (bytes)')).toHaveAccessibleDescription('= 931 GiB');
+    await userEvent.clear(screen.getByLabelText('Upload bandwidth (bytes/s)'));
+    await userEvent.type(screen.getByLabelText('Upload bandwidth (bytes/s)'), '10485760');
+    expect(screen.getByLabelText('Upload bandwidth (bytes/s)')).toHaveAccessibleDescription('= 10 MiB/s');
+  });
+
   it('lets an admin save changes with PUT, keeping keys and password', async () => {
     const calls = renderAt('/users/acme', 'ADMIN', (call) => (call.url === '/api/v1/users/acme' ? { status: 200, body: USER } : undefined));
     const sessions = await screen.findByLabelText('Max sessions');

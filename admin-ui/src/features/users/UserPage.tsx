@@ -174,9 +174,9 @@ function UserEditor({ user, onSaved }: { user?: User; onSaved: () => void }) {
               <TextField label="Max sessions" name="maxSessions" type="number" min={0} inputMode="numeric" value={form.maxSessions}
                 onChange={set('maxSessions')} error={errors.maxSessions} help="0 means no limit" />
               <TextField label="Upload bandwidth (bytes/s)" name="uploadBytesPerSecond" type="number" min={0} inputMode="numeric"
-                value={form.uploadBytesPerSecond} onChange={set('uploadBytesPerSecond')} error={errors['bandwidth.uploadBytesPerSecond']} help="0 means no limit" />
+                value={form.uploadBytesPerSecond} onChange={set('uploadBytesPerSecond')} error={errors['bandwidth.uploadBytesPerSecond']} help={quotaHelp(form.uploadBytesPerSecond, '/s')} />
               <TextField label="Download bandwidth (bytes/s)" name="downloadBytesPerSecond" type="number" min={0} inputMode="numeric"
-                value={form.downloadBytesPerSecond} onChange={set('downloadBytesPerSecond')} error={errors['bandwidth.downloadBytesPerSecond']} help="0 means no limit" />
+                value={form.downloadBytesPerSecond} onChange={set('downloadBytesPerSecond')} error={errors['bandwidth.downloadBytesPerSecond']} help={quotaHelp(form.downloadBytesPerSecond, '/s')} />
             </div>
           </fieldset>
         </fieldset>
@@ -198,9 +198,10 @@ function UserEditor({ user, onSaved }: { user?: User; onSaved: () => void }) {
   );
 }
 
-function quotaHelp(value: string): string {
+/** A byte count typed into a field, shown in binary units ("= 100 MiB"), or what 0 means. */
+function quotaHelp(value: string, suffix = ''): string {
   const n = Number(value);
-  return !value.trim() || !Number.isFinite(n) || n === 0 ? '0 means no limit' : `= ${formatBytes(n)}`;
+  return !value.trim() || !Number.isFinite(n) || n === 0 ? '0 means no limit' : `= ${formatBytes(n)}${suffix}`;
 }
 
 function focusFirstError() {

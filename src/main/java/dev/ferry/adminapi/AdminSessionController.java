@@ -7,6 +7,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import java.util.List;
+import java.util.Optional;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -58,13 +60,16 @@ class AdminSessionController {
     private final AuthenticationManager authentication;
     private final SecurityContextRepository contexts = new HttpSessionSecurityContextRepository();
     private final CsrfTokenRepository csrfTokens;
+    private final LoginThrottle throttle;
 
-    AdminSessionController(UserDetailsService admins, PasswordEncoder passwords, CsrfTokenRepository csrfTokens) {
+    AdminSessionController(UserDetailsService admins, PasswordEncoder passwords, CsrfTokenRepository csrfTokens,
+            LoginThrottle throttle) {
         // The same lookup and password check as HTTP Basic (an unknown name costs the same hash as a known one).
         DaoAuthenticationProvider provider = new DaoAuthenticationProvider(admins);
         provider.setPasswordEncoder(passwords);
         this.authentication = provider::authenticate;
         this.csrfTokens = csrfTokens;
+        this.throttle = throttle;
     }
 
     @GetMapping
@@ -87,16 +92,26 @@ class AdminSessionController {
         if (login.password() == null || login.password().isEmpty()) {
             throw new InvalidInputException("password", "enter the password");
         }
+        // The same throttle as HTTP Basic: per address and account, with a ceiling per address.
+        String address = request.getRemoteAddr();
+        String username = login.username().strip();
+        Optional<LoginThrottle.Refusal> refusal = throttle.refusal(address, username);
+        if (refusal.isPresent()) {
+            long seconds = LoginThrottleFilter.retryAfterSeconds(refusal.get());
+            return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS).header(HttpHeaders.RETRY_AFTER, Long.toString(seconds))
+                    .body(ProblemDetailsAdvice.problem(HttpStatus.TOO_MANY_REQUESTS, "Too many failed logins",
+                            LoginThrottleFilter.detail(refusal.get(), seconds), null));
+        }
         Authentication result;
         try {
-            result = authentication.authenticate(
-                    UsernamePasswordAuthenticationToken.unauthenticated(login.username().strip(), login.password()));
+            result = authentication.authenticate(UsernamePasswordAuthenticationToken.unauthenticated(username, login.password()));
         } catch (AuthenticationException e) {
-            // 401 is what LoginThrottleFilter counts as a failed login from this address
+            throttle.failed(address, username);
             ProblemDetail problem = ProblemDetailsAdvice.problem(HttpStatus.UNAUTHORIZED, "Login failed",
                     "wrong username or password", "password");
             return ResponseEntity.status(HttpStatus.UNAUTHORIZED).body(problem);
         }
+        throttle.succeeded(address, username);
         // A new session id at every login (no session fixation), and a new CSRF token with it.
         HttpSession existing = request.getSession(false);
         if (existing != null) {

@@ -18,7 +18,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Request bodies larger than {@code sftp.admin-api.max-body-size} get 413 problem+json: at once
  * when Content-Length announces it, otherwise (chunked) as soon as the count passes the limit
- * while the body is read. Tomcat's own limits cover forms and swallowed bodies, not JSON.
+ * while the body is read (then {@link ProblemDetailsAdvice} answers). Tomcat's own limits cover
+ * forms and swallowed bodies, not JSON. Nothing is buffered here: a body is read only by the
+ * endpoint that wants it, after authentication.
  */
 class BodySizeLimitFilter extends OncePerRequestFilter {
 
@@ -40,7 +42,7 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
         try {
             chain.doFilter(limited, response);
         } catch (ServletException | IOException | RuntimeException e) {
-            if (causedByTooLarge(e) && !response.isCommitted()) {
+            if (exceededLimit(e) != null && !response.isCommitted()) {
                 response.reset();
                 tooLarge(response);
                 return;
@@ -50,24 +52,34 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
     }
 
     private void tooLarge(HttpServletResponse response) throws IOException {
-        // Tomcat swallows what is left of the body up to server.tomcat.max-swallow-size (2 MB), then closes.
-        ProblemResponses.write(response, HttpStatus.CONTENT_TOO_LARGE, "Request body too large",
-                "the request body is larger than " + maxBytes + " bytes, the limit of this API: send less per request");
+        // Complete with its Content-Length; Tomcat then reads and discards the rest of the body, up to
+        // server.tomcat.max-swallow-size, so that a client still writing it can read the answer, and closes.
+        ProblemResponses.write(response, HttpStatus.CONTENT_TOO_LARGE, TITLE, detail(maxBytes));
     }
 
-    static boolean causedByTooLarge(Throwable e) {
+    static final String TITLE = "Request body too large";
+
+    static String detail(long maxBytes) {
+        return "the request body is larger than " + maxBytes + " bytes, the limit of this API: send less per request";
+    }
+
+    /** The limit a body went past while it was read, or null when the failure was something else. */
+    static Long exceededLimit(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof BodyTooLargeException) {
-                return true;
+            if (t instanceof BodyTooLargeException tooLarge) {
+                return tooLarge.maxBytes;
             }
         }
-        return false;
+        return null;
     }
 
     /** Thrown by the body stream once more than the limit has been read. */
     static final class BodyTooLargeException extends IOException {
+        final long maxBytes;
+
         BodyTooLargeException(long maxBytes) {
             super("request body larger than " + maxBytes + " bytes");
+            this.maxBytes = maxBytes;
         }
     }
 

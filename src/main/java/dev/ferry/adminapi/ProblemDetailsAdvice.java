@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -92,10 +93,12 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e, HttpHeaders headers,
             HttpStatusCode status, WebRequest request) {
-        if (BodySizeLimitFilter.causedByTooLarge(e)) {
-            // a chunked body that went past the limit while being parsed
-            return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(problem(
-                    HttpStatus.CONTENT_TOO_LARGE, "Request body too large", "the request body is larger than the limit of this API: send less per request", null));
+        Long limit = BodySizeLimitFilter.exceededLimit(e);
+        if (limit != null) {
+            // A chunked body that went past the limit while being parsed. Written as text with its Content-Length, like
+            // BodySizeLimitFilter's answer: complete even if the connection closes before the client has sent it all.
+            return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                    .body(ProblemResponses.json(HttpStatus.CONTENT_TOO_LARGE, BodySizeLimitFilter.TITLE, BodySizeLimitFilter.detail(limit)));
         }
         Throwable cause = e.getCause();
         ProblemDetail body = cause instanceof JacksonException je
@@ -112,6 +115,9 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         } else if (e instanceof InputCoercionException c) {
             // valid JSON, but a number too large for the field (e.g. maxSessions: 3000000000)
             detail = "'" + field + "' is out of range: " + abbreviate(c.getOriginalMessage());
+        } else if (e instanceof InvalidFormatException f && wrongJsonType(f.getValue(), f.getTargetType())) {
+            // a value Jackson would once have coerced: 123 for a string, "3" or 1.5 for a whole number, 1 for a boolean
+            detail = "'" + field + "' must be " + expected(f.getTargetType()) + ", not " + describe(f.getValue());
         } else if (e instanceof InvalidFormatException f) {
             detail = "'" + field + "' has an invalid value '" + abbreviate(String.valueOf(f.getValue())) + "'"
                     + hint(f.getTargetType());
@@ -139,32 +145,67 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     }
 
     private static String hint(Class<?> type) {
+        String expected = expected(type);
+        return expected == null ? "" : ": use " + expected;
+    }
+
+    /** What a value of this Java type looks like in JSON, for a person; null when there is nothing useful to say. */
+    private static String expected(Class<?> type) {
         if (type == null) {
-            return "";
+            return null;
         }
         if (type.isEnum()) {
-            return ": use one of " + java.util.Arrays.stream(type.getEnumConstants()).map(String::valueOf)
+            return "one of " + java.util.Arrays.stream(type.getEnumConstants()).map(String::valueOf)
                     .collect(java.util.stream.Collectors.joining(", "));
         }
         if (java.time.temporal.Temporal.class.isAssignableFrom(type)) {
-            return ": use an ISO-8601 time with an offset, e.g. 2026-11-24T10:00:00Z";
+            return "an ISO-8601 time with an offset as a string, e.g. \"2026-11-24T10:00:00Z\"";
         }
-        if (Number.class.isAssignableFrom(type) || type.isPrimitive() && type != boolean.class) {
-            return ": use a number";
+        if (type == Long.class || type == Integer.class || type == Short.class || type == Byte.class || type == long.class
+                || type == int.class || type == short.class || type == byte.class || type == java.math.BigInteger.class) {
+            return "a whole number";
+        }
+        if (Number.class.isAssignableFrom(type) || type == double.class || type == float.class) {
+            return "a number";
         }
         if (type == Boolean.class || type == boolean.class) {
-            return ": use true or false";
+            return "true or false";
         }
         if (List.class.isAssignableFrom(type)) {
-            return ": use a JSON array";
+            return "a JSON array";
         }
         if (Map.class.isAssignableFrom(type) || type.isRecord()) {
-            return ": use a JSON object";
+            return "a JSON object";
         }
         if (type == String.class) {
-            return ": use a string";
+            return "a string";
         }
-        return "";
+        return null;
+    }
+
+    /** A scalar of one JSON type where the field takes another (or a fraction where it takes a whole number). */
+    private static boolean wrongJsonType(Object value, Class<?> target) {
+        if (target == null || value == null) {
+            return false;
+        }
+        String expected = expected(target);
+        return switch (expected == null ? "" : expected) {
+            case "a string" -> value instanceof Number || value instanceof Boolean;
+            case "true or false" -> value instanceof Number || value instanceof String;
+            case "a whole number", "a number" -> value instanceof String || value instanceof Boolean
+                    || value instanceof Number && "a whole number".equals(expected);
+            default -> false; // enums, times: a string that does not parse is an invalid value, not a wrong type
+        };
+    }
+
+    private static String describe(Object value) {
+        if (value instanceof String s) {
+            return "the string \"" + abbreviate(s) + "\"";
+        }
+        if (value instanceof Number n) {
+            return "the number " + abbreviate(String.valueOf(n));
+        }
+        return abbreviate(String.valueOf(value));
     }
 
     static ProblemDetail problem(HttpStatus status, String title, String detail, String field) {

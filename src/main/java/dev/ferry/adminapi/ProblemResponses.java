@@ -11,13 +11,25 @@ final class ProblemResponses {
     private ProblemResponses() {
     }
 
+    /**
+     * Writes the whole answer with its Content-Length, so that it is complete on the wire even when the
+     * connection is closed right after it (a refused oversized body).
+     */
     static void write(HttpServletResponse response, HttpStatus status, String title, String detail) throws IOException {
+        String body = json(status, title, detail);
         response.setStatus(status.value());
-        response.setContentType("application/problem+json");
+        response.setContentType(MEDIA_TYPE);
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"" + escape(title) + "\",\"status\":" + status.value()
-                + ",\"detail\":\"" + escape(detail) + "\"}");
-        response.getWriter().flush();
+        response.setContentLength(body.getBytes(StandardCharsets.UTF_8).length);
+        response.getWriter().write(body);
+        response.flushBuffer();
+    }
+
+    static final String MEDIA_TYPE = "application/problem+json";
+
+    static String json(HttpStatus status, String title, String detail) {
+        return "{\"type\":\"about:blank\",\"title\":\"" + escape(title) + "\",\"status\":" + status.value()
+                + ",\"detail\":\"" + escape(detail) + "\"}";
     }
 
     private static String escape(String s) {

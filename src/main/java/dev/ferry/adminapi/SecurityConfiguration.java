@@ -32,7 +32,8 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
  * The admin API is closed by default: HTTP Basic with an admin account or a bearer API token
  * (scripts), or the admin UI's session cookie with a CSRF token ({@link AdminSessionController});
  * AUDITORs read, ADMINs also write. Only health probes, the OpenAPI description and the admin UI's
- * static files are public. Failed logins of every kind are throttled per address ({@link LoginThrottle}).
+ * static files are public. Failed password logins are throttled per address and account, with a higher
+ * ceiling per address ({@link LoginThrottle}); API tokens are not throttled.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -41,8 +42,11 @@ class SecurityConfiguration {
     SecurityFilterChain adminApi(HttpSecurity http, LoginThrottle throttle, ApiTokens tokens, AdminAccounts admins,
             CookieCsrfTokenRepository csrfTokens) throws Exception {
         // Plain objects, not beans: a Filter bean would also be registered for every request outside this chain.
-        http.addFilterBefore(new LoginThrottleFilter(throttle), BasicAuthenticationFilter.class)
-                .addFilterBefore(new BearerTokenFilter(tokens), BasicAuthenticationFilter.class)
+        // Bearer tokens first: a valid one is never throttled, a bogus one is a plain 401 (tokens cannot be guessed).
+        // Then the throttle for Basic, and after Basic the marker that tells the throttle the password was right.
+        http.addFilterBefore(new BearerTokenFilter(tokens), BasicAuthenticationFilter.class)
+                .addFilterAfter(new LoginThrottleFilter(throttle), BearerTokenFilter.class)
+                .addFilterAfter(new LoginThrottleFilter.Checked(), BasicAuthenticationFilter.class)
                 .addFilterAfter(new AdminSessionRevalidationFilter(admins), SecurityContextHolderFilter.class)
                 .addFilterAfter(new CsrfCookieFilter(), CsrfFilter.class);
         http.authorizeHttpRequests(auth -> auth

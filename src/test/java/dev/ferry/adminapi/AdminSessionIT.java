@@ -213,6 +213,9 @@ class AdminSessionIT {
         assertProblem(browser.send("POST", "/api/v1/session", "{\"username\":\"admin\",\"password\":\"x\",\"remember\":true}", true),
                 400, "remember");
         assertProblem(browser.send("POST", "/api/v1/session", "[]", true), 400, null);
+        assertThat(assertProblem(browser.send("POST", "/api/v1/session", "{\"username\":1,\"password\":\"x\"}", true), 400, "username")
+                .json().get("detail").asString()).contains("must be a string");
+        assertProblem(browser.send("POST", "/api/v1/session", "{\"username\":\"admin\",\"password\":12345678}", true), 400, "password");
     }
 
     @Test
@@ -225,9 +228,13 @@ class AdminSessionIT {
         }
         Response refused = assertProblem(attacker.login("admin", FerryInstance.ADMIN_PASSWORD), 429, null);
         assertThat(refused.header("Retry-After")).isNotNull();
-        // Basic from that address is refused as well; other addresses are not affected
+        // Basic for that account from that address is refused as well; other addresses are not affected
         assertProblem(admin.withHeader("X-Forwarded-For", "198.51.100.20").get("/api/v1/users"), 429, null);
         assertThat(new Browser().from("198.51.100.21").login("admin", FerryInstance.ADMIN_PASSWORD).status()).isEqualTo(200);
+        // nor is another admin behind the same address, in the UI or with Basic
+        assertThat(new Browser().from("198.51.100.20").login("watcher", AUDITOR_PASSWORD).status()).isEqualTo(200);
+        assertThat(admin.as("watcher", AUDITOR_PASSWORD).withHeader("X-Forwarded-For", "198.51.100.20").get("/api/v1/users").status())
+                .isEqualTo(200);
     }
 
     @Test

@@ -123,7 +123,7 @@ class AdminUiIT {
 
         // What the browser did is really there.
         JsonNode user = admin.get("/api/v1/users/e2e-partner").json();
-        assertThat(user.get("quota").get("maxBytes").asLong()).isEqualTo(10_485_760L);
+        assertThat(user.get("quota").get("maxBytes").asLong()).isEqualTo(104_857_600L); // shown as 100 MiB (e2e checks)
         assertThat(user.get("permissions").has("/inbox")).isTrue();
         assertThat(user.get("allowedIps").size()).isEqualTo(2);
         assertThat(admin.get("/api/v1/users/e2e-partner/keys").json().size()).isEqualTo(1);

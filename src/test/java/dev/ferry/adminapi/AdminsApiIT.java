@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.testsupport.AdminClient;
 import dev.ferry.testsupport.AdminClient.Response;
 import dev.ferry.testsupport.FerryInstance;
+import dev.ferry.testsupport.TestPostgres;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,9 @@ class AdminsApiIT {
 
     @BeforeAll
     static void start() {
-        ferry = FerryInstance.start();
+        // As on Kubernetes, where Spring Boot on its own would trust X-Forwarded-For from any private address
+        ferry = FerryInstance.start(TestPostgres.get().newDatabase(), FerryInstance.tempDir("ferry-files"),
+                Map.of("spring.main.cloud-platform", "kubernetes"));
         admin = ferry.admin();
     }
 
@@ -314,6 +317,16 @@ class AdminsApiIT {
         Response trail = admin.get("/api/v1/audit?type=ADMIN&username=admin&size=500");
         assertThat(trail.status()).isEqualTo(200);
         assertThat(trail.body()).contains("/api/v1/admins/" + name).doesNotContain(PASSWORD).doesNotContain(next);
+    }
+
+    @Test
+    void aClientCannotChooseItsAddressWithXForwardedForUnlessTheOperatorTrustsAProxy() {
+        String name = name("forwarded");
+        AdminClient spoofing = admin.withHeader("X-Forwarded-For", "203.0.113.50").withHeader("X-Real-IP", "203.0.113.51")
+                .withHeader("Forwarded", "for=203.0.113.52");
+        assertThat(spoofing.post("/api/v1/admins", body(name, PASSWORD, "AUDITOR")).status()).isEqualTo(201);
+        assertThat(adminAudit(ferry, "/api/v1/admins/" + name)).singleElement()
+                .satisfies(r -> assertThat(r.get("remote_address")).isEqualTo("127.0.0.1"));
     }
 
     // ---- helpers -------------------------------------------------------------------------

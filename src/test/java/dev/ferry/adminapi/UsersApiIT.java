@@ -264,16 +264,16 @@ class UsersApiIT {
 
     static Stream<Arguments> wrongTypes() {
         return Stream.of(
-                Arguments.of("\"maxSessions\": \"abc\"", "maxSessions", "use a number"),
-                Arguments.of("\"maxSessions\": [1]", "maxSessions", "use a number"),
+                Arguments.of("\"maxSessions\": \"abc\"", "maxSessions", "a whole number"),
+                Arguments.of("\"maxSessions\": [1]", "maxSessions", "use a whole number"),
                 Arguments.of("\"maxSessions\": 3000000000", "maxSessions", "out of range"),
                 Arguments.of("\"publicKeys\": {\"a\": \"b\"}", "publicKeys", "use a JSON array"),
                 Arguments.of("\"publicKeys\": \"" + ED25519 + "\"", "publicKeys", "use a JSON array"),
                 Arguments.of("\"allowedIps\": \"10.0.0.0/8\"", "allowedIps", "use a JSON array"),
-                Arguments.of("\"enabled\": \"yes\"", "enabled", "use true or false"),
+                Arguments.of("\"enabled\": \"yes\"", "enabled", "true or false"),
                 Arguments.of("\"quota\": 5", "quota", "use a JSON object"),
-                Arguments.of("\"quota\": {\"maxBytes\": \"lots\"}", "quota.maxBytes", "use a number"),
-                Arguments.of("\"quota\": {\"maxBytes\": 1e30}", "quota.maxBytes", "out of range"),
+                Arguments.of("\"quota\": {\"maxBytes\": \"lots\"}", "quota.maxBytes", "a whole number"),
+                Arguments.of("\"quota\": {\"maxBytes\": 1e30}", "quota.maxBytes", "must be a whole number"),
                 Arguments.of("\"storage\": \"local\"", "storage", "use a JSON object"),
                 Arguments.of("\"permissions\": [\"list\"]", "permissions", "use a JSON object"),
                 Arguments.of("\"expiresAt\": \"tomorrow\"", "expiresAt", "ISO-8601"),

@@ -55,13 +55,14 @@ public final class FerryInstance implements AutoCloseable {
         props.put("spring.jmx.enabled", "false");
         // Tests send many wrong passwords from 127.0.0.1 on purpose; HttpHardeningIT sets its own limit.
         props.put("sftp.admin-api.login-throttle.max-failures", "1000");
+        props.put("sftp.admin-api.login-throttle.max-failures-per-address", "100000");
         // Tests fail SFTP logins from 127.0.0.1 on purpose; BruteForceIT sets its own limit.
         props.put("sftp.defender.max-failures", "1000");
         props.put("sftp.defender.max-address-score", "1000");
         props.putAll(extra);
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(FerryApplication.class)
-                .properties(props)
-                .run();
+        // As command-line arguments, so that they also override application.properties (as an operator's would)
+        String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(FerryApplication.class).run(args);
         return new FerryInstance(context, sftpPort, httpPort, storageRoot, database);
     }
 
