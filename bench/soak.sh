@@ -34,11 +34,16 @@ if [ "${BUILD:-1}" = 1 ] || [ ! -f target/ferry.jar ] || [ ! -f target/soak.clas
     mvn -B -ntp -q -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/soak.classpath
 fi
 mkdir -p bench/results
-echo "[soak] $CLIENTS clients x $DURATION s, seed $SEED, load $(cut -d' ' -f1-3 /proc/loadavg), commit $(git rev-parse --short HEAD)" >&2
+OUT=bench/results/$TAG.md
+SERVER_COMMIT="$(git log -1 --format=%h -- src/main db pom.xml)$(git diff --quiet HEAD -- src/main db pom.xml || echo ' + uncommitted changes')"
+HEADER="# soak $TAG: $CLIENTS clients x $DURATION s, seed $SEED; server code of $SERVER_COMMIT, harness of $(git rev-parse --short HEAD); load at start $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+echo "[soak] $HEADER" >&2
 set +e
 "${JAVA:-java}" -cp "target/test-classes:target/classes:$(cat target/soak.classpath)" dev.ferry.soak.SoakBench \
-    --clients "$CLIENTS" --seconds "$DURATION" --seed "$SEED" --out "bench/results/$TAG.md"
+    --clients "$CLIENTS" --seconds "$DURATION" --seed "$SEED" --out "$OUT.tmp"
 status=$?
 set -e
-echo "[soak] report: bench/results/$TAG.md (exit $status)" >&2
+{ echo "$HEADER"; echo; echo "Command: CLIENTS=$CLIENTS DURATION=$DURATION SEED=$SEED bench/soak.sh (exit $status)"; echo; cat "$OUT.tmp"; } >"$OUT"
+rm -f "$OUT.tmp"
+echo "[soak] report: $OUT (exit $status)" >&2
 exit $status

@@ -13,7 +13,7 @@ incarnation, the seed, the deadline (epoch seconds), the log and state files, an
 {"atPut": n, "size": bytes, "after": bytes} makes the n-th upload of this incarnation be one of
 `size` bytes to one of the worker's own files that kills the worker (SIGKILL, as `kill -9`)
 once `after` bytes are written and acknowledged by the server, before the CLOSE. A planned kill
-happens even if the deadline passes first.
+not done by the deadline is done at once then.
 
 Names in the user's home (every session of the user works in /shared at once):
   /shared/p<i>.bin, /shared/d<j>, /shared/d<j>/q<k>.bin   the pool: every session of the user
@@ -462,8 +462,8 @@ class Worker:
         self.save_state()
 
     def kill_pending(self):
-        """A planned kill happens even when the deadline comes first (a slow machine): the run
-        must see its clients killed."""
+        """A planned kill happens even when the deadline comes first (a slow machine): then at
+        once, with the next operation. The run must see its clients killed."""
         return self.kill is not None
 
     def run(self):
@@ -496,7 +496,7 @@ class Worker:
                 for _ in range(self.rng.randint(5, 40)):
                     if time.time() >= self.deadline and not self.kill_pending():
                         break
-                    if self.kill_pending() and self.puts + 1 >= self.kill["atPut"]:
+                    if self.kill_pending() and (self.puts + 1 >= self.kill["atPut"] or time.time() >= self.deadline):
                         self.put_own(size=self.kill["size"], kill_after=self.kill["after"], name=self.own_names[-1])
                         continue
                     self.rng.choice(choices)()

@@ -25,8 +25,9 @@ final class SoakReport {
         for (OpRecord op : ops) {
             Verdict verdict = SoakRules.classify(op);
             if (verdict.kind() == Kind.UNEXPECTED) {
-                groups.computeIfAbsent(verdict.reason() + ": " + op.user().storage() + " " + op.op() + " " + op.status() + " '"
-                        + ServerTruth.normalize(String.valueOf(op.error())) + "'", k -> new ArrayList<>()).add(op);
+                String outcome = op.ok() ? "answered OK" : op.status() + " '" + ServerTruth.normalize(String.valueOf(op.error())) + "'";
+                groups.computeIfAbsent(verdict.reason() + ": " + op.user().storage() + " " + op.op() + " " + outcome,
+                        k -> new ArrayList<>()).add(op);
             }
         }
         List<String> findings = new ArrayList<>();
@@ -69,7 +70,8 @@ final class SoakReport {
                     }
                     case UNEXPECTED -> {
                         unexp++;
-                        unexpected.merge(op.op() + ": " + verdict.reason() + " (" + op.status() + ")", 1, Integer::sum);
+                        unexpected.merge(op.op() + ": " + verdict.reason() + (op.status() == null ? "" : " (" + op.status() + ")"), 1,
+                                Integer::sum);
                     }
                 }
                 if (!op.killed()) {

@@ -63,10 +63,12 @@ final class SoakRules {
         String status = op.status() == null ? "" : op.status();
         String error = op.error() == null ? "" : op.error();
         switch (status) {
-            case "SESSION", "TIMEOUT", "OPENSSH":
+            case "SESSION", "TIMEOUT":
                 // Workers are killed only by themselves and never log after that: a session that
                 // breaks or stops answering under a worker is the server's doing.
                 return Verdict.unexpected("the session broke or the server stopped answering (" + op.op() + ")");
+            case "OPENSSH":
+                return Verdict.unexpected("OpenSSH's sftp failed without an SFTP status (" + op.op() + ")");
             case "PERMISSION_DENIED":
                 return Verdict.unexpected("permission denied for an operation the user is permitted (" + op.op() + ")");
             default:
@@ -79,7 +81,7 @@ final class SoakRules {
             // Every soak user may log in from anywhere, as often as it likes; logging out cannot fail.
             case "login", "logout" -> Verdict.unexpected(op.op() + " failed");
             case "listdir" -> listdir(op, status);
-            case "put" -> put(op, status, error);
+            case "put" -> put(op, status);
             case "get" -> get(op, status, error);
             case "stat" -> noSuchFile(op, status, "stat");
             case "remove" -> noSuchFile(op, status, "remove");
@@ -117,7 +119,7 @@ final class SoakRules {
      * An upload to a pool directory may find the directory removed (at OPEN, or at CLOSE when it
      * goes between the two); anything else failing an upload is a bug, the quota apart.
      */
-    private static Verdict put(OpRecord op, String status, String error) {
+    private static Verdict put(OpRecord op, String status) {
         if (status.equals("NO_SUCH_FILE") && !op.own() && inPoolDir(op.path())) {
             return Verdict.expected("its directory was removed by another session");
         }

@@ -63,9 +63,18 @@ final class SoakServer implements AutoCloseable {
                     S3ProxyServer.SECRET_KEY, BUCKET));
             settings.put("sftp.audit.durability", auditDurability);
             settings.put("sftp.audit.journal-dir", work.resolve("audit-journal").toString());
-            FerryProcess ferry = FerryProcess.start(work, TestPostgres.get().newDatabase(), settings, "ferry.log", jvmOptions);
             KeyPair key = TestKeys.ed25519();
-            return new SoakServer(work, s3proxy, s3, ferry, key, TestKeys.writePrivateKey(key, work));
+            Path keyFile = TestKeys.writePrivateKey(key, work);
+            FerryProcess ferry = FerryProcess.start(work, TestPostgres.get().newDatabase(), settings, "ferry.log", jvmOptions);
+            // A bench run ended by Ctrl-C or System.exit must not leave the server running.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    ferry.stop();
+                } catch (InterruptedException | AssertionError e) {
+                    // going away anyway
+                }
+            }));
+            return new SoakServer(work, s3proxy, s3, ferry, key, keyFile);
         } catch (Exception | Error e) {
             s3proxy.close();
             throw e;

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -36,6 +38,7 @@ final class SoakWorkers {
     private final SoakPlan plan;
     private final SoakServer server;
     private final Path dir;
+    private final Set<Process> running = ConcurrentHashMap.newKeySet();
 
     SoakWorkers(SoakPlan plan, SoakServer server, Path dir) {
         this.plan = plan;
@@ -44,6 +47,17 @@ final class SoakWorkers {
     }
 
     Outcome run() throws Exception {
+        // A bench run ended by Ctrl-C must not leave its clients running until their deadline.
+        Thread stopClients = new Thread(() -> running.forEach(Process::destroyForcibly));
+        Runtime.getRuntime().addShutdownHook(stopClients);
+        try {
+            return runWorkers();
+        } finally {
+            Runtime.getRuntime().removeShutdownHook(stopClients);
+        }
+    }
+
+    private Outcome runWorkers() throws Exception {
         long deadline = System.currentTimeMillis() + plan.duration().toMillis();
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
         List<Thread> threads = new ArrayList<>();
@@ -87,6 +101,7 @@ final class SoakWorkers {
                 Path output = slotDir.resolve("worker-" + incarnation + ".out");
                 Process process = new ProcessBuilder(PYTHON, SCRIPT.toString(), config.toString())
                         .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+                running.add(process);
                 long grace = deadline - System.currentTimeMillis() + 3L * OP_TIMEOUT_SECONDS * 1000;
                 if (!process.waitFor(grace, TimeUnit.MILLISECONDS)) {
                     process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
@@ -94,6 +109,7 @@ final class SoakWorkers {
                             + " was still running " + 3 * OP_TIMEOUT_SECONDS + " s after the deadline (a request never answered?)");
                     return;
                 }
+                running.remove(process);
                 int exit = process.exitValue();
                 if (exit == SIGKILL_EXIT && kill != null) {
                     continue; // its planned death: the next incarnation takes over
