@@ -13,7 +13,7 @@ incarnation, the seed, the deadline (epoch seconds), the log and state files, an
 {"atPut": n, "size": bytes, "after": bytes} makes the n-th upload of this incarnation be one of
 `size` bytes to one of the worker's own files that kills the worker (SIGKILL, as `kill -9`)
 once `after` bytes are written and acknowledged by the server, before the CLOSE. A planned kill
-not done by the deadline is done at once then.
+not done by the deadline is done at once then; one refused before the kill point is not retried.
 
 Names in the user's home (every session of the user works in /shared at once):
   /shared/p<i>.bin, /shared/d<j>, /shared/d<j>/q<k>.bin   the pool: every session of the user
@@ -461,6 +461,14 @@ class Worker:
             self.own[path] = {"exists": path.rsplit("/", 1)[1] in names, "size": None, "sha256": None}
         self.save_state()
 
+    def killing_upload(self):
+        """The planned upload that kills this worker, over an own file that exists if there is
+        one (a full file quota does not refuse an overwrite). Tried once: an upload refused
+        before the kill point (a full quota) leaves the worker alive."""
+        kill, self.kill = self.kill, None
+        existing = [p for p in self.own_names if (self.own.get(p) or {}).get("exists")]
+        self.put_own(size=kill["size"], kill_after=kill["after"], name=(existing or self.own_names)[-1])
+
     def kill_pending(self):
         """A planned kill happens even when the deadline comes first (a slow machine): then at
         once, with the next operation. The run must see its clients killed."""
@@ -497,7 +505,7 @@ class Worker:
                     if time.time() >= self.deadline and not self.kill_pending():
                         break
                     if self.kill_pending() and (self.puts + 1 >= self.kill["atPut"] or time.time() >= self.deadline):
-                        self.put_own(size=self.kill["size"], kill_after=self.kill["after"], name=self.own_names[-1])
+                        self.killing_upload()
                         continue
                     self.rng.choice(choices)()
                 self.logout()
