@@ -5,10 +5,10 @@
 # nearly fill (on S3 also 48 MiB), users without a quota. All sessions of a user work in its
 # /shared directory at once (put, put to a temporary name then rename, get, stat, listdir,
 # rename, remove, mkdir, rmdir, truncate, OpenSSH sftp batches, logins and logouts); every
-# session is killed (SIGKILL) mid-upload about once a minute of run time. Then the same checks
-# as SoakIT in `mvn verify` (src/test/java/dev/ferry/soak): every confirmed upload audited,
-# storage holding only confirmed content, usage equal to storage, the server healthy and
-# working, no ERROR in its log.
+# session is killed (SIGKILL) mid-upload at the 10th-100th upload of each of its incarnations,
+# up to once per minute of DURATION. Then the same checks as SoakIT in `mvn verify`
+# (src/test/java/dev/ferry/soak): every confirmed upload audited, storage holding only confirmed
+# content, usage equal to storage, the server healthy and working, no ERROR in its log.
 #
 #   bench/soak.sh                                   20 clients x 300 s, seed 1
 #   CLIENTS=8 DURATION=60 SEED=7 bench/soak.sh

@@ -46,9 +46,10 @@ record SoakPlan(long seed, Duration duration, List<SoakUser> users, List<List<Ki
     }
 
     /**
-     * One worker's death: its {@code atPut}-th upload (counted in the incarnation) writes
-     * {@code size} bytes to one of its own files and the worker SIGKILLs itself once
-     * {@code after} bytes are written and acknowledged, before the CLOSE.
+     * One worker's death: its {@code atPut}-th upload (counted in the incarnation; at once when
+     * the deadline comes first) writes {@code size} bytes to one of its own files and the worker
+     * SIGKILLs itself once {@code after} bytes are written and acknowledged, before the CLOSE. An
+     * upload refused before that (a full quota) leaves the worker alive.
      */
     record Kill(int atPut, long size, long after) {
     }
@@ -101,7 +102,8 @@ record SoakPlan(long seed, Duration duration, List<SoakUser> users, List<List<Ki
     /**
      * The bench run: {@code clients} sessions (at least 6) over six users, three per storage (a
      * partner account, a file quota, no quota), for {@code duration}; every session is killed
-     * mid-upload about once a minute.
+     * mid-upload at the 10th to 100th upload of each of its incarnations, up to once per minute
+     * of the duration.
      */
     static SoakPlan forBench(long seed, int clients, Duration duration) {
         if (clients < 6) {
