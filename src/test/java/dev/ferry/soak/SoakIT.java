@@ -11,15 +11,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The everyday mix at once, for half a minute, on the real jar: 8 paramiko sessions of four users
- * (two on local disk, two on S3; partner accounts without setstat, file and byte quotas) put, get,
- * stat, list, rename, remove, mkdir, rmdir and truncate in one shared directory per user, log in
- * and out, run OpenSSH's sftp now and then, and four of them are killed (SIGKILL) mid-upload.
+ * (two on local disk, two on S3; partner accounts without setstat, file and byte quotas) put
+ * (also to a temporary name, then renamed), get, stat, list, rename, remove, mkdir, rmdir and
+ * truncate in one shared directory per user, log in and out, run OpenSSH's sftp now and then,
+ * and four of them are killed (SIGKILL) mid-upload.
  * Then: no operation failed that should not have ({@link SoakRules}), every confirmed upload has
  * its audit record, the storage holds only confirmed content, usage equals what is stored, and
  * the server is healthy, works, and logged no error ({@link ServerTruth}).
  * <p>
  * The operation sequence follows the seed ({@code -Dsoak.seed=...}, 14 by default); the failure
- * message is the run's report, and the server's and workers' logs stay in {@code target/soak-it/}.
+ * message is the run's report, and the server's and workers' logs stay in {@code target/soak-it/}
+ * (the S3 objects in S3Proxy's directory, named at the end of the report).
  * The long run is {@code bench/soak.sh}.
  */
 class SoakIT {
@@ -31,7 +33,9 @@ class SoakIT {
         SoakRun.Result result = SoakRun.run(SoakPlan.forVerify(seed).withSystemProperties(), work);
         System.out.println(result.report());
         assertThat(result.findings()).as(result.report()).isEmpty();
-        deleteRecursively(work); // kept when the run found something
+        // Kept when the run found something.
+        deleteRecursively(work);
+        deleteRecursively(result.s3Data());
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

@@ -13,24 +13,14 @@ import java.util.List;
  */
 final class SoakRun {
 
-    /** What the run found (empty: all held) and its report, also written to {@code work/report.md}. */
-    record Result(List<String> findings, String report, Path work) {
+    /**
+     * What the run found (empty: all held) and its report, also written to {@code work/report.md};
+     * the run's files are in {@code work} and, for the S3 homes, in {@code s3Data}.
+     */
+    record Result(List<String> findings, String report, Path work, Path s3Data) {
     }
 
     private SoakRun() {
-    }
-
-    private static long seconds(long nanos) {
-        return Math.round(nanos / 1e9);
-    }
-
-    /** The machine's 1-minute load average, for the reader of the figures (the machines here are shared). */
-    static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-        } catch (java.io.IOException e) {
-            return "unknown";
-        }
     }
 
     static Result run(SoakPlan plan, Path work) throws Exception {
@@ -52,9 +42,22 @@ final class SoakRun {
             String report = SoakReport.markdown(plan, outcome, elapsed, findings)
                     + String.format("%nPhases: servers started in %d s, users %d s, workload %d s, checks %d s (load average %s)%n",
                             seconds(t1 - t0), seconds(t2 - t1), seconds(t3 - t2), seconds(t4 - t3), loadAverage())
-                    + "\nServer log, worker logs (ops.jsonl) and configs: " + work + "\n";
+                    + "\nServer log, worker logs (ops.jsonl) and configs: " + work + "; S3 objects: " + server.s3Data() + "\n";
             Files.writeString(work.resolve("report.md"), report);
-            return new Result(List.copyOf(findings), report, work);
+            return new Result(List.copyOf(findings), report, work, server.s3Data());
+        }
+    }
+
+    private static long seconds(long nanos) {
+        return Math.round(nanos / 1e9);
+    }
+
+    /** The machine's 1-minute load average, for the reader of the figures (the machines here are shared). */
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (java.io.IOException e) {
+            return "unknown";
         }
     }
 }

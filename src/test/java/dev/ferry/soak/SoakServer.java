@@ -170,6 +170,11 @@ final class SoakServer implements AutoCloseable {
         }
     }
 
+    /** Where S3Proxy keeps the objects of the soak's bucket, as files. */
+    Path s3Data() {
+        return s3proxy.bucketDir(BUCKET);
+    }
+
     AdminClient admin() {
         return ferry.admin();
     }
