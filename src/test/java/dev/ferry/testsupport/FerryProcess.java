@@ -50,9 +50,17 @@ public final class FerryProcess implements AutoCloseable {
      */
     public static FerryProcess start(Path workDir, TestPostgres.Database database, Map<String, String> properties, String logName)
             throws Exception {
+        return start(workDir, database, properties, logName, List.of("-Xmx256m"));
+    }
+
+    /** As {@link #start(Path, TestPostgres.Database, Map, String)}, with the JVM's options (e.g. the heap). */
+    public static FerryProcess start(Path workDir, TestPostgres.Database database, Map<String, String> properties, String logName,
+            List<String> jvmOptions) throws Exception {
         int sftpPort = FreePorts.next();
         int httpPort = FreePorts.next();
-        List<String> command = new ArrayList<>(List.of(java(), "-Xmx256m", "-jar", jar(),
+        List<String> command = new ArrayList<>(List.of(java()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar(),
                 "--spring.datasource.url=" + database.url(), "--spring.datasource.username=" + database.username(),
                 "--spring.datasource.password=" + database.password(), "--sftp.port=" + sftpPort, "--sftp.host=127.0.0.1",
                 "--server.port=" + httpPort, "--server.address=127.0.0.1", "--sftp.admin.password=" + FerryInstance.ADMIN_PASSWORD,
