@@ -44,6 +44,23 @@ class HomeSftpSubsystem extends SftpSubsystem {
         this.fileDigests = fileDigests;
     }
 
+    /**
+     * A client that goes away mid-request (killed, its network lost) makes the reply's write fail
+     * on a closing session, which MINA's request loop logs as ERROR with a stack trace. That is
+     * the client's doing, not a server fault worth an operator's attention: DEBUG then.
+     */
+    @Override
+    protected void error(String message, Object o1, Object o2, Object o3, Object o4, Throwable t) {
+        ServerSession session = getServerSession();
+        if (session.isClosing() || session.isClosed() || !getServerChannelSession().isOpen()) {
+            if (log.isDebugEnabled()) {
+                log.debug("SFTP request loop ended by a closing session: {}", t.toString());
+            }
+            return;
+        }
+        super.error(message, o1, o2, o3, o4, t);
+    }
+
     /** Replies go out through {@link WindowedChannelOutput}, not MINA's packet-by-packet stream. */
     @Override
     public void setIoOutputStream(org.apache.sshd.common.io.IoOutputStream channelOutput) {
