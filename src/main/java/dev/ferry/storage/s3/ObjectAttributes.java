@@ -1,5 +1,6 @@
 package dev.ferry.storage.s3;
 
+import java.io.IOException;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Duration;
@@ -17,7 +18,6 @@ import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * What clients set on files of S3 homes that S3 cannot keep, in PostgreSQL: modification times
@@ -222,9 +222,9 @@ class ObjectAttributes {
         for (Row row : due) {
             boolean current;
             try {
-                current = S3FileSystem.headIfPresent(s3, row.bucket(), row.key()).map(head -> plain(head.eTag()).equals(row.etag()))
+                current = new S3Bucket(s3, row.bucket()).head(row.key(), row.key()).map(head -> plain(head.etag()).equals(row.etag()))
                         .orElse(false);
-            } catch (SdkException e) {
+            } catch (IOException e) {
                 log.warn("Could not check s3://{}/{} for its stored modification time and mode: {}", row.bucket(), row.key(), e.toString());
                 continue; // checked again tomorrow
             }

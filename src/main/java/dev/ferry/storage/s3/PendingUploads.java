@@ -103,11 +103,11 @@ class PendingUploads {
     }
 
     /** Removes interrupted uploads of a key (the client deleted the name they would have had). */
-    void discardResumable(String bucket, String key, S3Client s3) {
+    void discardResumable(S3Bucket bucket, String key) {
         List<String> uploadIds = jdbc.queryForList("delete from s3_uploads where bucket = ? and object_key = ? "
-                + "and state = 'SUSPENDED' returning upload_id", String.class, bucket, key);
+                + "and state = 'SUSPENDED' returning upload_id", String.class, bucket.name(), key);
         for (String uploadId : uploadIds) {
-            abortQuietly(s3, bucket, key, uploadId);
+            bucket.abortQuietly(key, uploadId);
         }
     }
 
@@ -127,18 +127,10 @@ class PendingUploads {
         for (Abandoned a : abandoned) {
             if (jdbc.update("delete from s3_uploads where id = ? and updated_at < now() - ?::interval", a.id(),
                     properties.pendingRetention().toSeconds() + " seconds") == 1) {
-                abortQuietly(s3, a.bucket(), a.key(), a.uploadId());
+                new S3Bucket(s3, a.bucket()).abortQuietly(a.key(), a.uploadId());
                 log.info("Aborted the multipart upload of s3://{}/{} left unfinished for over {}", a.bucket(), a.key(),
                         properties.pendingRetention());
             }
-        }
-    }
-
-    static void abortQuietly(S3Client s3, String bucket, String key, String uploadId) {
-        try {
-            s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
-        } catch (RuntimeException e) {
-            log.warn("Could not abort the multipart upload of s3://{}/{}: {}", bucket, key, e.toString());
         }
     }
 }

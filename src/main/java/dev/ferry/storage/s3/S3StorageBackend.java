@@ -6,9 +6,7 @@ import dev.ferry.storage.StorageBackend;
 import dev.ferry.storage.UserHome;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
-import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,10 +19,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.stereotype.Component;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
-import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -99,7 +94,8 @@ class S3StorageBackend implements StorageBackend, DisposableBean {
         } catch (IllegalArgumentException e) {
             throw new FileSystemException("/", null, e.getMessage());
         }
-        S3FileSystem fs = new S3FileSystem(provider, s3, bucket, prefixOf(location), properties, pending, attributes, io, uploadMemory);
+        S3FileSystem fs = new S3FileSystem(provider, new S3Bucket(s3, bucket), prefixOf(location), properties, pending, attributes, io,
+                uploadMemory);
         return new S3UserHome(fs, CAPABILITIES);
     }
 
@@ -115,27 +111,9 @@ class S3StorageBackend implements StorageBackend, DisposableBean {
         if (prefix.isEmpty()) {
             throw new IOException("refusing to empty the whole bucket " + bucket + ": the home has no prefix");
         }
-        try {
-            for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix))) {
-                List<ObjectIdentifier> keys = new ArrayList<>();
-                for (S3Object object : page.contents()) {
-                    keys.add(ObjectIdentifier.builder().key(object.key()).build());
-                }
-                S3FileSystem.deleteKeys(s3, bucket, keys);
-            }
-            forgetAttributesUnder(bucket, prefix);
-        } catch (SdkException e) {
-            throw S3Errors.translate(e, "/");
-        }
-    }
-
-    private void forgetAttributesUnder(String bucket, String prefix) {
-        try {
-            attributes.forgetAllUnder(bucket, prefix);
-        } catch (org.springframework.dao.DataAccessException e) {
-            // the files are gone; the rows only cost space, and a new home at the prefix writes its own
-            log.warn("Could not drop the modification times and modes stored under s3://{}/{}: {}", bucket, prefix, e.toString());
-        }
+        S3Bucket home = new S3Bucket(s3, bucket);
+        home.forEachPage(prefix, "/", page -> home.deleteAll(page.stream().map(S3Object::key).toList(), "/"));
+        new KeptAttributes(attributes, bucket).removedAllUnder(prefix);
     }
 
     private String bucketOf(HomeLocation location) {

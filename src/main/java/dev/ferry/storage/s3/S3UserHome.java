@@ -52,18 +52,18 @@ final class S3UserHome implements UserHome {
 
     @Override
     public void checkConfined(Path path, boolean followFinal) throws IOException {
-        S3FileSystem.names(S3FileSystemProvider.s3(path)); // refuses names no key can hold
+        S3FileSystemProvider.s3(path).names(); // refuses names no key can hold
     }
 
     @Override
     public StagedWrite openForWrite(Path file, Set<? extends OpenOption> options, FileAttribute<?>... attributes)
             throws IOException {
         S3Path path = S3FileSystemProvider.s3(file);
-        String name = S3FileSystem.virtual(path);
-        if (fs.isRoot(path)) {
+        String name = path.virtual();
+        if (path.isHomeRoot()) {
             throw new FileSystemException(name, null, "is a directory");
         }
-        fs.requireDirectory(S3FileSystem.parentOf(path), name);
+        fs.requireDirectory(path.parentDirectory(), name);
         Optional<S3Attributes> existing = fs.lookUp(path);
         if (existing.isPresent() && existing.get().isDirectory()) {
             throw new FileSystemException(name, null, "is a directory");
@@ -78,7 +78,8 @@ final class S3UserHome implements UserHome {
             throw new NoSuchFileException(name);
         }
         boolean truncate = options.contains(StandardOpenOption.TRUNCATE_EXISTING);
-        PendingUploads.Resumable candidate = resumable && !truncate ? fs.pending.claim(fs.bucket, fs.key(path)).orElse(null) : null;
+        PendingUploads.Resumable candidate = resumable && !truncate
+                ? fs.pending().claim(fs.bucket().name(), fs.key(path)).orElse(null) : null;
         return new S3Upload(fs, path, object, !truncate, options.contains(StandardOpenOption.CREATE_NEW), candidate,
                 modeSentWithOpen(attributes));
     }
@@ -86,8 +87,8 @@ final class S3UserHome implements UserHome {
     @Override
     public StagedWrite openForTruncate(Path file, long size) throws IOException {
         S3Path path = S3FileSystemProvider.s3(file);
-        String name = S3FileSystem.virtual(path);
-        if (fs.isRoot(path)) {
+        String name = path.virtual();
+        if (path.isHomeRoot()) {
             throw new FileSystemException(name, null, "is a directory");
         }
         S3Attributes existing = fs.lookUp(path).orElseThrow(() -> new NoSuchFileException(name));
@@ -135,10 +136,10 @@ final class S3UserHome implements UserHome {
     @Override
     public long storedFileSize(Path path) throws IOException {
         S3Path file = S3FileSystemProvider.s3(path);
-        if (fs.isRoot(file)) {
+        if (file.isHomeRoot()) {
             return -1;
         }
-        return fs.headObject(fs.key(file), S3FileSystem.virtual(file)).map(S3Attributes::size).orElse(-1L);
+        return fs.bucket().head(fs.key(file), file.virtual()).map(S3Attributes::size).orElse(-1L);
     }
 
     @Override
