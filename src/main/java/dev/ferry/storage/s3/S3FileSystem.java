@@ -165,10 +165,11 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
         return pending.resumableSize(bucket.name(), key).map(size -> S3Attributes.file(size, Instant.now(), null, null));
     }
 
-    void requireDirectory(S3Path dir, String forPath) throws IOException {
-        S3Attributes parent = lookUp(dir).orElseThrow(() -> new NoSuchFileException(forPath));
+    /** Refuses a path whose parent is missing or a file (the error names the path). */
+    void requireParentDirectory(S3Path path) throws IOException {
+        S3Attributes parent = lookUp(path.parentDirectory()).orElseThrow(() -> new NoSuchFileException(path.virtual()));
         if (!parent.isDirectory()) {
-            throw new FileSystemException(forPath, null, "its parent is not a directory");
+            throw new FileSystemException(path.virtual(), null, "its parent is not a directory");
         }
     }
 
@@ -179,7 +180,7 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
         if (dir.isHomeRoot()) {
             throw new FileAlreadyExistsException(path);
         }
-        requireDirectory(dir.parentDirectory(), path);
+        requireParentDirectory(dir);
         if (lookUp(dir).isPresent()) {
             throw new FileAlreadyExistsException(path);
         }
@@ -243,7 +244,7 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
         if (moving.isRegularFile() && moving.etag() == null) {
             throw new FileSystemException(from, null, "an interrupted upload cannot be renamed: resume or remove it");
         }
-        requireDirectory(target.parentDirectory(), to);
+        requireParentDirectory(target);
         Optional<S3Attributes> existing = lookUp(target);
         if (source.names().equals(target.names())) {
             return;

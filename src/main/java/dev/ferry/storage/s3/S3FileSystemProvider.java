@@ -1,6 +1,5 @@
 package dev.ferry.storage.s3;
 
-import dev.ferry.storage.UnsupportedByStorageException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.channels.SeekableByteChannel;
@@ -95,14 +94,15 @@ final class S3FileSystemProvider extends FileSystemProvider {
         path.getFileSystem().createDirectory(path);
     }
 
+    /** Never reached from SFTP: {@link S3UserHome#capabilities()} has no links, so the request is refused before. */
     @Override
-    public void createSymbolicLink(Path link, Path target, FileAttribute<?>... attrs) throws IOException {
-        throw new UnsupportedByStorageException(s3(link).virtual(), "symbolic links are not supported on S3 storage");
+    public void createSymbolicLink(Path link, Path target, FileAttribute<?>... attrs) {
+        throw new UnsupportedOperationException("S3 storage has no links");
     }
 
     @Override
-    public void createLink(Path link, Path existing) throws IOException {
-        throw new UnsupportedByStorageException(s3(link).virtual(), "hard links are not supported on S3 storage");
+    public void createLink(Path link, Path existing) {
+        throw new UnsupportedOperationException("S3 storage has no links");
     }
 
     @Override

@@ -1,13 +1,11 @@
 package dev.ferry.storage.s3;
 
-import dev.ferry.storage.Capability;
 import dev.ferry.storage.HomeLocation;
 import dev.ferry.storage.StorageBackend;
+import dev.ferry.storage.StorageType;
 import dev.ferry.storage.UserHome;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
-import java.util.EnumSet;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -33,7 +31,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 class S3StorageBackend implements StorageBackend, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(S3StorageBackend.class);
-    private static final Set<Capability> CAPABILITIES = EnumSet.of(Capability.RESUME, Capability.POSIX_ATTRIBUTES);
     /** S3's bucket naming rules (lower case, digits, dots, hyphens; 3-63 characters). */
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     private static final int MAX_PREFIX = 512;
@@ -69,13 +66,8 @@ class S3StorageBackend implements StorageBackend, DisposableBean {
     }
 
     @Override
-    public String type() {
-        return "s3";
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return CAPABILITIES;
+    public StorageType type() {
+        return StorageType.S3;
     }
 
     @Override
@@ -96,12 +88,7 @@ class S3StorageBackend implements StorageBackend, DisposableBean {
         }
         S3FileSystem fs = new S3FileSystem(provider, new S3Bucket(s3, bucket), prefixOf(location), properties, pending, attributes, io,
                 uploadMemory);
-        return new S3UserHome(fs, CAPABILITIES);
-    }
-
-    @Override
-    public void createHome(HomeLocation location) {
-        // Nothing to create: a home is a key prefix, there as soon as something is stored under it.
+        return new S3UserHome(fs);
     }
 
     @Override

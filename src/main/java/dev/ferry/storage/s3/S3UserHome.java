@@ -28,11 +28,9 @@ final class S3UserHome implements UserHome {
     private static final long REPORTED_SPACE = 1L << 50;
 
     private final S3FileSystem fs;
-    private final Set<Capability> capabilities;
 
-    S3UserHome(S3FileSystem fs, Set<Capability> capabilities) {
+    S3UserHome(S3FileSystem fs) {
         this.fs = fs;
-        this.capabilities = capabilities;
     }
 
     @Override
@@ -42,7 +40,7 @@ final class S3UserHome implements UserHome {
 
     @Override
     public Set<Capability> capabilities() {
-        return capabilities;
+        return Set.of(); // S3 has no links: the SFTP layer refuses them before anything else is looked at
     }
 
     @Override
@@ -63,7 +61,7 @@ final class S3UserHome implements UserHome {
         if (path.isHomeRoot()) {
             throw new FileSystemException(name, null, "is a directory");
         }
-        fs.requireDirectory(path.parentDirectory(), name);
+        fs.requireParentDirectory(path);
         Optional<S3Attributes> existing = fs.lookUp(path);
         if (existing.isPresent() && existing.get().isDirectory()) {
             throw new FileSystemException(name, null, "is a directory");
