@@ -54,7 +54,7 @@ final class MultipartSession {
     /** Every part by index (S3's part number minus one); a part's future completes after its memory was given back. */
     private final ConcurrentSkipListMap<Integer, CompletableFuture<CompletedPart>> parts = new ConcurrentSkipListMap<>();
     private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
-    /** The first part that failed to get to S3; the upload cannot be completed. */
+    /** Why a part failed to get to S3, once one did: the upload cannot be completed. */
     private volatile IOException failure;
 
     private MultipartSession(Destination destination, String uploadId, long pendingId) {

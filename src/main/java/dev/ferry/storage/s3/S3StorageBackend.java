@@ -57,8 +57,8 @@ class S3StorageBackend implements StorageBackend, DisposableBean {
         this.io = Executors.newCachedThreadPool(daemonThreads("s3-io-"));
         this.uploadMemory = new Semaphore((int) Math.max(properties.partsInMemory() - 1,
                 Math.min(Integer.MAX_VALUE, Runtime.getRuntime().maxMemory() / 8 / properties.partSize().toBytes())));
-        pending.useClient(s3);
-        attributes.useClient(s3);
+        pending.useBuckets(this::bucket);
+        attributes.useBuckets(this::bucket);
         if (properties.endpoint() != null || properties.bucket() != null) {
             log.info("S3 storage at {} (default bucket {})", properties.endpoint() == null ? "AWS " + properties.region()
                     : properties.endpoint(), properties.bucket());
@@ -86,8 +86,7 @@ class S3StorageBackend implements StorageBackend, DisposableBean {
         } catch (IllegalArgumentException e) {
             throw new FileSystemException("/", null, e.getMessage());
         }
-        S3FileSystem fs = new S3FileSystem(provider, new S3Bucket(s3, bucket), prefixOf(location), properties, pending, attributes, io,
-                uploadMemory);
+        S3FileSystem fs = new S3FileSystem(provider, bucket(bucket), prefixOf(location), properties, pending, attributes, io, uploadMemory);
         return new S3UserHome(fs);
     }
 
@@ -98,9 +97,13 @@ class S3StorageBackend implements StorageBackend, DisposableBean {
         if (prefix.isEmpty()) {
             throw new IOException("refusing to empty the whole bucket " + bucket + ": the home has no prefix");
         }
-        S3Bucket home = new S3Bucket(s3, bucket);
+        S3Bucket home = bucket(bucket);
         home.forEachPage(prefix, "/", page -> home.deleteAll(page.stream().map(S3Object::key).toList(), "/"));
         new KeptAttributes(attributes, bucket).removedAllUnder(prefix);
+    }
+
+    private S3Bucket bucket(String name) {
+        return new S3Bucket(s3, name);
     }
 
     private String bucketOf(HomeLocation location) {

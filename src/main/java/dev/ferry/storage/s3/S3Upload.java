@@ -119,6 +119,9 @@ final class S3Upload implements StagedWrite {
             session = start.decide(offset, keep);
         } catch (IOException e) {
             throw fail(e); // without the content it starts with, no later write may go on
+        } catch (RuntimeException e) {
+            fail(new FileSystemException(virtualPath, null, "the upload could not start from the existing file"));
+            throw e;
         }
         size = start.size();
     }
