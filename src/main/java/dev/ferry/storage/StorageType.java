@@ -1,6 +1,7 @@
 package dev.ferry.storage;
 
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -13,29 +14,23 @@ import java.util.stream.Collectors;
 public enum StorageType {
 
     /** Homes on the server's disk: {@code <sftp.storage.local.root>/<username>}. */
-    LOCAL("local"),
+    LOCAL,
     /** Homes in an S3 bucket under a key prefix. */
-    S3("s3");
+    S3;
 
-    private final String typeName;
-
-    StorageType(String typeName) {
-        this.typeName = typeName;
-    }
-
-    /** The name users are given: {@code local}, {@code s3}. */
+    /** The name users are given: the constant's name in lower case, {@code local}, {@code s3}. */
     public String typeName() {
-        return typeName;
+        return name().toLowerCase(Locale.ROOT);
     }
 
     /** The type of this name (as written, lower case), if there is one. */
     public static Optional<StorageType> named(String name) {
-        return Arrays.stream(values()).filter(type -> type.typeName.equals(name)).findFirst();
+        return Arrays.stream(values()).filter(type -> type.typeName().equals(name)).findFirst();
     }
 
     /** Every type's name, for messages: {@code 'local' or 's3'}. */
     public static String namesForMessages() {
-        String quoted = Arrays.stream(values()).map(type -> "'" + type.typeName + "'").collect(Collectors.joining(", "));
+        String quoted = Arrays.stream(values()).map(type -> "'" + type.typeName() + "'").collect(Collectors.joining(", "));
         int last = quoted.lastIndexOf(", ");
         return last < 0 ? quoted : quoted.substring(0, last) + " or " + quoted.substring(last + 2);
     }

@@ -78,7 +78,7 @@ final class S3DirectoryStream implements DirectoryStream<Path> {
         private void readPage() {
             ListObjectsV2Response page;
             try {
-                page = fs.bucket().listingPage(listPrefix, continuation, dir.virtual());
+                page = fs.storage().bucket().listingPage(listPrefix, continuation, dir.virtual());
             } catch (IOException e) {
                 throw new DirectoryIteratorException(e);
             }
@@ -92,7 +92,7 @@ final class S3DirectoryStream implements DirectoryStream<Path> {
                 }
             }
             // times and modes clients set on the page's files: one query per page, never one per entry
-            Map<String, ObjectAttributes.Values> setByClients = fs.attributes().forPage(etags);
+            Map<String, ObjectAttributes.Values> setByClients = fs.storage().attributes().forPage(etags);
             for (S3Object object : page.contents()) {
                 if (etags.containsKey(object.key())) {
                     add(object.key().substring(listPrefix.length()), S3Attributes.file(object.size(),

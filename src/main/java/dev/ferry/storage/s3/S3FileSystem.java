@@ -12,8 +12,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Semaphore;
 import org.apache.sshd.common.file.util.BaseFileSystem;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -26,27 +24,18 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 final class S3FileSystem extends BaseFileSystem<S3Path> {
 
+    private final HomeStorage storage;
     private final S3Bucket bucket;
-    /** Empty, or ends with '/'. */
     private final String prefix;
-    private final S3StorageProperties properties;
-    private final PendingUploads pending;
     private final KeptAttributes attributes;
-    private final ExecutorService io;
-    /** Part buffers that uploads may hold beyond their first one, shared by all homes of the backend. */
-    private final Semaphore uploadMemory;
     private volatile boolean open = true;
 
-    S3FileSystem(S3FileSystemProvider provider, S3Bucket bucket, String prefix, S3StorageProperties properties,
-            PendingUploads pending, ObjectAttributes attributes, ExecutorService io, Semaphore uploadMemory) {
+    S3FileSystem(S3FileSystemProvider provider, HomeStorage storage) {
         super(provider);
-        this.bucket = bucket;
-        this.prefix = prefix;
-        this.properties = properties;
-        this.pending = pending;
-        this.attributes = new KeptAttributes(attributes, bucket.name());
-        this.io = io;
-        this.uploadMemory = uploadMemory;
+        this.storage = storage;
+        this.bucket = storage.bucket();
+        this.prefix = storage.prefix();
+        this.attributes = storage.attributes();
     }
 
     @Override
@@ -79,31 +68,9 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
         throw new UnsupportedOperationException("S3 storage has no owners");
     }
 
-    // ---- what uploads and downloads of this home share ----------------------------------
-
-    S3Bucket bucket() {
-        return bucket;
-    }
-
-    S3StorageProperties properties() {
-        return properties;
-    }
-
-    PendingUploads pending() {
-        return pending;
-    }
-
-    KeptAttributes attributes() {
-        return attributes;
-    }
-
-    /** The backend's threads for S3 requests that do not run on an SFTP thread (part sends, read-ahead, aborts). */
-    ExecutorService io() {
-        return io;
-    }
-
-    Semaphore uploadMemory() {
-        return uploadMemory;
+    /** What the uploads and downloads of this home work with. */
+    HomeStorage storage() {
+        return storage;
     }
 
     // ---- keys ---------------------------------------------------------------------------
@@ -156,13 +123,13 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
         if (!bucket.firstUnder(key + "/", 1, path.virtual()).isEmpty()) {
             return Optional.of(S3Attributes.directory(Instant.EPOCH));
         }
-        if (!properties.resumeInterruptedUploads()) {
+        if (!storage.properties().resumeInterruptedUploads()) {
             return Optional.empty(); // nothing under the name until an upload is closed
         }
         // Where interrupted uploads are kept for resuming, one to a new name answers stat with the
         // size it can resume from, so OpenSSH's reput and lftp's put -c know where to continue. It
         // is never listed or readable.
-        return pending.resumableSize(bucket.name(), key).map(size -> S3Attributes.file(size, Instant.now(), null, null));
+        return storage.pending().resumableSize(bucket.name(), key).map(size -> S3Attributes.file(size, Instant.now(), null, null));
     }
 
     /** Refuses a path whose parent is missing or a file (the error names the path). */
@@ -224,7 +191,7 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
                 bucket.delete(key, name);
                 attributes.removed(key, found.etag());
             }
-            pending.discardResumable(bucket, key); // the name goes, with any interrupted upload of it
+            storage.pending().discardResumable(bucket, key); // the name goes, with any interrupted upload of it
         }
         path.forget();
     }
@@ -304,6 +271,6 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
     }
 
     private long copyInPartsAbove() {
-        return properties.copyInPartsAbove().toBytes();
+        return storage.properties().copyInPartsAbove().toBytes();
     }
 }

@@ -40,13 +40,13 @@ final class S3ReadChannel implements SeekableByteChannel {
     private volatile boolean open = true;
 
     private S3ReadChannel(S3FileSystem fs, String key, String path, long size, String etag) {
-        this.bucket = fs.bucket();
-        this.fetchers = fs.io();
+        this.bucket = fs.storage().bucket();
+        this.fetchers = fs.storage().io();
         this.key = key;
         this.path = path;
         this.size = size;
         this.etag = etag;
-        this.chunksAhead = (int) Math.max(2, fs.properties().readAhead().toBytes() / CHUNK);
+        this.chunksAhead = (int) Math.max(2, fs.storage().properties().readAhead().toBytes() / CHUNK);
     }
 
     static S3ReadChannel open(S3Path file) throws IOException {

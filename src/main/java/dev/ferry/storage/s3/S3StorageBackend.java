@@ -86,8 +86,9 @@ class S3StorageBackend implements StorageBackend, DisposableBean {
         } catch (IllegalArgumentException e) {
             throw new FileSystemException("/", null, e.getMessage());
         }
-        S3FileSystem fs = new S3FileSystem(provider, bucket(bucket), prefixOf(location), properties, pending, attributes, io, uploadMemory);
-        return new S3UserHome(fs);
+        HomeStorage storage = new HomeStorage(bucket(bucket), prefixOf(location), properties, pending,
+                new KeptAttributes(attributes, bucket), io, uploadMemory);
+        return new S3UserHome(new S3FileSystem(provider, storage));
     }
 
     @Override

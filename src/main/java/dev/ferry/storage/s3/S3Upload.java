@@ -59,12 +59,13 @@ final class S3Upload implements StagedWrite {
         this.target = target;
         this.key = fs.key(target);
         this.virtualPath = target.virtual();
-        this.partSize = fs.properties().partSize().toBytes();
-        this.partsInMemory = fs.properties().partsInMemory();
-        this.destination = new MultipartSession.Destination(fs.bucket(), key, virtualPath, partSize, fs.io(), fs.pending());
-        this.attributes = fs.attributes();
-        this.resumeInterruptedUploads = fs.properties().resumeInterruptedUploads();
-        this.assembler = new PartAssembler(partSize, partsInMemory, fs.uploadMemory(), virtualPath);
+        HomeStorage storage = fs.storage();
+        this.partSize = storage.properties().partSize().toBytes();
+        this.partsInMemory = storage.properties().partsInMemory();
+        this.destination = new MultipartSession.Destination(storage.bucket(), key, virtualPath, partSize, storage.io(), storage.pending());
+        this.attributes = storage.attributes();
+        this.resumeInterruptedUploads = storage.properties().resumeInterruptedUploads();
+        this.assembler = new PartAssembler(partSize, partsInMemory, storage.uploadMemory(), virtualPath);
         this.start = new UploadStart(destination, assembler, replaced, keepReplaced, resumeCandidate);
         this.replaced = replaced;
         this.exclusive = exclusive;
@@ -79,7 +80,7 @@ final class S3Upload implements StagedWrite {
         ensureOpen();
         throwIfFailed();
         if (!start.isDecided()) {
-            begin(position, Long.MAX_VALUE);
+            begin(false, position);
         }
         int length = src.remaining();
         long offset = position;
@@ -113,10 +114,10 @@ final class S3Upload implements StagedWrite {
         }
     }
 
-    /** The first change (a write at {@code offset}, or a truncation keeping {@code keep} bytes) says what the open meant. */
-    private void begin(long offset, long keep) throws IOException {
+    /** The first change (a write at {@code at}, or a truncation to {@code at} bytes) says what the open meant. */
+    private void begin(boolean truncation, long at) throws IOException {
         try {
-            session = start.decide(offset, keep);
+            session = truncation ? start.decideByTruncation(at) : start.decideByWrite(at);
         } catch (IOException e) {
             throw fail(e); // without the content it starts with, no later write may go on
         } catch (RuntimeException e) {
@@ -157,14 +158,8 @@ final class S3Upload implements StagedWrite {
         open = false;
         try {
             throwIfFailed();
-            if (start.keepsWhatIsThere()) {
-                // Opened and closed without writing: the object, or the interrupted upload, stays as it was.
-                S3Attributes kept = start.keptObject();
-                start.release();
-                if (kept != null && !setByClient.isEmpty()) {
-                    attributes.setOnObject(key, kept.etag(), setByClient); // what was set on the handle, as for an upload
-                }
-                committed = true;
+            if (!start.isDecided() && start.leaveAsItWas(attributes, setByClient)) {
+                committed = true; // opened and closed without a change: the object, or the interrupted upload, stays as it was
                 return;
             }
             if (exclusive && destination.bucket().head(key, virtualPath).isPresent()) {
@@ -344,8 +339,7 @@ final class S3Upload implements StagedWrite {
             throw assembler.tooLarge();
         }
         if (!start.isDecided()) {
-            long resumable = start.resumableBytes();
-            begin(newSize >= resumable ? resumable : -1, newSize);
+            begin(true, newSize);
         }
         if (newSize < size) {
             assembler.truncate(newSize);

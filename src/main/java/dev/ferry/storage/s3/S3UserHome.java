@@ -77,7 +77,7 @@ final class S3UserHome implements UserHome {
         }
         boolean truncate = options.contains(StandardOpenOption.TRUNCATE_EXISTING);
         PendingUploads.Resumable candidate = resumable && !truncate
-                ? fs.pending().claim(fs.bucket().name(), fs.key(path)).orElse(null) : null;
+                ? fs.storage().pending().claim(fs.storage().bucket().name(), fs.key(path)).orElse(null) : null;
         return new S3Upload(fs, path, object, !truncate, options.contains(StandardOpenOption.CREATE_NEW), candidate,
                 modeSentWithOpen(attributes));
     }
@@ -137,7 +137,7 @@ final class S3UserHome implements UserHome {
         if (file.isHomeRoot()) {
             return -1;
         }
-        return fs.bucket().head(fs.key(file), file.virtual()).map(S3Attributes::size).orElse(-1L);
+        return fs.storage().bucket().head(fs.key(file), file.virtual()).map(S3Attributes::size).orElse(-1L);
     }
 
     @Override

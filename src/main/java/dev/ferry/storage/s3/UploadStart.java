@@ -48,28 +48,41 @@ final class UploadStart {
         return decided;
     }
 
-    /** The object an upload closed without a change leaves as it was (null: none, or already decided). */
-    S3Attributes keptObject() {
-        return kept;
+    /**
+     * The upload is closed before any change: what it started from stays as it was. The object
+     * gets what the client set on the handle (put -p), as an upload would; a claimed interrupted
+     * upload goes back to waiting for its client.
+     *
+     * @return whether there was something to leave; if not, the upload publishes an empty file
+     */
+    boolean leaveAsItWas(KeptAttributes attributes, ObjectAttributes.Values setByClient) {
+        if (kept == null && claimed == null) {
+            return false;
+        }
+        if (kept != null && !setByClient.isEmpty()) {
+            attributes.setOnObject(destination.key(), kept.etag(), setByClient);
+        }
+        release();
+        return true;
     }
 
-    /** Whether an upload closed now (before any change) leaves an object or an interrupted upload as it was. */
-    boolean keepsWhatIsThere() {
-        return kept != null || claimed != null;
-    }
-
-    /** Where the claimed interrupted upload stopped, or -1. */
-    long resumableBytes() {
-        return claimed == null ? -1 : claimed.resumableBytes();
+    /** The first change is a write at {@code offset}; returns the multipart upload it continues or starts with, or null. */
+    MultipartSession decideByWrite(long offset) throws IOException {
+        return decide(offset, Long.MAX_VALUE);
     }
 
     /**
-     * The first change: a write at {@code offset}, or a truncation that keeps the first
-     * {@code keep} bytes of the object.
+     * The first change is a truncation to {@code size}: it continues the claimed interrupted upload
+     * when it keeps all of it (and then extends it), else keeps that many bytes of the object.
      *
-     * @return the multipart upload the upload continues or starts with, or null for none yet
+     * @return the multipart upload it continues or starts with, or null
      */
-    MultipartSession decide(long offset, long keep) throws IOException {
+    MultipartSession decideByTruncation(long size) throws IOException {
+        long resumable = claimed == null ? -1 : claimed.resumableBytes();
+        return decide(size >= resumable ? resumable : -1, size);
+    }
+
+    private MultipartSession decide(long offset, long keep) throws IOException {
         decided = true;
         PendingUploads.Resumable resumable = claimed;
         S3Attributes object = kept;
