@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -75,20 +76,12 @@ final class S3Bucket {
 
     /** The first {@code max} objects whose keys start with the prefix. */
     List<S3Object> firstUnder(String keyPrefix, int max, String path) throws IOException {
-        try {
-            return s3.listObjectsV2(b -> b.bucket(name).prefix(keyPrefix).maxKeys(max)).contents();
-        } catch (SdkException e) {
-            throw S3Errors.translate(e, path);
-        }
+        return request(path, () -> s3.listObjectsV2(b -> b.bucket(name).prefix(keyPrefix).maxKeys(max)).contents());
     }
 
     /** One page (up to 1,000 keys) of a directory's listing: objects, and the prefixes of its subdirectories. */
     ListObjectsV2Response listingPage(String keyPrefix, String continuation, String path) throws IOException {
-        try {
-            return s3.listObjectsV2(b -> b.bucket(name).prefix(keyPrefix).delimiter("/").continuationToken(continuation));
-        } catch (SdkException e) {
-            throw S3Errors.translate(e, path);
-        }
+        return request(path, () -> s3.listObjectsV2(b -> b.bucket(name).prefix(keyPrefix).delimiter("/").continuationToken(continuation)));
     }
 
     /** Every object under the prefix, a page at a time. */
@@ -104,40 +97,24 @@ final class S3Bucket {
 
     /** Reads bytes {@code from} to {@code to} (inclusive) of the object, only while it still has this ETag. */
     ResponseInputStream<GetObjectResponse> read(String key, long from, long to, String etag, String path) throws IOException {
-        try {
-            return s3.getObject(b -> b.bucket(name).key(key).range("bytes=" + from + "-" + to).ifMatch(etag));
-        } catch (SdkException e) {
-            throw S3Errors.translate(e, path);
-        }
+        return request(path, () -> s3.getObject(b -> b.bucket(name).key(key).range("bytes=" + from + "-" + to).ifMatch(etag)));
     }
 
     // ---- whole objects ------------------------------------------------------------------
 
     ObjectVersion put(String key, byte[] bytes, int length, String path) throws IOException {
-        try {
-            var put = s3.putObject(b -> b.bucket(name).key(key).contentType(CONTENT_TYPE).contentLength((long) length),
-                    RequestBody.fromContentProvider(() -> new ByteArrayInputStream(bytes, 0, length), length, CONTENT_TYPE));
-            return new ObjectVersion(put.eTag(), put.versionId());
-        } catch (SdkException e) {
-            throw S3Errors.translate(e, path);
-        }
+        var put = request(path, () -> s3.putObject(b -> b.bucket(name).key(key).contentType(CONTENT_TYPE).contentLength((long) length),
+                body(bytes, length)));
+        return new ObjectVersion(put.eTag(), put.versionId());
     }
 
     /** A zero-byte object: a directory's marker. */
     void putEmpty(String key, String path) throws IOException {
-        try {
-            s3.putObject(b -> b.bucket(name).key(key).contentLength(0L), RequestBody.empty());
-        } catch (SdkException e) {
-            throw S3Errors.translate(e, path);
-        }
+        request(path, () -> s3.putObject(b -> b.bucket(name).key(key).contentLength(0L), RequestBody.empty()));
     }
 
     void delete(String key, String path) throws IOException {
-        try {
-            s3.deleteObject(b -> b.bucket(name).key(key));
-        } catch (SdkException e) {
-            throw S3Errors.translate(e, path);
-        }
+        request(path, () -> s3.deleteObject(b -> b.bucket(name).key(key)));
     }
 
     /**
@@ -149,34 +126,27 @@ final class S3Bucket {
             return;
         }
         List<ObjectIdentifier> objects = keys.stream().map(key -> ObjectIdentifier.builder().key(key).build()).toList();
-        try {
+        request(path, () -> {
             try {
-                s3.deleteObjects(b -> b.bucket(name).delete(d -> d.objects(objects).quiet(true)));
+                return s3.deleteObjects(b -> b.bucket(name).delete(d -> d.objects(objects).quiet(true)));
             } catch (S3Exception e) {
                 if (e.statusCode() != 501) {
                     throw e;
                 }
-                for (String key : keys) {
-                    s3.deleteObject(b -> b.bucket(name).key(key));
-                }
+                keys.forEach(key -> s3.deleteObject(b -> b.bucket(name).key(key)));
+                return null;
             }
-        } catch (SdkException e) {
-            throw S3Errors.translate(e, path);
-        }
+        });
     }
 
     /** Server-side copy; a multipart copy for objects bigger than {@code singleCopyLimit}. */
     ObjectVersion copy(String fromKey, String toKey, long size, long singleCopyLimit, String path) throws IOException {
-        try {
-            if (size <= singleCopyLimit) {
-                CopyObjectResponse copied = s3.copyObject(b -> b.sourceBucket(name).sourceKey(fromKey)
-                        .destinationBucket(name).destinationKey(toKey));
-                return new ObjectVersion(copied.copyObjectResult().eTag(), copied.versionId());
-            }
-            return copyInParts(fromKey, toKey, size, singleCopyLimit);
-        } catch (SdkException e) {
-            throw S3Errors.translate(e, path);
+        if (size > singleCopyLimit) {
+            return request(path, () -> copyInParts(fromKey, toKey, size, singleCopyLimit));
         }
+        CopyObjectResponse copied = request(path, () -> s3.copyObject(b -> b.sourceBucket(name).sourceKey(fromKey)
+                .destinationBucket(name).destinationKey(toKey)));
+        return new ObjectVersion(copied.copyObjectResult().eTag(), copied.versionId());
     }
 
     private ObjectVersion copyInParts(String fromKey, String toKey, long size, long singleCopyLimit) {
@@ -211,21 +181,13 @@ final class S3Bucket {
 
     /** Starts a multipart upload to the key; returns its upload id. */
     String startUpload(String key, String path) throws IOException {
-        try {
-            return s3.createMultipartUpload(b -> b.bucket(name).key(key).contentType(CONTENT_TYPE)).uploadId();
-        } catch (SdkException e) {
-            throw S3Errors.translate(e, path);
-        }
+        return request(path, () -> s3.createMultipartUpload(b -> b.bucket(name).key(key).contentType(CONTENT_TYPE)).uploadId());
     }
 
     /** Sends part {@code number} (from 1) of an upload; returns its ETag. */
     String uploadPart(String key, String uploadId, int number, byte[] bytes, int length, String path) throws IOException {
-        try {
-            return s3.uploadPart(b -> b.bucket(name).key(key).uploadId(uploadId).partNumber(number).contentLength((long) length),
-                    RequestBody.fromContentProvider(() -> new ByteArrayInputStream(bytes, 0, length), length, CONTENT_TYPE)).eTag();
-        } catch (SdkException e) {
-            throw S3Errors.translate(e, path);
-        }
+        return request(path, () -> s3.uploadPart(b -> b.bucket(name).key(key).uploadId(uploadId).partNumber(number)
+                .contentLength((long) length), body(bytes, length)).eTag());
     }
 
     /**
@@ -233,23 +195,15 @@ final class S3Bucket {
      * (inclusive) of the object now at that key, inside S3, only while it has this ETag.
      */
     String copyPart(String key, String uploadId, int number, long from, long to, String etag, String path) throws IOException {
-        try {
-            return s3.uploadPartCopy(b -> b.sourceBucket(name).sourceKey(key).copySourceIfMatch(etag)
-                    .destinationBucket(name).destinationKey(key).uploadId(uploadId).partNumber(number)
-                    .copySourceRange("bytes=" + from + "-" + to)).copyPartResult().eTag();
-        } catch (SdkException e) {
-            throw S3Errors.translate(e, path);
-        }
+        return request(path, () -> s3.uploadPartCopy(b -> b.sourceBucket(name).sourceKey(key).copySourceIfMatch(etag)
+                .destinationBucket(name).destinationKey(key).uploadId(uploadId).partNumber(number)
+                .copySourceRange("bytes=" + from + "-" + to)).copyPartResult().eTag());
     }
 
     ObjectVersion completeUpload(String key, String uploadId, List<CompletedPart> parts, String path) throws IOException {
-        try {
-            var done = s3.completeMultipartUpload(b -> b.bucket(name).key(key).uploadId(uploadId)
-                    .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()));
-            return new ObjectVersion(done.eTag(), done.versionId());
-        } catch (SdkException e) {
-            throw S3Errors.translate(e, path);
-        }
+        var done = request(path, () -> s3.completeMultipartUpload(b -> b.bucket(name).key(key).uploadId(uploadId)
+                .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build())));
+        return new ObjectVersion(done.eTag(), done.versionId());
     }
 
     /** Aborts a multipart upload; a failure is logged (the bucket's lifecycle rule for incomplete uploads is the backstop). */
@@ -258,6 +212,19 @@ final class S3Bucket {
             s3.abortMultipartUpload(b -> b.bucket(name).key(key).uploadId(uploadId));
         } catch (RuntimeException e) {
             log.warn("Could not abort the multipart upload of s3://{}/{}: {}", name, key, e.toString());
+        }
+    }
+
+    private static RequestBody body(byte[] bytes, int length) {
+        return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(bytes, 0, length), length, CONTENT_TYPE);
+    }
+
+    /** Sends a request; the SDK's failure becomes the file system exception the SFTP client is answered with. */
+    private static <T> T request(String path, Supplier<T> request) throws IOException {
+        try {
+            return request.get();
+        } catch (SdkException e) {
+            throw S3Errors.translate(e, path);
         }
     }
 }
