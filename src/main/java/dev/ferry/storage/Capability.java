@@ -1,17 +1,16 @@
 package dev.ferry.storage;
 
-/** What a storage backend can do natively. */
+/**
+ * What a home's storage may lack beyond files and directories. The SFTP layer asks the home
+ * ({@link UserHome#require}) before it touches the storage, so a request the storage cannot serve
+ * at all is answered "operation unsupported" with a reason, the same way on every backend, and
+ * this is the one place that decision is made. Everything else a backend does differently (S3
+ * cannot rewrite bytes already sent, for one) depends on the state of the file and is refused by
+ * the backend itself ({@link UnsupportedByStorageException}).
+ */
 public enum Capability {
-    /** Writes at any offset of a file being uploaded. */
-    RANDOM_WRITE("writes at any offset"),
-    /** A rename that replaces the target atomically. */
-    ATOMIC_RENAME("atomic renames"),
-    /** Appending to, or continuing, an existing file ({@code reput}). */
-    RESUME("resumed uploads"),
     SYMLINKS("symbolic links"),
-    HARDLINKS("hard links"),
-    /** POSIX permissions and times are kept. */
-    POSIX_ATTRIBUTES("file modes and times");
+    HARDLINKS("hard links");
 
     private final String description;
 

@@ -14,6 +14,6 @@ public record HomeLocation(String type, String username, String bucket, String p
     }
 
     public static HomeLocation local(String username) {
-        return new HomeLocation("local", username, null, null);
+        return new HomeLocation(StorageType.LOCAL.typeName(), username, null, null);
     }
 }

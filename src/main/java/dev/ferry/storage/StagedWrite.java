@@ -27,7 +27,7 @@ public interface StagedWrite extends SeekableByteChannel {
 
     /**
      * The client went away before closing: keeps what the storage can let a later session
-     * continue ({@link Capability#RESUME} of interrupted uploads), discards the rest. Never throws.
+     * continue (S3 homes keep interrupted uploads where configured to), discards the rest. Never throws.
      *
      * @return whether something was kept for resuming
      */

@@ -7,14 +7,14 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.springframework.stereotype.Component;
 
-/** The storage backends this server runs with, by type. */
+/** The storage backends this server runs with, by type name ({@link StorageType#typeName()}). */
 @Component
 public class StorageBackends {
 
     private final Map<String, StorageBackend> byType;
 
     public StorageBackends(List<StorageBackend> backends) {
-        this.byType = backends.stream().collect(Collectors.toUnmodifiableMap(StorageBackend::type, Function.identity()));
+        this.byType = backends.stream().collect(Collectors.toUnmodifiableMap(backend -> backend.type().typeName(), Function.identity()));
     }
 
     public Optional<StorageBackend> find(String type) {

@@ -23,6 +23,7 @@ public interface UserHome extends Closeable {
 
     FileSystem fileSystem();
 
+    /** What of {@link Capability} this home's storage has; the rest is refused by {@link #require}. */
     Set<Capability> capabilities();
 
     /** The storage's name in messages: "S3". */
@@ -121,8 +122,4 @@ public interface UserHome extends Closeable {
 
     /** Total and free space of the store holding the home, in bytes. */
     SpaceInfo space() throws IOException;
-
-    @Override
-    default void close() throws IOException {
-    }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.users;
 
+import dev.ferry.storage.StorageType;
 import jakarta.persistence.CollectionTable;
 import jakarta.persistence.Column;
 import jakarta.persistence.ElementCollection;
@@ -38,7 +39,7 @@ class User {
     Instant expiresAt;
 
     @Column(name = "storage_type", nullable = false)
-    String storageType = "local";
+    String storageType = StorageType.LOCAL.typeName();
 
     @Column(name = "s3_bucket")
     String s3Bucket;

@@ -7,6 +7,7 @@ import dev.ferry.shared.PasswordHasher;
 import dev.ferry.storage.HomeLocation;
 import dev.ferry.storage.StorageBackend;
 import dev.ferry.storage.StorageBackends;
+import dev.ferry.storage.StorageType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -266,17 +267,15 @@ public class UserService {
     private void apply(User user, UserSpec spec) {
         user.enabled = spec.enabled() == null || spec.enabled();
         user.expiresAt = spec.expiresAt() == null ? null : spec.expiresAt().toInstant();
-        UserSpec.Storage s = spec.storage() == null ? new UserSpec.Storage("local", null, null) : spec.storage();
-        String type = s.type() == null ? "local" : s.type();
-        if (!type.equals("local") && !type.equals("s3")) {
-            throw new InvalidInputException("storage.type", "storage type '" + UserRules.printable(type) + "' is unknown: use 'local' or 's3'");
+        UserSpec.Storage s = spec.storage() == null ? new UserSpec.Storage(null, null, null) : spec.storage();
+        String type = s.type() == null ? StorageType.LOCAL.typeName() : s.type();
+        if (StorageType.named(type).isEmpty()) {
+            throw new InvalidInputException("storage.type", "storage type '" + UserRules.printable(type) + "' is unknown: use "
+                    + StorageType.namesForMessages());
         }
         if (storage.find(type).isEmpty()) {
             throw new InvalidInputException("storage.type", "storage type '" + type + "' is not available on this server "
                     + "(available: " + String.join(", ", storage.types()) + ")");
-        }
-        if (type.equals("local") && (s.bucket() != null || s.prefix() != null)) {
-            throw new InvalidInputException("storage", "bucket and prefix apply only to storage type 's3'");
         }
         try {
             storage.get(type).check(new HomeLocation(type, user.username, s.bucket(), s.prefix()));
@@ -362,8 +361,8 @@ public class UserService {
         List<String> keyLines = keys.findByUserIdOrderById(user.id).stream()
                 .map(k -> k.keyType + " " + k.keyData + (k.comment == null ? "" : " " + k.comment))
                 .toList();
-        UserSpec.Storage storageView = user.storageType.equals("local")
-                ? new UserSpec.Storage("local", null, null)
+        UserSpec.Storage storageView = user.storageType.equals(StorageType.LOCAL.typeName())
+                ? new UserSpec.Storage(user.storageType, null, null)
                 : new UserSpec.Storage(user.storageType, user.s3Bucket, user.s3Prefix);
         return new UserView(user.username, user.passwordHash != null, keyLines, user.enabled, time(user.expiresAt),
                 storageView, new UserSpec.Quota(user.quotaMaxBytes, user.quotaMaxFiles), permissionsView(user),

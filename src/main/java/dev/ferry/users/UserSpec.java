@@ -24,7 +24,7 @@ public record UserSpec(
     public record Bandwidth(Long uploadBytesPerSecond, Long downloadBytesPerSecond) {
     }
 
-    /** {@code type} is {@code local} or {@code s3}; bucket and prefix only for s3. */
+    /** {@code type} is a {@link dev.ferry.storage.StorageType} name, {@code local} or {@code s3}; bucket and prefix only for s3. */
     public record Storage(String type, String bucket, String prefix) {
     }
 

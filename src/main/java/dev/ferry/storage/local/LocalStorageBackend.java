@@ -1,9 +1,9 @@
 package dev.ferry.storage.local;
 
 import dev.ferry.shared.AccountNames;
-import dev.ferry.storage.Capability;
 import dev.ferry.storage.HomeLocation;
 import dev.ferry.storage.StorageBackend;
+import dev.ferry.storage.StorageType;
 import dev.ferry.storage.UserHome;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,8 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
-import java.util.EnumSet;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -32,10 +30,6 @@ public class LocalStorageBackend implements StorageBackend {
     private static final Logger log = LoggerFactory.getLogger(LocalStorageBackend.class);
     static final String STAGING_DIR = ".ferry-staging";
 
-    private static final Set<Capability> CAPABILITIES = EnumSet.of(
-            Capability.RANDOM_WRITE, Capability.ATOMIC_RENAME, Capability.RESUME,
-            Capability.SYMLINKS, Capability.HARDLINKS, Capability.POSIX_ATTRIBUTES);
-
     private final Path root;
     private final Path staging;
 
@@ -49,20 +43,23 @@ public class LocalStorageBackend implements StorageBackend {
     }
 
     @Override
-    public String type() {
-        return "local";
+    public StorageType type() {
+        return StorageType.LOCAL;
     }
 
+    /** A local home is named by its user alone. */
     @Override
-    public Set<Capability> capabilities() {
-        return CAPABILITIES;
+    public void check(HomeLocation location) {
+        if (location.bucket() != null || location.prefix() != null) {
+            throw new IllegalArgumentException("bucket and prefix apply only to storage type '" + StorageType.S3.typeName() + "'");
+        }
     }
 
     @Override
     public UserHome open(HomeLocation location) throws IOException {
         Path home = homeOf(location);
         Files.createDirectories(home);
-        return new LocalUserHome(home.toRealPath(), staging, CAPABILITIES);
+        return new LocalUserHome(home.toRealPath(), staging);
     }
 
     @Override

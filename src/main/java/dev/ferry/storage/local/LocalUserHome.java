@@ -36,15 +36,16 @@ import org.apache.sshd.common.file.root.RootedFileSystemProvider;
  */
 final class LocalUserHome implements UserHome {
 
+    /** Local disk has links, symbolic and hard. */
+    private static final Set<Capability> CAPABILITIES = EnumSet.of(Capability.SYMLINKS, Capability.HARDLINKS);
+
     private final Path home;
     private final Path staging;
-    private final Set<Capability> capabilities;
     private final FileSystem fileSystem;
 
-    LocalUserHome(Path realHome, Path staging, Set<Capability> capabilities) throws IOException {
+    LocalUserHome(Path realHome, Path staging) throws IOException {
         this.home = realHome;
         this.staging = staging;
-        this.capabilities = capabilities;
         this.fileSystem = new RootedFileSystemProvider().newFileSystem(realHome, Collections.emptyMap());
     }
 
@@ -55,7 +56,7 @@ final class LocalUserHome implements UserHome {
 
     @Override
     public Set<Capability> capabilities() {
-        return capabilities;
+        return CAPABILITIES;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.ferry.storage.s3;
 
+import java.io.IOException;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Duration;
@@ -8,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,8 +18,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * What clients set on files of S3 homes that S3 cannot keep, in PostgreSQL: modification times
@@ -76,15 +76,16 @@ class ObjectAttributes {
 
     private final JdbcTemplate jdbc;
     private volatile long readsPausedUntilNanos = System.nanoTime();
-    private volatile S3Client janitorClient;
+    /** The bucket of a name, through the backend's client; null until the S3 backend starts. */
+    private volatile Function<String, S3Bucket> buckets;
 
     ObjectAttributes(DataSource dataSource) {
         this.jdbc = new JdbcTemplate(dataSource);
         this.jdbc.setQueryTimeout(2);
     }
 
-    void useClient(S3Client client) {
-        this.janitorClient = client;
+    void useBuckets(Function<String, S3Bucket> buckets) {
+        this.buckets = buckets;
     }
 
     /**
@@ -193,7 +194,7 @@ class ObjectAttributes {
         deleteRowsAt(bucket, moves, Move::fromKey); // what is still there belonged to older objects
     }
 
-    private void deleteRowsAt(String bucket, List<Move> moves, java.util.function.Function<Move, String> key) {
+    private void deleteRowsAt(String bucket, List<Move> moves, Function<Move, String> key) {
         jdbc.batchUpdate("delete from s3_object_times where bucket = ? and object_key = ?", moves, moves.size(),
                 (statement, move) -> {
                     statement.setString(1, bucket);
@@ -208,8 +209,8 @@ class ObjectAttributes {
      */
     @Scheduled(fixedDelayString = "${sftp.storage.s3.times-check:PT10M}", initialDelayString = "${sftp.storage.s3.times-check:PT10M}")
     void dropRowsOfRemovedObjects() {
-        S3Client s3 = janitorClient;
-        if (s3 == null) {
+        Function<String, S3Bucket> bucketNamed = buckets;
+        if (bucketNamed == null) {
             return;
         }
         record Row(String bucket, String key, String etag) {
@@ -222,9 +223,9 @@ class ObjectAttributes {
         for (Row row : due) {
             boolean current;
             try {
-                current = S3FileSystem.headIfPresent(s3, row.bucket(), row.key()).map(head -> plain(head.eTag()).equals(row.etag()))
+                current = bucketNamed.apply(row.bucket()).head(row.key(), row.key()).map(head -> plain(head.etag()).equals(row.etag()))
                         .orElse(false);
-            } catch (SdkException e) {
+            } catch (IOException e) {
                 log.warn("Could not check s3://{}/{} for its stored modification time and mode: {}", row.bucket(), row.key(), e.toString());
                 continue; // checked again tomorrow
             }

@@ -3,13 +3,13 @@ package dev.ferry.storage.s3;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Multipart uploads to S3 homes, in PostgreSQL so that every instance sees them: the parts sent
@@ -24,15 +24,16 @@ class PendingUploads {
 
     private final JdbcTemplate jdbc;
     private final S3StorageProperties properties;
-    private volatile S3Client janitorClient;
+    /** The bucket of a name, through the backend's client; null until the S3 backend starts. */
+    private volatile Function<String, S3Bucket> buckets;
 
     PendingUploads(JdbcTemplate jdbc, S3StorageProperties properties) {
         this.jdbc = jdbc;
         this.properties = properties;
     }
 
-    void useClient(S3Client client) {
-        this.janitorClient = client;
+    void useBuckets(Function<String, S3Bucket> buckets) {
+        this.buckets = buckets;
     }
 
     record Part(int number, String etag, long size) {
@@ -103,19 +104,19 @@ class PendingUploads {
     }
 
     /** Removes interrupted uploads of a key (the client deleted the name they would have had). */
-    void discardResumable(String bucket, String key, S3Client s3) {
+    void discardResumable(S3Bucket bucket, String key) {
         List<String> uploadIds = jdbc.queryForList("delete from s3_uploads where bucket = ? and object_key = ? "
-                + "and state = 'SUSPENDED' returning upload_id", String.class, bucket, key);
+                + "and state = 'SUSPENDED' returning upload_id", String.class, bucket.name(), key);
         for (String uploadId : uploadIds) {
-            abortQuietly(s3, bucket, key, uploadId);
+            bucket.abortQuietly(key, uploadId);
         }
     }
 
     /** Aborts uploads nobody touched for the retention time: interrupted ones and those of crashed servers. */
     @Scheduled(fixedDelayString = "${sftp.storage.s3.pending-check:PT10M}", initialDelayString = "PT1M")
     void abortAbandoned() {
-        S3Client s3 = janitorClient;
-        if (s3 == null) {
+        Function<String, S3Bucket> bucketNamed = buckets;
+        if (bucketNamed == null) {
             return;
         }
         record Abandoned(long id, String bucket, String key, String uploadId) {
@@ -127,18 +128,10 @@ class PendingUploads {
         for (Abandoned a : abandoned) {
             if (jdbc.update("delete from s3_uploads where id = ? and updated_at < now() - ?::interval", a.id(),
                     properties.pendingRetention().toSeconds() + " seconds") == 1) {
-                abortQuietly(s3, a.bucket(), a.key(), a.uploadId());
+                bucketNamed.apply(a.bucket()).abortQuietly(a.key(), a.uploadId());
                 log.info("Aborted the multipart upload of s3://{}/{} left unfinished for over {}", a.bucket(), a.key(),
                         properties.pendingRetention());
             }
-        }
-    }
-
-    static void abortQuietly(S3Client s3, String bucket, String key, String uploadId) {
-        try {
-            s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
-        } catch (RuntimeException e) {
-            log.warn("Could not abort the multipart upload of s3://{}/{}: {}", bucket, key, e.toString());
         }
     }
 }

@@ -13,7 +13,6 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -77,12 +76,11 @@ final class S3DirectoryStream implements DirectoryStream<Path> {
         }
 
         private void readPage() {
-            String token = continuation;
             ListObjectsV2Response page;
             try {
-                page = fs.s3.listObjectsV2(b -> b.bucket(fs.bucket).prefix(listPrefix).delimiter("/").continuationToken(token));
-            } catch (SdkException e) {
-                throw new DirectoryIteratorException(S3Errors.translate(e, S3FileSystem.virtual(dir)));
+                page = fs.storage().bucket().listingPage(listPrefix, continuation, dir.virtual());
+            } catch (IOException e) {
+                throw new DirectoryIteratorException(e);
             }
             Set<String> files = new HashSet<>();
             Map<String, String> etags = new HashMap<>();
@@ -94,7 +92,7 @@ final class S3DirectoryStream implements DirectoryStream<Path> {
                 }
             }
             // times and modes clients set on the page's files: one query per page, never one per entry
-            Map<String, ObjectAttributes.Values> setByClients = fs.attributes.find(fs.bucket, etags);
+            Map<String, ObjectAttributes.Values> setByClients = fs.storage().attributes().forPage(etags);
             for (S3Object object : page.contents()) {
                 if (etags.containsKey(object.key())) {
                     add(object.key().substring(listPrefix.length()), S3Attributes.file(object.size(),

@@ -1,6 +1,5 @@
 package dev.ferry.storage.s3;
 
-import dev.ferry.storage.UnsupportedByStorageException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.channels.SeekableByteChannel;
@@ -74,7 +73,7 @@ final class S3FileSystemProvider extends FileSystemProvider {
             throws IOException {
         S3Path file = s3(path);
         if (options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND)) {
-            throw new FileSystemException(S3FileSystem.virtual(file), null, "writes to S3 go through staged uploads");
+            throw new FileSystemException(file.virtual(), null, "writes to S3 go through staged uploads");
         }
         return S3ReadChannel.open(file);
     }
@@ -84,7 +83,7 @@ final class S3FileSystemProvider extends FileSystemProvider {
         S3Path path = s3(dir);
         S3Attributes attributes = path.getFileSystem().stat(path);
         if (!attributes.isDirectory()) {
-            throw new java.nio.file.NotDirectoryException(S3FileSystem.virtual(path));
+            throw new java.nio.file.NotDirectoryException(path.virtual());
         }
         return new S3DirectoryStream(path, filter);
     }
@@ -95,21 +94,22 @@ final class S3FileSystemProvider extends FileSystemProvider {
         path.getFileSystem().createDirectory(path);
     }
 
+    /** Never reached from SFTP: {@link S3UserHome#capabilities()} has no links, so the request is refused before. */
     @Override
-    public void createSymbolicLink(Path link, Path target, FileAttribute<?>... attrs) throws IOException {
-        throw new UnsupportedByStorageException(S3FileSystem.virtual(s3(link)), "symbolic links are not supported on S3 storage");
+    public void createSymbolicLink(Path link, Path target, FileAttribute<?>... attrs) {
+        throw new UnsupportedOperationException("S3 storage has no links");
     }
 
     @Override
-    public void createLink(Path link, Path existing) throws IOException {
-        throw new UnsupportedByStorageException(S3FileSystem.virtual(s3(link)), "hard links are not supported on S3 storage");
+    public void createLink(Path link, Path existing) {
+        throw new UnsupportedOperationException("S3 storage has no links");
     }
 
     @Override
     public Path readSymbolicLink(Path link) throws IOException {
         S3Path path = s3(link);
         path.getFileSystem().stat(path);
-        throw new NotLinkException(S3FileSystem.virtual(path));
+        throw new NotLinkException(path.virtual());
     }
 
     @Override
@@ -120,7 +120,7 @@ final class S3FileSystemProvider extends FileSystemProvider {
 
     @Override
     public void copy(Path source, Path target, CopyOption... options) throws IOException {
-        throw new FileSystemException(S3FileSystem.virtual(s3(source)), null, "server-side copy is not supported");
+        throw new FileSystemException(s3(source).virtual(), null, "server-side copy is not supported");
     }
 
     @Override
@@ -151,7 +151,7 @@ final class S3FileSystemProvider extends FileSystemProvider {
 
     @Override
     public FileStore getFileStore(Path path) throws IOException {
-        throw new FileSystemException(S3FileSystem.virtual(s3(path)), null, "S3 storage has no file store");
+        throw new FileSystemException(s3(path).virtual(), null, "S3 storage has no file store");
     }
 
     @Override
@@ -160,7 +160,7 @@ final class S3FileSystemProvider extends FileSystemProvider {
         S3Attributes attributes = s3Path.getFileSystem().stat(s3Path);
         for (AccessMode mode : modes) {
             if (mode == AccessMode.EXECUTE && !attributes.isDirectory()) {
-                throw new java.nio.file.AccessDeniedException(S3FileSystem.virtual(s3Path));
+                throw new java.nio.file.AccessDeniedException(s3Path.virtual());
             }
         }
     }

@@ -10,9 +10,9 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileSystemException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.core.ResponseInputStream;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 
 /**
@@ -27,7 +27,8 @@ final class S3ReadChannel implements SeekableByteChannel {
     static final int CHUNK = 256 * 1024;
     private static final int RECONNECTS = 3;
 
-    private final S3FileSystem fs;
+    private final S3Bucket bucket;
+    private final Executor fetchers;
     private final String key;
     private final String path;
     private final long size;
@@ -39,17 +40,18 @@ final class S3ReadChannel implements SeekableByteChannel {
     private volatile boolean open = true;
 
     private S3ReadChannel(S3FileSystem fs, String key, String path, long size, String etag) {
-        this.fs = fs;
+        this.bucket = fs.storage().bucket();
+        this.fetchers = fs.storage().io();
         this.key = key;
         this.path = path;
         this.size = size;
         this.etag = etag;
-        this.chunksAhead = (int) Math.max(2, fs.properties.readAhead().toBytes() / CHUNK);
+        this.chunksAhead = (int) Math.max(2, fs.storage().properties().readAhead().toBytes() / CHUNK);
     }
 
     static S3ReadChannel open(S3Path file) throws IOException {
         S3FileSystem fs = file.getFileSystem();
-        String path = S3FileSystem.virtual(file);
+        String path = file.virtual();
         S3Attributes attributes = fs.stat(file);
         if (attributes.isDirectory()) {
             throw new FileSystemException(path, null, "is a directory");
@@ -88,7 +90,7 @@ final class S3ReadChannel implements SeekableByteChannel {
             stopFetcher();
             current = null;
             fetcher = new Fetcher(position);
-            fs.partSenders.execute(fetcher);
+            fetchers.execute(fetcher);
         }
         ByteBuffer chunk;
         try {
@@ -138,20 +140,24 @@ final class S3ReadChannel implements SeekableByteChannel {
         public void run() {
             int reconnects = 0;
             while (!stopped && fetched < size) {
+                ResponseInputStream<GetObjectResponse> range;
                 try {
-                    String range = "bytes=" + fetched + "-" + (size - 1);
-                    stream = fs.s3.getObject(b -> b.bucket(fs.bucket).key(key).range(range).ifMatch(etag));
-                    pump(stream);
-                } catch (SdkException e) {
+                    range = bucket.read(key, fetched, size - 1, etag, path);
+                } catch (IOException refused) {
                     if (stopped) {
                         return;
                     }
-                    IOException translated = S3Errors.translate(e, path);
-                    if (isFinal(translated) || ++reconnects > RECONNECTS) {
-                        fail(translated);
+                    if (isFinal(refused) || ++reconnects > RECONNECTS) {
+                        fail(refused);
                         return;
                     }
-                } catch (IOException e) {
+                    continue;
+                }
+                stream = range;
+                try {
+                    pump(range);
+                } catch (IOException | RuntimeException e) {
+                    // the connection broke mid-range (the SDK's own failures while reading included)
                     if (stopped) {
                         return;
                     }

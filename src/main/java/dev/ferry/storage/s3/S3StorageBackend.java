@@ -1,15 +1,11 @@
 package dev.ferry.storage.s3;
 
-import dev.ferry.storage.Capability;
 import dev.ferry.storage.HomeLocation;
 import dev.ferry.storage.StorageBackend;
+import dev.ferry.storage.StorageType;
 import dev.ferry.storage.UserHome;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
-import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -21,10 +17,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.stereotype.Component;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
-import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -38,7 +31,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 class S3StorageBackend implements StorageBackend, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(S3StorageBackend.class);
-    private static final Set<Capability> CAPABILITIES = EnumSet.of(Capability.RESUME, Capability.POSIX_ATTRIBUTES);
     /** S3's bucket naming rules (lower case, digits, dots, hyphens; 3-63 characters). */
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     private static final int MAX_PREFIX = 512;
@@ -65,8 +57,8 @@ class S3StorageBackend implements StorageBackend, DisposableBean {
         this.io = Executors.newCachedThreadPool(daemonThreads("s3-io-"));
         this.uploadMemory = new Semaphore((int) Math.max(properties.partsInMemory() - 1,
                 Math.min(Integer.MAX_VALUE, Runtime.getRuntime().maxMemory() / 8 / properties.partSize().toBytes())));
-        pending.useClient(s3);
-        attributes.useClient(s3);
+        pending.useBuckets(this::bucket);
+        attributes.useBuckets(this::bucket);
         if (properties.endpoint() != null || properties.bucket() != null) {
             log.info("S3 storage at {} (default bucket {})", properties.endpoint() == null ? "AWS " + properties.region()
                     : properties.endpoint(), properties.bucket());
@@ -74,13 +66,8 @@ class S3StorageBackend implements StorageBackend, DisposableBean {
     }
 
     @Override
-    public String type() {
-        return "s3";
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return CAPABILITIES;
+    public StorageType type() {
+        return StorageType.S3;
     }
 
     @Override
@@ -99,13 +86,9 @@ class S3StorageBackend implements StorageBackend, DisposableBean {
         } catch (IllegalArgumentException e) {
             throw new FileSystemException("/", null, e.getMessage());
         }
-        S3FileSystem fs = new S3FileSystem(provider, s3, bucket, prefixOf(location), properties, pending, attributes, io, uploadMemory);
-        return new S3UserHome(fs, CAPABILITIES);
-    }
-
-    @Override
-    public void createHome(HomeLocation location) {
-        // Nothing to create: a home is a key prefix, there as soon as something is stored under it.
+        HomeStorage storage = new HomeStorage(bucket(bucket), prefixOf(location), properties, pending,
+                new KeptAttributes(attributes, bucket), io, uploadMemory);
+        return new S3UserHome(new S3FileSystem(provider, storage));
     }
 
     @Override
@@ -115,27 +98,13 @@ class S3StorageBackend implements StorageBackend, DisposableBean {
         if (prefix.isEmpty()) {
             throw new IOException("refusing to empty the whole bucket " + bucket + ": the home has no prefix");
         }
-        try {
-            for (ListObjectsV2Response page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix))) {
-                List<ObjectIdentifier> keys = new ArrayList<>();
-                for (S3Object object : page.contents()) {
-                    keys.add(ObjectIdentifier.builder().key(object.key()).build());
-                }
-                S3FileSystem.deleteKeys(s3, bucket, keys);
-            }
-            forgetAttributesUnder(bucket, prefix);
-        } catch (SdkException e) {
-            throw S3Errors.translate(e, "/");
-        }
+        S3Bucket home = bucket(bucket);
+        home.forEachPage(prefix, "/", page -> home.deleteAll(page.stream().map(S3Object::key).toList(), "/"));
+        new KeptAttributes(attributes, bucket).removedAllUnder(prefix);
     }
 
-    private void forgetAttributesUnder(String bucket, String prefix) {
-        try {
-            attributes.forgetAllUnder(bucket, prefix);
-        } catch (org.springframework.dao.DataAccessException e) {
-            // the files are gone; the rows only cost space, and a new home at the prefix writes its own
-            log.warn("Could not drop the modification times and modes stored under s3://{}/{}: {}", bucket, prefix, e.toString());
-        }
+    private S3Bucket bucket(String name) {
+        return new S3Bucket(s3, name);
     }
 
     private String bucketOf(HomeLocation location) {

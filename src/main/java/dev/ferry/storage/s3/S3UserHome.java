@@ -28,11 +28,9 @@ final class S3UserHome implements UserHome {
     private static final long REPORTED_SPACE = 1L << 50;
 
     private final S3FileSystem fs;
-    private final Set<Capability> capabilities;
 
-    S3UserHome(S3FileSystem fs, Set<Capability> capabilities) {
+    S3UserHome(S3FileSystem fs) {
         this.fs = fs;
-        this.capabilities = capabilities;
     }
 
     @Override
@@ -42,7 +40,7 @@ final class S3UserHome implements UserHome {
 
     @Override
     public Set<Capability> capabilities() {
-        return capabilities;
+        return Set.of(); // S3 has no links: the SFTP layer refuses them before anything else is looked at
     }
 
     @Override
@@ -52,18 +50,18 @@ final class S3UserHome implements UserHome {
 
     @Override
     public void checkConfined(Path path, boolean followFinal) throws IOException {
-        S3FileSystem.names(S3FileSystemProvider.s3(path)); // refuses names no key can hold
+        S3FileSystemProvider.s3(path).names(); // refuses names no key can hold
     }
 
     @Override
     public StagedWrite openForWrite(Path file, Set<? extends OpenOption> options, FileAttribute<?>... attributes)
             throws IOException {
         S3Path path = S3FileSystemProvider.s3(file);
-        String name = S3FileSystem.virtual(path);
-        if (fs.isRoot(path)) {
+        String name = path.virtual();
+        if (path.isHomeRoot()) {
             throw new FileSystemException(name, null, "is a directory");
         }
-        fs.requireDirectory(S3FileSystem.parentOf(path), name);
+        fs.requireParentDirectory(path);
         Optional<S3Attributes> existing = fs.lookUp(path);
         if (existing.isPresent() && existing.get().isDirectory()) {
             throw new FileSystemException(name, null, "is a directory");
@@ -78,7 +76,8 @@ final class S3UserHome implements UserHome {
             throw new NoSuchFileException(name);
         }
         boolean truncate = options.contains(StandardOpenOption.TRUNCATE_EXISTING);
-        PendingUploads.Resumable candidate = resumable && !truncate ? fs.pending.claim(fs.bucket, fs.key(path)).orElse(null) : null;
+        PendingUploads.Resumable candidate = resumable && !truncate
+                ? fs.storage().pending().claim(fs.storage().bucket().name(), fs.key(path)).orElse(null) : null;
         return new S3Upload(fs, path, object, !truncate, options.contains(StandardOpenOption.CREATE_NEW), candidate,
                 modeSentWithOpen(attributes));
     }
@@ -86,8 +85,8 @@ final class S3UserHome implements UserHome {
     @Override
     public StagedWrite openForTruncate(Path file, long size) throws IOException {
         S3Path path = S3FileSystemProvider.s3(file);
-        String name = S3FileSystem.virtual(path);
-        if (fs.isRoot(path)) {
+        String name = path.virtual();
+        if (path.isHomeRoot()) {
             throw new FileSystemException(name, null, "is a directory");
         }
         S3Attributes existing = fs.lookUp(path).orElseThrow(() -> new NoSuchFileException(name));
@@ -135,10 +134,10 @@ final class S3UserHome implements UserHome {
     @Override
     public long storedFileSize(Path path) throws IOException {
         S3Path file = S3FileSystemProvider.s3(path);
-        if (fs.isRoot(file)) {
+        if (file.isHomeRoot()) {
             return -1;
         }
-        return fs.headObject(fs.key(file), S3FileSystem.virtual(file)).map(S3Attributes::size).orElse(-1L);
+        return fs.storage().bucket().head(fs.key(file), file.virtual()).map(S3Attributes::size).orElse(-1L);
     }
 
     @Override
