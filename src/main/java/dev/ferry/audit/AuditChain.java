@@ -1,9 +1,6 @@
 package dev.ferry.audit;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.ferry.shared.Sha256;
 
 /**
  * The hash that chains a record to the one before it: SHA-256 over the previous hash and every
@@ -36,12 +33,7 @@ final class AuditChain {
         append(s, e.clientVersion());
         append(s, e.etag());
         append(s, e.versionId());
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(s.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException(ex);
-        }
+        return Sha256.hex(s.toString());
     }
 
     private static void append(StringBuilder s, String value) {
