@@ -169,17 +169,13 @@ class AuditController {
     /** CSV cells safe to open in a spreadsheet: cells starting with = + - @ (or tab, CR) are escaped. */
     static final class CsvCells {
 
-        static final String HEADER = "timestamp,type,username,path,targetPath,bytes,durationMs,sha256,status,detail,"
-                + "remoteAddress,sessionId,keyFingerprint,clientVersion,etag,versionId,id";
+        static final String HEADER = String.join(",", AuditRecord.exportColumns());
 
         private CsvCells() {
         }
 
         static String row(AuditRecord r) {
-            return String.join(",", cell(r.timestamp().toString()), cell(r.type().name()), cell(r.username()), cell(r.path()),
-                    cell(r.targetPath()), cell(r.bytes()), cell(r.durationMs()), cell(r.sha256()), cell(r.status()), cell(r.detail()),
-                    cell(r.remoteAddress()), cell(r.sessionId()), cell(r.keyFingerprint()), cell(r.clientVersion()), cell(r.etag()),
-                    cell(r.versionId()), cell(r.id()));
+            return String.join(",", r.exportCells().stream().map(CsvCells::cell).toList());
         }
 
         static String cell(Object value) {

@@ -4,7 +4,6 @@ import dev.ferry.system.EmbeddedDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -483,9 +482,8 @@ public class AuditLog implements SmartLifecycle {
      * Inserts one record and, for a whole-file upload, stores its digest, in one statement: one
      * round trip on the path of every upload's CLOSE.
      */
-    private static final String INSERT = "with ins as (insert into audit_events (ts, type, username, remote_address, session_id, "
-            + "path, target_path, bytes, duration_ms, sha256, status, detail, key_fingerprint, client_version, etag, version_id, "
-            + "prev_hash, hash) values (?::timestamptz, ?, ?, ?, ?, ?, ?, ?::bigint, ?::bigint, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    private static final String INSERT = "with ins as (insert into audit_events (" + AuditFields.EVENT.columns() + ", prev_hash, hash) "
+            + "values (" + AuditFields.EVENT.placeholders() + ", ?, ?) "
             + "returning username, path, sha256, bytes, ts, type, status) "
             + "insert into file_digests (user_id, path, sha256, size, modified_at) "
             + "select u.id, ins.path, ins.sha256, coalesce(ins.bytes, 0), ins.ts from ins join users u on lower(u.username) = lower(ins.username) "
@@ -540,9 +538,11 @@ public class AuditLog implements SmartLifecycle {
     }
 
     private static Object[] row(AuditEvent e, String previous, String hash) {
-        return Arrays.asList(Timestamp.from(e.timestamp()), e.type().name(), e.username(), e.remoteAddress(),
-                e.sessionId(), e.path(), e.targetPath(), e.bytes(), e.durationMs(), e.sha256(), e.status(), e.detail(),
-                e.keyFingerprint(), e.clientVersion(), e.etag(), e.versionId(), previous, hash).toArray();
+        Object[] fields = AuditFields.EVENT.toSql(e);
+        Object[] row = Arrays.copyOf(fields, fields.length + 2);
+        row[fields.length] = previous;
+        row[fields.length + 1] = hash;
+        return row;
     }
 
     /**
@@ -552,20 +552,7 @@ public class AuditLog implements SmartLifecycle {
      * record passes here: SFTP and admin API alike.
      */
     static AuditEvent fitted(AuditEvent e) {
-        return new AuditEvent(e.timestamp(), e.type(), cut(e.username(), 64), cut(e.remoteAddress(), 64), cut(e.sessionId(), 32),
-                cut(e.path(), 4096), cut(e.targetPath(), 4096), e.bytes(), e.durationMs(), cut(e.sha256(), 64), cut(e.status(), 255),
-                cut(e.detail(), 4096), cut(e.keyFingerprint(), 64), cut(e.clientVersion(), 255), cut(e.etag(), 255),
-                cut(e.versionId(), 1024));
-    }
-
-    private static String cut(String s, int max) {
-        String escaped = AuditText.escaped(s);
-        if (escaped == null || escaped.length() <= max) {
-            return escaped;
-        }
-        // Not between the two halves of a surrogate pair: that would leave half a character.
-        int end = Character.isHighSurrogate(escaped.charAt(max - 1)) ? max - 1 : max;
-        return escaped.substring(0, end);
+        return AuditFields.EVENT.fitted(e);
     }
 
     @Override

@@ -100,7 +100,7 @@ final class AuditedOperations implements SftpEventListener {
         long size = sizeOf(localHandle.getFile());
         boolean whole = download.readWhole(size);
         audit.downloaded(ferry, AccessControl.virtual(localHandle.getFile()), download.bytes,
-                (System.nanoTime() - download.startedNanos) / 1_000_000, download.sha256If(whole), "OK",
+                (System.nanoTime() - download.startedNanos) / 1_000_000, download.sha256If(whole), dev.ferry.audit.AuditStatus.OK,
                 download.detail(whole, size), SessionAccount.home(session).objectVersion(localHandle.getFile()));
     }
 

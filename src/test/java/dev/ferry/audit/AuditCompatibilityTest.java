@@ -29,10 +29,10 @@ class AuditCompatibilityTest {
         Instant t = Instant.parse("2026-12-01T08:00:00Z");
         return List.of(
                 new AuditEvent(t.plusNanos(123_456_000), AuditType.UPLOAD, "vector", "2001:db8::1", "a1b2c3d4",
-                        "/inbox/\u00e9t\u00e9 \u4e2d\uD83D\uDE00.csv", null, 4096L, 17L, "ab".repeat(32), "OK", null, null, null,
+                        "/inbox/\u00e9t\u00e9 \u4e2d\uD83D\uDE00.csv", null, 4096L, 17L, "ab".repeat(32), AuditStatus.OK, null, null, null,
                         "\"0123456789abcdef\"", "v-1"),
                 new AuditEvent(t.plusSeconds(1).plusNanos(100_000), AuditType.RENAME, "vector", null, null, "/a, \"quoted\"",
-                        "/b\\u000aline", 0L, Long.MAX_VALUE, null, "FAILED", "No such file\\u0000", null, null, null, null));
+                        "/b\\u000aline", 0L, Long.MAX_VALUE, null, AuditStatus.FAILED, "No such file\\u0000", null, null, null, null));
     }
 
     @Test
@@ -50,24 +50,24 @@ class AuditCompatibilityTest {
         Instant t = Instant.parse("2026-12-01T08:00:00Z");
         String who = "legacy-journal";
         assertThat(entries.subList(0, 6)).extracting(AuditJournal.Entry::event).containsExactly(
-                new AuditEvent(t, AuditType.LOGIN, who, "203.0.113.7", "a1b2c3d4", null, null, null, null, null, "OK", "publickey",
+                new AuditEvent(t, AuditType.LOGIN, who, "203.0.113.7", "a1b2c3d4", null, null, null, null, null, AuditStatus.OK, "publickey",
                         "SHA256:Xx0aBcD", "SSH-2.0-OpenSSH_9.2p1 Debian-2", null, null),
                 new AuditEvent(t.plusNanos(123_456_000), AuditType.UPLOAD, who, "2001:db8::1", "a1b2c3d4",
-                        "/inbox/\u00e9t\u00e9 \u4e2d\uD83D\uDE00.csv", null, 4096L, 17L, "ab".repeat(32), "OK", null, null, null,
+                        "/inbox/\u00e9t\u00e9 \u4e2d\uD83D\uDE00.csv", null, 4096L, 17L, "ab".repeat(32), AuditStatus.OK, null, null, null,
                         "\"0123456789abcdef\"", "v-1"),
                 new AuditEvent(t.plusSeconds(1).plusNanos(100_000), AuditType.RENAME, who, null, null, "/a, \"quoted\"", "/b\\u000aline",
-                        0L, Long.MAX_VALUE, null, "FAILED", "No such file\\u0000", null, null, null, null),
-                new AuditEvent(t.plusSeconds(2), AuditType.DENIED, who, "127.0.0.1", "s", "=1+1", null, null, null, null, "DENIED",
+                        0L, Long.MAX_VALUE, null, AuditStatus.FAILED, "No such file\\u0000", null, null, null, null),
+                new AuditEvent(t.plusSeconds(2), AuditType.DENIED, who, "127.0.0.1", "s", "=1+1", null, null, null, null, AuditStatus.DENIED,
                         "'upload' is not granted on /ro", null, null, null, null),
                 new AuditEvent(t.plusSeconds(3), AuditType.ADMIN, "admin", "127.0.0.1", null, "/api/v1/users/" + who, null, null, null,
-                        null, "OK", "created user " + who, null, null, null, null),
+                        null, AuditStatus.OK, "created user " + who, null, null, null, null),
                 new AuditEvent(t.plusSeconds(4).plusNanos(999_999_000), AuditType.LOGIN_FAILED, "nul\\u0000user\\u202e", "198.51.100.1",
-                        null, null, null, null, null, null, "FAILED", "authentication failed", null, "SSH-2.0-paramiko_3.4.0", null,
+                        null, null, null, null, null, null, AuditStatus.FAILED, "authentication failed", null, "SSH-2.0-paramiko_3.4.0", null,
                         null));
         AuditEvent logout = entries.get(6).event();
         assertThat(logout.type()).isEqualTo(AuditType.LOGOUT);
         assertThat(logout.username()).isEqualTo(who);
-        assertThat(logout.status()).isEqualTo("OK");
+        assertThat(logout.status()).isEqualTo(AuditStatus.OK);
     }
 
     /** The journal directory 0c8715b left (its id and one segment of 7 records, none shipped), copied to {@code into}. */
