@@ -1,10 +1,9 @@
 package dev.ferry.audit;
 
-import dev.ferry.system.EmbeddedDatabase;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -37,18 +36,14 @@ public class AuditLog implements SmartLifecycle {
     private final AuditShipper shipper;
     private volatile boolean running;
 
-    /**
-     * @param enabled {@code sftp.audit.enabled}: false only to measure what auditing costs (the
-     *                benchmark in bench/); a production server always audits
-     */
-    AuditLog(JdbcTemplate jdbc, FileDigests digests, @Value("${sftp.audit.enabled:true}") boolean enabled,
-            AuditDurability durability, Environment environment) {
-        this.enabled = enabled;
+    AuditLog(JdbcTemplate jdbc, FileDigests digests, AuditDurability durability, ObjectProvider<LocalDatabase> localDatabase,
+            Environment environment) {
+        this.enabled = enabled(environment);
         AuditStore store = new AuditStore(jdbc, digests);
         if (!enabled) {
-            log.warn("The audit trail is switched off (sftp.audit.enabled=false): nothing is recorded");
+            log.warn("The audit trail is switched off (sftp.audit.enabled=false in the bench profile): nothing is recorded");
             this.shipper = null;
-        } else if (durability.usesJournal(EmbeddedDatabase.isSelected(environment))) {
+        } else if (durability.usesJournal(localDatabase.getIfAvailable() != null)) {
             this.shipper = AuditShipper.open(durability.journalDir(), durability.shipInterval());
             log.info("Audit records are confirmed once fsync'd in the journal {} and shipped to PostgreSQL within {}",
                     durability.journalDir().toAbsolutePath().normalize(), durability.shipInterval());
@@ -60,6 +55,22 @@ public class AuditLog implements SmartLifecycle {
         if (shipper != null) {
             shipper.shipLeftovers(store, writer);
         }
+    }
+
+    /**
+     * Whether records are kept: always, except in the Spring profile {@code bench}, where
+     * {@code sftp.audit.enabled=false} measures what auditing costs (bench/audit.sh). Elsewhere
+     * that setting stops the start: a trail that a setting switches off proves nothing.
+     */
+    static boolean enabled(Environment environment) {
+        if (environment.getProperty("sftp.audit.enabled", Boolean.class, true)) {
+            return true;
+        }
+        if (!environment.matchesProfiles("bench")) {
+            throw new IllegalStateException("sftp.audit.enabled=false is only for measuring what the audit trail costs, in the Spring "
+                    + "profile 'bench' (spring.profiles.active=bench, as bench/audit.sh starts Ferry): remove it, a server always audits");
+        }
+        return false;
     }
 
     /** Queues an event; the future completes when its batch is committed in PostgreSQL. */
