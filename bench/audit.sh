@@ -2,7 +2,8 @@
 # What the audit trail costs (issue 5), with the shared harness and OpenSSH's sftp client:
 #
 #   bench/audit.sh smallfiles   1,000 x 4 KiB files in one session, the same jar three ways,
-#                               interleaved run by run: the audit trail off (sftp.audit.enabled=false),
+#                               interleaved run by run: the audit trail off (sftp.audit.enabled=false,
+#                               which only the Spring profile bench accepts),
 #                               on with every CLOSE waiting for its record to be fsync'd in the local
 #                               journal (sftp.audit.durability=journal, the default with the embedded
 #                               PostgreSQL), and on with every CLOSE waiting for the PostgreSQL commit
@@ -27,7 +28,7 @@ T=$BENCH_SCRATCH/targets
 case "${1:-}" in
 smallfiles)
     NAME=ferry-audit-journal JAVA_OPTS="-Xms256m -Xmx512m -Dsftp.audit.durability=journal" "$REPO/bench/ferry.sh" start 2320
-    NAME=ferry-audit-off JAVA_OPTS="-Xms256m -Xmx512m -Dsftp.audit.enabled=false" "$REPO/bench/ferry.sh" start 2330
+    NAME=ferry-audit-off JAVA_OPTS="-Xms256m -Xmx512m -Dspring.profiles.active=bench -Dsftp.audit.enabled=false" "$REPO/bench/ferry.sh" start 2330
     NAME=ferry-audit-database JAVA_OPTS="-Xms256m -Xmx512m -Dsftp.audit.durability=database" "$REPO/bench/ferry.sh" start 2335
     trap 'for n in ferry-audit-journal ferry-audit-off ferry-audit-database; do NAME=$n "$REPO/bench/ferry.sh" stop; done; [ -z "$OWN_SCRATCH" ] || rm -rf "$OWN_SCRATCH"' EXIT
     for port in 2320 2330 2335; do   # the harness writes under REMOTE_DIR/bench

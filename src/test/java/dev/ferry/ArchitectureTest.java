@@ -68,6 +68,16 @@ class ArchitectureTest {
                 .check(classes);
     }
 
+    /** The audit is the bottom of the graph: every module records into it, it reads none (only shared helpers). */
+    @Test
+    void theAuditDependsOnNoOtherModule() {
+        noClasses().that().resideInAPackage("dev.ferry.audit..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.ferry.access..", "dev.ferry.adminapi..", "dev.ferry.admins..",
+                        "dev.ferry.bans..", "dev.ferry.quotas..", "dev.ferry.sessions..", "dev.ferry.sftp..", "dev.ferry.storage..",
+                        "dev.ferry.system..", "dev.ferry.users..")
+                .check(classes);
+    }
+
     @Test
     void sharedDependsOnNoModule() {
         noClasses().that().resideInAPackage("dev.ferry.shared..")

@@ -2,6 +2,7 @@ package dev.ferry.adminapi;
 
 import dev.ferry.audit.AuditEvent;
 import dev.ferry.audit.AuditLog;
+import dev.ferry.audit.AuditStatus;
 import dev.ferry.audit.AuditType;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.security.core.Authentication;
@@ -37,6 +38,6 @@ class AdminAudit {
             address = request.getRemoteAddr();
         }
         audit.appendAndWait(AuditEvent.of(AuditType.ADMIN).withUser(actor, address, null).withPaths(resource, null)
-                .withOutcome(AuditEvent.OK, detail));
+                .withOutcome(AuditStatus.OK, detail));
     }
 }

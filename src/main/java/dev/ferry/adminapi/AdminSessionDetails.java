@@ -1,12 +1,9 @@
 package dev.ferry.adminapi;
 
 import dev.ferry.admins.AdminCredentials;
+import dev.ferry.shared.Sha256;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.userdetails.UserDetails;
 
@@ -29,11 +26,6 @@ record AdminSessionDetails(String role, String passwordHashDigest, String remote
     }
 
     static String digest(String passwordHash) {
-        try {
-            byte[] bytes = MessageDigest.getInstance("SHA-256").digest(String.valueOf(passwordHash).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(String.valueOf(passwordHash));
     }
 }

@@ -2,7 +2,6 @@ package dev.ferry.adminapi;
 
 import dev.ferry.audit.AuditPage;
 import dev.ferry.audit.AuditQuery;
-import dev.ferry.audit.AuditRecord;
 import dev.ferry.audit.AuditSearch;
 import dev.ferry.audit.AuditStatistics;
 import dev.ferry.audit.AuditStats;
@@ -66,20 +65,17 @@ class AuditController {
             @RequestParam(required = false) String to, @RequestParam(required = false) String path) {
         AuditQuery query = query(username, type, from, to, path, 0, 1);
         StreamingResponseBody body = out -> {
-            BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
-            writer.write(CsvCells.HEADER);
-            writer.write("\r\n");
+            AuditCsv csv = new AuditCsv(new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8)));
             try {
                 search.export(query, r -> {
                     try {
-                        writer.write(CsvCells.row(r));
-                        writer.write("\r\n");
+                        csv.print(r);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
                 });
             } finally {
-                writer.flush();
+                csv.flush();
             }
         };
         return ResponseEntity.ok()
@@ -164,36 +160,5 @@ class AuditController {
 
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s.trim();
-    }
-
-    /** CSV cells safe to open in a spreadsheet: cells starting with = + - @ (or tab, CR) are escaped. */
-    static final class CsvCells {
-
-        static final String HEADER = "timestamp,type,username,path,targetPath,bytes,durationMs,sha256,status,detail,"
-                + "remoteAddress,sessionId,keyFingerprint,clientVersion,etag,versionId,id";
-
-        private CsvCells() {
-        }
-
-        static String row(AuditRecord r) {
-            return String.join(",", cell(r.timestamp().toString()), cell(r.type().name()), cell(r.username()), cell(r.path()),
-                    cell(r.targetPath()), cell(r.bytes()), cell(r.durationMs()), cell(r.sha256()), cell(r.status()), cell(r.detail()),
-                    cell(r.remoteAddress()), cell(r.sessionId()), cell(r.keyFingerprint()), cell(r.clientVersion()), cell(r.etag()),
-                    cell(r.versionId()), cell(r.id()));
-        }
-
-        static String cell(Object value) {
-            if (value == null) {
-                return "";
-            }
-            String s = value.toString();
-            if (!s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0) {
-                s = "'" + s;
-            }
-            if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r") || s.startsWith("'")) {
-                s = "\"" + s.replace("\"", "\"\"") + "\"";
-            }
-            return s;
-        }
     }
 }

@@ -1,13 +1,16 @@
 package dev.ferry.audit;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.ferry.shared.Sha256;
 
 /**
  * The hash that chains a record to the one before it: SHA-256 over the previous hash and every
  * field of the record, so changing any field or removing a record breaks the chain after it.
+ * <p>
+ * The input is the previous hash, then each field Ferry started with (version 1 of
+ * {@link Stored#since}) in the record's order, as text after a unit separator, a NUL for none.
+ * Databases written since then are verified with exactly this layout, so it never changes. A
+ * field added later adds {@code <separator>name=value} only when it has a value: records written
+ * before it existed (and so without it) keep their hash, and a later record's value is covered.
  */
 final class AuditChain {
 
@@ -19,32 +22,29 @@ final class AuditChain {
     }
 
     static String hash(String previous, AuditEvent e) {
-        StringBuilder s = new StringBuilder(previous);
-        append(s, e.timestamp().toString());
-        append(s, e.type().name());
-        append(s, e.username());
-        append(s, e.remoteAddress());
-        append(s, e.sessionId());
-        append(s, e.path());
-        append(s, e.targetPath());
-        append(s, e.bytes() == null ? null : e.bytes().toString());
-        append(s, e.durationMs() == null ? null : e.durationMs().toString());
-        append(s, e.sha256());
-        append(s, e.status());
-        append(s, e.detail());
-        append(s, e.keyFingerprint());
-        append(s, e.clientVersion());
-        append(s, e.etag());
-        append(s, e.versionId());
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(s.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException(ex);
-        }
+        return hash(previous, AuditFields.EVENT, e);
     }
 
-    private static void append(StringBuilder s, String value) {
-        s.append(SEPARATOR).append(value == null ? NULL : value);
+    static <R extends Record> String hash(String previous, AuditFields<R> fields, R record) {
+        StringBuilder s = new StringBuilder(512).append(previous);
+        for (AuditFields.Field f : fields.all()) {
+            String value = text(f, f.of(record));
+            if (f.since() == 1) {
+                s.append(SEPARATOR).append(value == null ? NULL : value);
+            } else if (value != null) {
+                s.append(SEPARATOR).append(f.name()).append('=').append(value);
+            }
+        }
+        return Sha256.hex(s.toString());
+    }
+
+    private static String text(AuditFields.Field f, Object value) {
+        if (value == null) {
+            return null;
+        }
+        return switch (f.kind()) {
+            case TIME, NUMBER, TEXT -> value.toString();
+            case ENUM -> ((Enum<?>) value).name();
+        };
     }
 }

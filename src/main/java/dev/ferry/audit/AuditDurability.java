@@ -33,8 +33,8 @@ record AuditDurability(
         }
     }
 
-    /** Whether records go through the journal, given whether the database is the embedded one. */
-    boolean usesJournal(boolean embeddedDatabase) {
-        return durability == Mode.JOURNAL || (durability == Mode.AUTO && embeddedDatabase);
+    /** Whether records go through the journal, given whether the database is on this instance's disk ({@link LocalDatabase}). */
+    boolean usesJournal(boolean localDatabase) {
+        return durability == Mode.JOURNAL || (durability == Mode.AUTO && localDatabase);
     }
 }

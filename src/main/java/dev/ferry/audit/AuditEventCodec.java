@@ -9,79 +9,91 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 
 /**
- * The binary form of an {@link AuditEvent} in the {@link AuditJournal}: a version byte, the
- * timestamp, the type, then every nullable field as a presence flag and its value. Strings use
- * Java's modified UTF-8, so any text survives the round trip exactly (the chain hash depends on it).
+ * The binary form of an {@link AuditEvent} in the {@link AuditJournal} (and in
+ * {@code audit_quarantine.raw}): a version byte, then the fields in the record's order. The
+ * timestamp (seconds and nanoseconds) and the type are never null and written as they are; every
+ * other field as a presence flag and its value. Strings use Java's modified UTF-8, so any text
+ * survives the round trip exactly (the chain hash depends on it).
+ * <p>
+ * The version byte is that of the latest field ({@link Stored#since}): a record is read with the
+ * fields of its version, and fields added after it are null. Journals left by an earlier version
+ * are so shipped by the next one.
  */
 final class AuditEventCodec {
-
-    private static final int VERSION = 1;
 
     private AuditEventCodec() {
     }
 
     static byte[] encode(AuditEvent e) {
+        return encode(AuditFields.EVENT, e);
+    }
+
+    static AuditEvent decode(byte[] payload) throws IOException {
+        return decode(AuditFields.EVENT, payload);
+    }
+
+    static <R extends Record> byte[] encode(AuditFields<R> fields, R record) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(VERSION);
-            out.writeLong(e.timestamp().getEpochSecond());
-            out.writeInt(e.timestamp().getNano());
-            out.writeUTF(e.type().name());
-            string(out, e.username());
-            string(out, e.remoteAddress());
-            string(out, e.sessionId());
-            string(out, e.path());
-            string(out, e.targetPath());
-            number(out, e.bytes());
-            number(out, e.durationMs());
-            string(out, e.sha256());
-            string(out, e.status());
-            string(out, e.detail());
-            string(out, e.keyFingerprint());
-            string(out, e.clientVersion());
-            string(out, e.etag());
-            string(out, e.versionId());
+            out.writeByte(fields.version());
+            for (AuditFields.Field f : fields.all()) {
+                write(out, f, f.of(record));
+            }
         } catch (IOException ex) {
             throw new UncheckedIOException(ex); // a ByteArrayOutputStream does not fail
         }
         return bytes.toByteArray();
     }
 
-    static AuditEvent decode(byte[] payload) throws IOException {
+    static <R extends Record> R decode(AuditFields<R> fields, byte[] payload) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
         int version = in.readUnsignedByte();
-        if (version != VERSION) {
+        if (version < 1 || version > fields.version()) {
             throw new IOException("unknown audit journal record version " + version);
         }
-        Instant timestamp = Instant.ofEpochSecond(in.readLong(), in.readInt());
-        AuditType type = AuditType.valueOf(in.readUTF());
-        AuditEvent event = new AuditEvent(timestamp, type, string(in), string(in), string(in), string(in), string(in), number(in),
-                number(in), string(in), string(in), string(in), string(in), string(in), string(in), string(in));
+        Object[] values = new Object[fields.all().size()];
+        for (int i = 0; i < values.length; i++) {
+            AuditFields.Field f = fields.all().get(i);
+            values[i] = f.since() <= version ? read(in, f) : null;
+        }
         if (in.available() != 0) {
             throw new IOException("trailing bytes after an audit journal record");
         }
-        return event;
+        return fields.create(values);
     }
 
-    private static void string(DataOutputStream out, String value) throws IOException {
-        out.writeBoolean(value != null);
-        if (value != null) {
-            out.writeUTF(value);
+    /** The timestamp and the type: never null, no presence flag (as the first version wrote them). */
+    private static boolean bare(AuditFields.Field f) {
+        return f.type() == Instant.class || f.type() == AuditType.class;
+    }
+
+    private static void write(DataOutputStream out, AuditFields.Field f, Object value) throws IOException {
+        if (!bare(f)) {
+            out.writeBoolean(value != null);
+            if (value == null) {
+                return;
+            }
+        }
+        switch (f.kind()) {
+            case TIME -> {
+                out.writeLong(((Instant) value).getEpochSecond());
+                out.writeInt(((Instant) value).getNano());
+            }
+            case ENUM -> out.writeUTF(((Enum<?>) value).name());
+            case NUMBER -> out.writeLong((Long) value);
+            case TEXT -> out.writeUTF((String) value);
         }
     }
 
-    private static void number(DataOutputStream out, Long value) throws IOException {
-        out.writeBoolean(value != null);
-        if (value != null) {
-            out.writeLong(value);
+    private static Object read(DataInputStream in, AuditFields.Field f) throws IOException {
+        if (!bare(f) && !in.readBoolean()) {
+            return null;
         }
-    }
-
-    private static String string(DataInputStream in) throws IOException {
-        return in.readBoolean() ? in.readUTF() : null;
-    }
-
-    private static Long number(DataInputStream in) throws IOException {
-        return in.readBoolean() ? in.readLong() : null;
+        return switch (f.kind()) {
+            case TIME -> Instant.ofEpochSecond(in.readLong(), in.readInt());
+            case ENUM -> f.enumOf(in.readUTF());
+            case NUMBER -> in.readLong();
+            case TEXT -> in.readUTF();
+        };
     }
 }

@@ -3,7 +3,6 @@ package dev.ferry.audit;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -16,8 +15,7 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class AuditSearch {
 
-    private static final String COLUMNS = "id, ts, type, username, remote_address, session_id, path, target_path, bytes, duration_ms, "
-            + "sha256, status, detail, key_fingerprint, client_version, etag, version_id";
+    private static final String COLUMNS = "id, " + AuditFields.EVENT.columns();
 
     private final JdbcTemplate jdbc;
     private final AuditLog log;
@@ -80,7 +78,7 @@ public class AuditSearch {
                 reason[0] = "record " + r.id() + " does not follow the record before it: a record was removed or altered before it";
                 return;
             }
-            String expected = AuditChain.hash(prev, event(r));
+            String expected = AuditChain.hash(prev, r.event());
             if (!expected.equals(hash)) {
                 firstInvalid[0] = r.id();
                 reason[0] = "record " + r.id() + " was altered: its content does not match its hash";
@@ -119,16 +117,6 @@ public class AuditSearch {
     }
 
     private static AuditRecord record(ResultSet rs) throws SQLException {
-        return new AuditRecord(rs.getLong("id"), rs.getTimestamp("ts").toInstant().atOffset(ZoneOffset.UTC),
-                AuditType.valueOf(rs.getString("type")), rs.getString("username"), rs.getString("remote_address"),
-                rs.getString("session_id"), rs.getString("path"), rs.getString("target_path"), (Long) rs.getObject("bytes"),
-                (Long) rs.getObject("duration_ms"), rs.getString("sha256"), rs.getString("status"), rs.getString("detail"),
-                rs.getString("key_fingerprint"), rs.getString("client_version"), rs.getString("etag"), rs.getString("version_id"));
-    }
-
-    private static AuditEvent event(AuditRecord r) {
-        return new AuditEvent(r.timestamp().toInstant(), r.type(), r.username(), r.remoteAddress(), r.sessionId(), r.path(),
-                r.targetPath(), r.bytes(), r.durationMs(), r.sha256(), r.status(), r.detail(), r.keyFingerprint(),
-                r.clientVersion(), r.etag(), r.versionId());
+        return new AuditRecord(rs.getLong("id"), AuditFields.EVENT.fromSql(rs));
     }
 }

@@ -41,7 +41,7 @@ public class FileDigests {
 
     /** Whether recording the event changes stored digests (an upload, a delete, a rename). */
     static boolean changedBy(AuditEvent e) {
-        return e.username() != null && e.path() != null && AuditEvent.OK.equals(e.status())
+        return e.username() != null && e.path() != null && e.status() == AuditStatus.OK
                 && (e.type() == AuditType.UPLOAD || e.type() == AuditType.DELETE
                         || (e.type() == AuditType.RENAME && e.targetPath() != null));
     }

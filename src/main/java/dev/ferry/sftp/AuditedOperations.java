@@ -33,7 +33,7 @@ final class AuditedOperations implements SftpEventListener {
         long bytes;
 
         Download(boolean withDigest) {
-            this.digest = withDigest ? sha256() : null;
+            this.digest = withDigest ? dev.ferry.shared.Sha256.newDigest() : null;
         }
 
         /** Whether everything up to {@code size} was read, in order, from offset 0. */
@@ -43,7 +43,7 @@ final class AuditedOperations implements SftpEventListener {
 
         /** The hex SHA-256 of the bytes read, when they were the whole file and digests are on. */
         String sha256If(boolean whole) {
-            return whole && digest != null ? HexFormat.of().formatHex(digest.digest()) : null;
+            return whole && digest != null ? dev.ferry.shared.Sha256.hex(digest) : null;
         }
 
         /** Why the record has no digest, or null when it has one. */
@@ -100,7 +100,7 @@ final class AuditedOperations implements SftpEventListener {
         long size = sizeOf(localHandle.getFile());
         boolean whole = download.readWhole(size);
         audit.downloaded(ferry, AccessControl.virtual(localHandle.getFile()), download.bytes,
-                (System.nanoTime() - download.startedNanos) / 1_000_000, download.sha256If(whole), "OK",
+                (System.nanoTime() - download.startedNanos) / 1_000_000, download.sha256If(whole), dev.ferry.audit.AuditStatus.OK,
                 download.detail(whole, size), SessionAccount.home(session).objectVersion(localHandle.getFile()));
     }
 
@@ -149,14 +149,6 @@ final class AuditedOperations implements SftpEventListener {
             return Files.size(path);
         } catch (java.io.IOException e) {
             return -1;
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

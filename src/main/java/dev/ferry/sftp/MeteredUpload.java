@@ -51,7 +51,7 @@ final class MeteredUpload extends ForwardingChannel implements StagedWrite {
         super(staged);
         this.audit = audit;
         this.nameLocks = nameLocks;
-        this.digest = staged.size() == 0 ? sha256() : null;
+        this.digest = staged.size() == 0 ? dev.ferry.shared.Sha256.newDigest() : null;
         this.staged = staged;
         this.session = session;
         this.ledger = ledger;
@@ -148,7 +148,7 @@ final class MeteredUpload extends ForwardingChannel implements StagedWrite {
         staged.truncate(size);
         if (digest != null && size != digested) {
             // The digest covers bytes from offset 0 in order; a truncation to 0 starts it again.
-            digest = size == 0 ? sha256() : null;
+            digest = size == 0 ? dev.ferry.shared.Sha256.newDigest() : null;
             digested = 0;
         }
         return this;
@@ -188,7 +188,7 @@ final class MeteredUpload extends ForwardingChannel implements StagedWrite {
             throw new SftpException(SftpConstants.SSH_FX_FAILURE, failure + " (the upload was discarded)");
         }
         long size = staged.size();
-        String sha256 = digest != null && digested == size ? java.util.HexFormat.of().formatHex(digest.digest()) : null;
+        String sha256 = digest != null && digested == size ? dev.ferry.shared.Sha256.hex(digest) : null;
         try (NameLocks.Held name = nameLocks.hold(session.account().username(), virtualPath)) {
             // What the name holds now, not at OPEN: another session may have created, replaced or removed it since.
             long replaced;
@@ -260,14 +260,6 @@ final class MeteredUpload extends ForwardingChannel implements StagedWrite {
 
     private long elapsedMs() {
         return (System.nanoTime() - startedNanos) / 1_000_000;
-    }
-
-    private static java.security.MessageDigest sha256() {
-        try {
-            return java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override

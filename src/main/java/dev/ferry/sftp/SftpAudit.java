@@ -2,6 +2,7 @@ package dev.ferry.sftp;
 
 import dev.ferry.audit.AuditEvent;
 import dev.ferry.audit.AuditLog;
+import dev.ferry.audit.AuditStatus;
 import dev.ferry.audit.AuditType;
 import dev.ferry.storage.ObjectVersion;
 import java.net.InetAddress;
@@ -35,7 +36,7 @@ class SftpAudit {
     }
 
     void login(FerrySession session) {
-        log.append(base(AuditType.LOGIN, session).withOutcome(AuditEvent.OK,
+        log.append(base(AuditType.LOGIN, session).withOutcome(AuditStatus.OK,
                 session.serverSession().getAttribute(SessionAccount.KEY_FINGERPRINT) == null ? "password" : "publickey"));
     }
 
@@ -44,29 +45,29 @@ class SftpAudit {
         log.append(AuditEvent.of(AuditType.LOGIN_FAILED)
                 .withUser(username, address == null ? null : address.getHostAddress(), null)
                 .withClient(session.getAttribute(SessionAccount.KEY_FINGERPRINT), session.getClientVersion())
-                .withOutcome("FAILED", reason));
+                .withOutcome(AuditStatus.FAILED, reason));
     }
 
     void logout(FerrySession session) {
         long durationMs = (System.nanoTime() - session.startedNanos()) / 1_000_000;
         log.append(base(AuditType.LOGOUT, session)
                 .withTransfer(session.bytesIn.sum() + session.bytesOut.sum(), durationMs, null)
-                .withOutcome(AuditEvent.OK, "bytesIn=" + session.bytesIn.sum() + ", bytesOut=" + session.bytesOut.sum()));
+                .withOutcome(AuditStatus.OK, "bytesIn=" + session.bytesIn.sum() + ", bytesOut=" + session.bytesOut.sum()));
     }
 
     /** Records a completed upload (detail: what else to say, or null) and returns only once the record is committed. */
     void uploaded(FerrySession session, String path, long bytes, long durationMs, String sha256, ObjectVersion version,
             String detail) {
         AuditEvent event = base(AuditType.UPLOAD, session).withPaths(path, null).withTransfer(bytes, durationMs, sha256);
-        log.appendAndWait(withVersion(detail == null ? event : event.withOutcome(AuditEvent.OK, detail), version));
+        log.appendAndWait(withVersion(detail == null ? event : event.withOutcome(AuditStatus.OK, detail), version));
     }
 
     void uploadFailed(FerrySession session, String path, long bytes, long durationMs, String reason) {
         log.append(base(AuditType.UPLOAD, session).withPaths(path, null).withTransfer(bytes, durationMs, null)
-                .withOutcome("FAILED", reason));
+                .withOutcome(AuditStatus.FAILED, reason));
     }
 
-    void downloaded(FerrySession session, String path, long bytes, long durationMs, String sha256, String status, String detail,
+    void downloaded(FerrySession session, String path, long bytes, long durationMs, String sha256, AuditStatus status, String detail,
             ObjectVersion version) {
         log.append(withVersion(base(AuditType.DOWNLOAD, session).withPaths(path, null).withTransfer(bytes, durationMs, sha256)
                 .withOutcome(status, detail), version));
@@ -78,11 +79,11 @@ class SftpAudit {
 
     void operation(FerrySession session, AuditType type, String path, String target, Throwable failure, String detail) {
         log.append(base(type, session).withPaths(path, target)
-                .withOutcome(failure == null ? AuditEvent.OK : "FAILED", failure == null ? detail : SafeErrorMessages.describe(failure)));
+                .withOutcome(failure == null ? AuditStatus.OK : AuditStatus.FAILED, failure == null ? detail : SafeErrorMessages.describe(failure)));
     }
 
     void denied(FerrySession session, String path, String reason) {
-        log.append(base(AuditType.DENIED, session).withPaths(path, null).withOutcome("DENIED", reason));
+        log.append(base(AuditType.DENIED, session).withPaths(path, null).withOutcome(AuditStatus.DENIED, reason));
     }
 
     private static AuditEvent base(AuditType type, FerrySession session) {

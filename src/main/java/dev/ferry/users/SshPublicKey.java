@@ -1,11 +1,10 @@
 package dev.ferry.users;
 
 import dev.ferry.shared.InvalidInputException;
+import dev.ferry.shared.Sha256;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Map;
 
@@ -79,12 +78,7 @@ public record SshPublicKey(String type, String blob, String comment, String fing
 
     /** {@code SHA256:<base64 without padding>} of a wire-format key blob. */
     public static String fingerprintOf(byte[] blob) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(blob);
-            return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(Sha256.of(blob));
     }
 
     /** The key as one authorized_keys line. */

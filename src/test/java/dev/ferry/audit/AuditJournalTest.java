@@ -30,7 +30,7 @@ class AuditJournalTest {
     @Test
     void everyFieldSurvivesTheRoundTripExactlySoTheChainHashStaysTheSame() throws IOException {
         AuditEvent full = new AuditEvent(Instant.parse("2026-12-06T10:15:30.123456Z"), AuditType.RENAME, "ünïcødé", "2001:db8::1",
-                "sess", "/a/\u00e9\u4e2d\uD83D\uDE00", "/b", 0L, Long.MAX_VALUE, null, "FAILURE: no", "detail\nwith\u0000nul",
+                "sess", "/a/\u00e9\u4e2d\uD83D\uDE00", "/b", 0L, Long.MAX_VALUE, null, AuditStatus.FAILED, "detail\nwith\u0000nul",
                 "SHA256:x", "SSH-2.0-OpenSSH_9.2", "\"etag\"", "v1");
         AuditEvent sparse = AuditEvent.of(AuditType.LOGIN);
         try (AuditJournal journal = AuditJournal.open(dir)) {

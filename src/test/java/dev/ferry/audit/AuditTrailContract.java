@@ -337,6 +337,46 @@ abstract class AuditTrailContract {
         }
     }
 
+    /**
+     * The table, the API (and the OpenAPI description the admin UI's types are generated from) and
+     * the export each have every field of {@link AuditEvent}, the one definition of the record: a
+     * field added there and missed anywhere fails here.
+     */
+    @Test
+    void theTableTheApiAndTheExportHaveEveryFieldOfTheRecord() throws Exception {
+        List<String> fields = AuditFields.EVENT.all().stream().map(AuditFields.Field::name).toList();
+        Map<String, Integer> columns = new java.util.HashMap<>();
+        ferry.bean(JdbcTemplate.class).query("select column_name, character_maximum_length from information_schema.columns "
+                + "where table_name = 'audit_events'", (java.sql.ResultSet rs) -> {
+                    columns.put(rs.getString(1), (Integer) rs.getObject(2));
+                });
+        for (AuditFields.Field f : AuditFields.EVENT.all()) {
+            assertThat(columns).as("column of " + f.name()).containsKey(f.column());
+            if (f.kind() == AuditFields.Kind.TEXT) {
+                assertThat(columns.get(f.column())).as("size of " + f.column()).isEqualTo(f.size());
+            }
+        }
+
+        Users.create(admin, "fields", key, null);
+        JsonNode record = awaitEvent("admin", "ADMIN", e -> e.get("path").asText().equals("/api/v1/users/fields"));
+        List<String> expected = new java.util.ArrayList<>(List.of("id"));
+        expected.addAll(fields);
+        assertThat(names(record)).containsExactlyElementsOf(expected);
+        JsonNode schema = admin.get("/v3/api-docs").json().at("/components/schemas/AuditRecord/properties");
+        assertThat(names(schema)).as(schema.toString()).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(schema.at("/status/enum").toString()).isEqualTo("[\"OK\",\"FAILED\",\"DENIED\"]");
+
+        String csv = admin.send("GET", "/api/v1/audit?username=admin&path=/api/v1/users/fields", null, "text/csv").body();
+        List<String> header = List.of(csv.substring(0, csv.indexOf("\r\n")).split(","));
+        assertThat(header).containsExactlyInAnyOrderElementsOf(expected).startsWith("timestamp", "type", "username", "path").endsWith("id");
+    }
+
+    private static List<String> names(JsonNode object) {
+        List<String> names = new java.util.ArrayList<>();
+        object.properties().forEach(e -> names.add(e.getKey()));
+        return names;
+    }
+
     @Test
     void checkFileAnswersTheStoredSha256() throws Exception {
         Users.create(admin, "checker", key, null);

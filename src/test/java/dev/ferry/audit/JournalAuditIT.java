@@ -44,7 +44,7 @@ class JournalAuditIT extends AuditTrailContract {
                     assertThat(entry.event().type()).isEqualTo(AuditType.UPLOAD);
                     assertThat(entry.event().username()).isEqualTo(username);
                     assertThat(entry.event().path()).isEqualTo(path);
-                    assertThat(entry.event().status()).isEqualTo(AuditEvent.OK);
+                    assertThat(entry.event().status()).isEqualTo(AuditStatus.OK);
                     assertThat(entry.event().sha256()).hasSize(64);
                 });
     }
@@ -214,7 +214,7 @@ class JournalAuditIT extends AuditTrailContract {
         try (AuditJournal journal = AuditJournal.open(poisoned)) {
             journal.sync(journal.append(AuditEvent.of(AuditType.MKDIR).withUser("poison", "127.0.0.1", "before").withPaths("/a", null)));
             journal.sync(journal.append(AuditEvent.of(AuditType.LOGIN_FAILED).withUser("nul\0user", "127.0.0.1", null)
-                    .withOutcome("FAILED", "authentication failed")));
+                    .withOutcome(AuditStatus.FAILED, "authentication failed")));
             journal.sync(journal.append(AuditEvent.of(AuditType.MKDIR).withUser("poison", "127.0.0.1", "after").withPaths("/b", null)));
         }
         var database = dev.ferry.testsupport.TestPostgres.get().newDatabase();
