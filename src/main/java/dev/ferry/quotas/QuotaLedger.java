@@ -1,6 +1,5 @@
 package dev.ferry.quotas;
 
-import dev.ferry.users.UsageLookup;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -24,7 +23,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * a second, keeping the database off the per-file path.
  */
 @Service
-public class QuotaLedger implements UsageLookup {
+public class QuotaLedger {
 
     private static final Logger log = LoggerFactory.getLogger(QuotaLedger.class);
     static final Duration RESERVATION_TTL = Duration.ofMinutes(15);
@@ -139,7 +138,7 @@ public class QuotaLedger implements UsageLookup {
         jdbc.update("delete from quota_reservations where expires_at < now() - interval '1 hour'");
     }
 
-    @Override
+    /** The user's usage, the changes not yet written included (the admin API shows it). */
     public Usage usage(long userId) {
         List<Usage> rows = jdbc.query("select used_bytes, used_files from quota_usage where user_id = ?",
                 (rs, i) -> new Usage(rs.getLong(1), rs.getLong(2)), userId);
