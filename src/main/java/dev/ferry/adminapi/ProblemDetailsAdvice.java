@@ -95,7 +95,7 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
             HttpStatusCode status, WebRequest request) {
         Long limit = BodySizeLimitFilter.exceededLimit(e);
         if (limit != null) {
-            // A chunked body that went past the limit while being parsed. Written as text with its Content-Length, like
+            // A chunked body that went past the limit while being parsed. Written as bytes with their Content-Length, like
             // BodySizeLimitFilter's answer: complete even if the connection closes before the client has sent it all.
             return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).contentType(MediaType.APPLICATION_PROBLEM_JSON)
                     .body(ProblemResponses.json(HttpStatus.CONTENT_TOO_LARGE, BodySizeLimitFilter.TITLE, BodySizeLimitFilter.detail(limit)));
