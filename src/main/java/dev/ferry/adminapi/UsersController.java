@@ -55,8 +55,9 @@ class UsersController {
     @GetMapping
     @Operation(summary = "List users, filtered by a part of the name")
     UserPage list(@RequestParam(required = false) String q,
-            @RequestParam(defaultValue = "0") int page,
-            @RequestParam(defaultValue = "50") int size) {
+            @RequestParam(defaultValue = "0") @Paging.Page int page,
+            @RequestParam(defaultValue = Paging.DEFAULT_SIZE) @Paging.Size int size) {
+        Paging.requireReachable(page, size);
         return users.list(q, page, size);
     }
 

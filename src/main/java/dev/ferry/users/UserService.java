@@ -37,7 +37,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class UserService {
 
     private static final Logger log = LoggerFactory.getLogger(UserService.class);
-    public static final int MAX_PAGE_SIZE = 500;
     private static final Pattern USERNAME_PART = Pattern.compile("[A-Za-z0-9._-]*");
 
     private final UserRepository users;
@@ -140,17 +139,9 @@ public class UserService {
         return views.view(find(username));
     }
 
+    /** One page of the users whose name contains {@code query}; the admin API checks the paging parameters. */
     @Transactional(readOnly = true)
     public UserPage list(String query, int page, int size) {
-        if (page < 0) {
-            throw new InvalidInputException("page", "page must be 0 or more");
-        }
-        if (size < 1 || size > MAX_PAGE_SIZE) {
-            throw new InvalidInputException("size", "size must be between 1 and " + MAX_PAGE_SIZE);
-        }
-        if ((long) page * size > Integer.MAX_VALUE) {
-            throw new InvalidInputException("page", "page is too large: page * size must stay below " + Integer.MAX_VALUE);
-        }
         String q = query == null ? "" : query;
         if (!USERNAME_PART.matcher(q).matches()) {
             // no username contains such a character; and PostgreSQL refuses some of them (NUL) outright
