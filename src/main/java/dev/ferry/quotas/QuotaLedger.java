@@ -27,6 +27,8 @@ public class QuotaLedger {
 
     private static final Logger log = LoggerFactory.getLogger(QuotaLedger.class);
     static final Duration RESERVATION_TTL = Duration.ofMinutes(15);
+    /** {@link #RESERVATION_TTL} as a PostgreSQL interval. */
+    private static final String RESERVATION_TTL_INTERVAL = RESERVATION_TTL.toSeconds() + " seconds";
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
@@ -48,7 +50,7 @@ public class QuotaLedger {
             checkRoom(userId, bytes, files, 0);
             Long id = jdbc.queryForObject(
                     "insert into quota_reservations (user_id, bytes, files, expires_at) values (?, ?, ?, now() + ?::interval) returning id",
-                    Long.class, userId, bytes, files, RESERVATION_TTL.toSeconds() + " seconds");
+                    Long.class, userId, bytes, files, RESERVATION_TTL_INTERVAL);
             return id;
         });
     }
@@ -58,7 +60,7 @@ public class QuotaLedger {
         tx.executeWithoutResult(status -> {
             checkRoom(userId, moreBytes, 0, 0);
             int updated = jdbc.update("update quota_reservations set bytes = bytes + ?, expires_at = now() + ?::interval where id = ?",
-                    moreBytes, RESERVATION_TTL.toSeconds() + " seconds", reservationId);
+                    moreBytes, RESERVATION_TTL_INTERVAL, reservationId);
             if (updated == 0) {
                 throw new QuotaExceededException("the reservation of this upload expired; upload again");
             }
@@ -130,7 +132,7 @@ public class QuotaLedger {
             return;
         }
         jdbc.batchUpdate("update quota_reservations set expires_at = now() + ?::interval where id = ?",
-                reservationIds.stream().map(id -> new Object[] {RESERVATION_TTL.toSeconds() + " seconds", id}).toList());
+                reservationIds.stream().map(id -> new Object[] {RESERVATION_TTL_INTERVAL, id}).toList());
     }
 
     @Scheduled(fixedDelay = 60_000)
