@@ -14,7 +14,8 @@
 # the bundle and skips its own UI build (-Dui.skip=true), so the Maven image needs no Node.
 FROM node:20-bookworm-slim AS ui
 WORKDIR /src/admin-ui
-COPY admin-ui/package.json admin-ui/package-lock.json ./
+# openapi.json too: installing generates the UI's API types from it (npm's postinstall)
+COPY admin-ui/package.json admin-ui/package-lock.json admin-ui/openapi.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY admin-ui ./
 # Vite writes to ../target/generated-resources/admin-ui/static, where Maven picks it up as a resource.

@@ -9,7 +9,8 @@ import { SessionsPage } from './features/sessions/SessionsPage';
 import { UserPage } from './features/users/UserPage';
 import { UsersPage } from './features/users/UsersPage';
 
-// The server answers index.html for these first path segments (AdminUiConfiguration.CLIENT_ROUTES): keep in step.
+// The server answers index.html for these first path segments (AdminUiConfiguration.CLIENT_ROUTES); AdminUiRoutesTest
+// fails when a route here starts with a segment the server does not know, or the server knows one that is gone.
 function Pages() {
   const { caller } = useSession();
   if (caller === undefined) return <p className="loading" aria-live="polite">Loading…</p>;

@@ -1,13 +1,14 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ApiError, api, onUnauthorized } from '../lib/api';
+import type { Schemas } from '../lib/api-types';
 
-export type Role = 'ADMIN' | 'AUDITOR';
+export type Role = Schemas['AdminView']['role'];
 
-export interface Caller {
-  username: string;
+/** GET /api/v1/session; an admin's role is one of the roles, and the UI logs in by session. */
+export type Caller = Schemas['Caller'] & {
   role: Role;
   authenticatedBy: 'session' | 'basic' | 'token';
-}
+};
 
 interface SessionState {
   /** undefined while the first check runs, null when nobody is logged in. */

@@ -161,10 +161,3 @@ export function query(params: Record<string, string | number | undefined | null>
   const s = search.toString();
   return s ? `?${s}` : '';
 }
-
-export interface Page<T> {
-  content: T[];
-  page: number;
-  size: number;
-  totalElements: number;
-}

@@ -1,34 +1,12 @@
-import { api, query, type Page } from '../../lib/api';
+import { api, query } from '../../lib/api';
+import { auditRecordTypeValues, type Schemas } from '../../lib/api-types';
 
-export const AUDIT_TYPES = ['LOGIN', 'LOGIN_FAILED', 'LOGOUT', 'UPLOAD', 'DOWNLOAD', 'DELETE', 'RENAME', 'MKDIR', 'RMDIR',
-  'SETSTAT', 'SYMLINK', 'DENIED', 'ADMIN'] as const;
+/** The record types, from the server's enum through /v3/api-docs. */
+export const AUDIT_TYPES = auditRecordTypeValues;
 
-export interface AuditRecord {
-  id: number;
-  timestamp: string;
-  type: string;
-  username: string | null;
-  remoteAddress: string | null;
-  sessionId: string | null;
-  path: string | null;
-  targetPath: string | null;
-  bytes: number | null;
-  durationMs: number | null;
-  sha256: string | null;
-  status: string;
-  detail: string | null;
-  keyFingerprint: string | null;
-  clientVersion: string | null;
-  etag: string | null;
-  versionId: string | null;
-}
+export type AuditRecord = Schemas['AuditRecord'];
 
-export interface ChainVerification {
-  valid: boolean;
-  checkedRecords: number;
-  firstInvalidId: number | null;
-  reason: string | null;
-}
+export type ChainVerification = Schemas['ChainVerification'];
 
 export interface AuditFilters {
   username?: string;
@@ -40,7 +18,7 @@ export interface AuditFilters {
 
 export const auditApi = {
   search: (filters: AuditFilters, page: number, size: number, signal?: AbortSignal) =>
-    api.get<Page<AuditRecord>>(`/api/v1/audit${query({ ...filters, page, size })}`, signal),
+    api.get<Schemas['AuditPage']>(`/api/v1/audit${query({ ...filters, page, size })}`, signal),
   exportCsv: (filters: AuditFilters) => api.blob(`/api/v1/audit${query({ ...filters })}`, 'text/csv'),
   verify: (signal?: AbortSignal) => api.get<ChainVerification>('/api/v1/audit/verify', signal),
 };

@@ -1,13 +1,7 @@
 import { api } from '../../lib/api';
+import type { Schemas } from '../../lib/api-types';
 
-export interface Key {
-  id: number;
-  type: string;
-  publicKey: string;
-  comment: string | null;
-  fingerprint: string;
-  createdAt: string;
-}
+export type Key = Schemas['KeyView'];
 
 const path = (username: string) => `/api/v1/users/${encodeURIComponent(username)}/keys`;
 

@@ -1,17 +1,7 @@
 import { api } from '../../lib/api';
+import type { Schemas } from '../../lib/api-types';
 
-export interface LiveSession {
-  id: string;
-  username: string;
-  remoteAddress: string;
-  startedAt: string;
-  bytesIn: number;
-  bytesOut: number;
-  currentTransfer: string | null;
-  clientVersion: string | null;
-  keyFingerprint: string | null;
-  instance: string | null;
-}
+export type LiveSession = Schemas['LiveSession'];
 
 export function fetchSessions(signal?: AbortSignal): Promise<LiveSession[]> {
   return api.get<LiveSession[]>('/api/v1/sessions', signal);

@@ -1,4 +1,4 @@
-import { PERMISSIONS } from './api';
+import { PERMISSIONS, type PermissionName } from './api';
 import type { PermissionRow } from './userForm';
 
 interface PermissionsEditorProps {
@@ -8,7 +8,8 @@ interface PermissionsEditorProps {
   disabled?: boolean;
 }
 
-const HELP: Record<string, string> = {
+/** A hint for each permission: the type check fails until a permission the server adds has one. */
+const HELP: Record<PermissionName, string> = {
   '*': 'everything',
   list: 'list directories',
   download: 'read files',
@@ -25,7 +26,7 @@ const HELP: Record<string, string> = {
 /** Paths and their permissions; the longest matching path wins, by whole segments. */
 export function PermissionsEditor({ rows, onChange, error, disabled }: PermissionsEditorProps) {
   const update = (i: number, row: PermissionRow) => onChange(rows.map((r, j) => (j === i ? row : r)));
-  const toggle = (i: number, name: string, on: boolean) => {
+  const toggle = (i: number, name: PermissionName, on: boolean) => {
     const current = rows[i].permissions.filter((p) => p !== name);
     update(i, { ...rows[i], permissions: on ? [...current, name] : current });
   };

@@ -1,54 +1,29 @@
-import { api, query, type Page } from '../../lib/api';
+import { api, query } from '../../lib/api';
+import { permissionNameValues, type Schemas } from '../../lib/api-types';
 
-export const PERMISSIONS = ['*', 'list', 'download', 'upload', 'overwrite', 'delete', 'rename', 'mkdir', 'rmdir', 'symlink', 'setstat'] as const;
-export type PermissionName = (typeof PERMISSIONS)[number];
+/** Every permission name the server accepts, '*' first: the server's Permission enum, through /v3/api-docs. */
+export const PERMISSIONS = permissionNameValues;
+export type PermissionName = Schemas['PermissionName'];
 
-export interface Storage {
-  type: 'local' | 's3';
-  bucket?: string | null;
-  prefix?: string | null;
-}
+export type Storage = Schemas['Storage'];
 
 /** A user as GET /api/v1/users/{username} answers it. */
-export interface User {
-  username: string;
-  hasPassword: boolean;
-  publicKeys: string[];
-  enabled: boolean;
-  expiresAt: string | null;
-  storage: Storage;
-  quota: { maxBytes: number | null; maxFiles: number | null } | null;
-  permissions: Record<string, string[]>;
-  allowedIps: string[];
-  maxSessions: number;
-  maxFileSize: number;
-  bandwidth: { uploadBytesPerSecond: number | null; downloadBytesPerSecond: number | null } | null;
-  usage: { usedBytes: number; usedFiles: number } | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type User = Schemas['UserView'];
 
-/** The body of POST and PUT: omitted password/publicKeys keep the current ones on PUT; password null removes it. */
-export interface UserBody {
-  username: string;
-  password?: string | null;
-  publicKeys?: string[];
-  enabled: boolean;
-  expiresAt: string | null;
-  storage: Storage;
-  quota: { maxBytes: number; maxFiles: number };
-  permissions: Record<string, string[]>;
-  allowedIps: string[];
-  maxSessions: number;
-  maxFileSize: number;
-  bandwidth: { uploadBytesPerSecond: number; downloadBytesPerSecond: number };
-}
+type UserRequest = Schemas['UserRequest'];
+/**
+ * The body of POST and PUT: omitted password/publicKeys keep the current ones on PUT; password null removes it.
+ * Bucket and prefix are sent for S3 storage only.
+ */
+export type UserBody = Omit<UserRequest, 'password' | 'publicKeys' | 'storage'>
+  & Partial<Pick<UserRequest, 'password' | 'publicKeys'>>
+  & { storage: Pick<Storage, 'type'> & Partial<Storage> };
 
 const path = (username: string) => `/api/v1/users/${encodeURIComponent(username)}`;
 
 export const usersApi = {
   list: (q: string, page: number, size: number, signal?: AbortSignal) =>
-    api.get<Page<User>>(`/api/v1/users${query({ q, page, size })}`, signal),
+    api.get<Schemas['UserPage']>(`/api/v1/users${query({ q, page, size })}`, signal),
   get: (username: string, signal?: AbortSignal) => api.get<User>(path(username), signal),
   create: (body: UserBody) => api.post<User>('/api/v1/users', body),
   replace: (username: string, body: UserBody) => api.put<User>(path(username), body),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { User } from './api';
-import { emptyForm, formFromUser, isCidr, toUserBody, validateUserForm, type UserForm } from './userForm';
+import { emptyForm, formFromUser, isCidr, toUserBody, validateUserForm, type PermissionRow, type UserForm } from './userForm';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl partner laptop';
 
@@ -35,7 +35,7 @@ describe('validateUserForm', () => {
   });
 
   it('checks permission paths', () => {
-    const rows = (path: string) => [{ path: '/', permissions: ['*'] }, { path, permissions: ['list'] }];
+    const rows = (path: string): PermissionRow[] => [{ path: '/', permissions: ['*'] }, { path, permissions: ['list'] }];
     expect(validateUserForm(form({ permissions: rows('inbox') }), true).permissions).toMatch(/must start with '\/'/);
     expect(validateUserForm(form({ permissions: rows('/a/../b') }), true).permissions).toMatch(/'\.\.'/);
     expect(validateUserForm(form({ permissions: rows('/') }), true).permissions).toMatch(/twice/);
@@ -80,7 +80,7 @@ describe('toUserBody', () => {
   it('round-trips a user from the API through the form', () => {
     const user: User = {
       username: 'acme', hasPassword: true, publicKeys: [KEY], enabled: false, expiresAt: '2027-01-01T00:00:00Z',
-      storage: { type: 'local' }, quota: { maxBytes: 1024, maxFiles: 5 }, permissions: { '/': ['list'], '/inbox': ['upload', 'list'] },
+      storage: { type: 'local', bucket: null, prefix: null }, quota: { maxBytes: 1024, maxFiles: 5 }, permissions: { '/': ['list'], '/inbox': ['upload', 'list'] },
       allowedIps: ['10.0.0.0/8'], maxSessions: 2, maxFileSize: 0, bandwidth: { uploadBytesPerSecond: 100, downloadBytesPerSecond: 0 },
       usage: { usedBytes: 10, usedFiles: 1 }, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z',
     };

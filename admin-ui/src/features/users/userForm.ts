@@ -2,11 +2,11 @@
 // Pure functions: unit-tested without a browser.
 import { isoToLocalInput, localInputToIso } from '../../lib/format';
 import { looksLikePublicKey } from '../keys/publicKey';
-import { PERMISSIONS, type User, type UserBody } from './api';
+import { PERMISSIONS, type PermissionName, type User, type UserBody } from './api';
 
 export interface PermissionRow {
   path: string;
-  permissions: string[];
+  permissions: PermissionName[];
 }
 
 export interface UserForm {

@@ -21,7 +21,7 @@ import org.springframework.web.servlet.resource.PathResourceResolver;
 class AdminUiConfiguration implements WebMvcConfigurer {
 
     private static final String STATIC = "classpath:/static/";
-    /** First path segments of the UI's client-side routes; keep in step with admin-ui/src/App.tsx. */
+    /** First path segments of the UI's client-side routes in admin-ui/src/App.tsx (AdminUiRoutesTest compares them). */
     static final Set<String> CLIENT_ROUTES = Set.of("", "users", "sessions", "audit");
 
     @Override

@@ -4,6 +4,8 @@ import dev.ferry.admins.AdminAccounts;
 import dev.ferry.admins.AdminView;
 import dev.ferry.shared.InvalidInputException;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.security.Principal;
@@ -47,7 +49,8 @@ class AdminsController {
 
     @PostMapping
     @Operation(summary = "Create an admin account: username, password (12 to 1024 characters), role ADMIN or AUDITOR")
-    ResponseEntity<AdminView> create(@RequestBody JsonNode body, UriComponentsBuilder uri) {
+    ResponseEntity<AdminView> create(@RequestBody @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = AdminRequest.class))) JsonNode body, UriComponentsBuilder uri) {
         AdminRequest request = read(body);
         AdminView created = admins.create(request.username(), request.password(), request.role());
         audit.record("/api/v1/admins/" + created.username(), "created admin " + created.username() + " with role " + created.role());
@@ -62,7 +65,8 @@ class AdminsController {
 
     @PutMapping("/{username}")
     @Operation(summary = "Replace an admin's role and, if given, password; an omitted password keeps the current one")
-    AdminView replace(@PathVariable String username, @RequestBody JsonNode body) {
+    AdminView replace(@PathVariable String username, @RequestBody @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = AdminRequest.class))) JsonNode body) {
         AdminRequest request = read(body);
         if (body.has("password") && body.get("password").isNull()) {
             throw new InvalidInputException("password", "an admin always has a password: leave password out to keep the current one");

@@ -19,10 +19,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
+import org.springframework.format.annotation.DateTimeFormat;
+import org.springframework.format.annotation.DateTimeFormat.ISO;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -38,8 +39,6 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 @Tag(name = "audit", description = "Transfer and admin audit trail")
 class AuditController {
 
-    static final int MAX_PAGE_SIZE = 500;
-
     private final AuditSearch search;
     private final AuditStatistics statistics;
     private final Clock clock;
@@ -53,16 +52,21 @@ class AuditController {
     @GetMapping(produces = {MediaType.APPLICATION_JSON_VALUE})
     @Operation(summary = "Search the audit trail, newest first; Accept: text/csv exports every match")
     AuditPage list(@RequestParam(required = false) String username, @RequestParam(required = false) String type,
-            @RequestParam(required = false) String from, @RequestParam(required = false) String to,
+            @RequestParam(required = false) @DateTimeFormat(iso = ISO.DATE_TIME) OffsetDateTime from,
+            @RequestParam(required = false) @DateTimeFormat(iso = ISO.DATE_TIME) OffsetDateTime to,
             @RequestParam(required = false) String path,
-            @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
+            @RequestParam(defaultValue = "0") @Paging.Page int page,
+            @RequestParam(defaultValue = Paging.DEFAULT_SIZE) @Paging.Size int size) {
+        Paging.requireReachable(page, size);
         return search.search(query(username, type, from, to, path, page, size));
     }
 
     @GetMapping(produces = "text/csv")
     ResponseEntity<StreamingResponseBody> csv(@RequestParam(required = false) String username,
-            @RequestParam(required = false) String type, @RequestParam(required = false) String from,
-            @RequestParam(required = false) String to, @RequestParam(required = false) String path) {
+            @RequestParam(required = false) String type,
+            @RequestParam(required = false) @DateTimeFormat(iso = ISO.DATE_TIME) OffsetDateTime from,
+            @RequestParam(required = false) @DateTimeFormat(iso = ISO.DATE_TIME) OffsetDateTime to,
+            @RequestParam(required = false) String path) {
         AuditQuery query = query(username, type, from, to, path, 0, 1);
         StreamingResponseBody body = out -> {
             AuditCsv csv = new AuditCsv(new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8)));
@@ -93,18 +97,19 @@ class AuditController {
     @GetMapping("/stats")
     @Operation(summary = "Uploads, downloads, bytes in and out, logins and failed logins per hour or day, and the busiest users "
             + "(defaults: the last 24 hours by hour, or the last 7 days by day, the current one included)")
-    AuditStats stats(@RequestParam(required = false) String from, @RequestParam(required = false) String to,
+    AuditStats stats(@RequestParam(required = false) @DateTimeFormat(iso = ISO.DATE_TIME) OffsetDateTime from,
+            @RequestParam(required = false) @DateTimeFormat(iso = ISO.DATE_TIME) OffsetDateTime to,
             @RequestParam(defaultValue = "hour") String bucket) {
         AuditStats.Bucket unit = switch (bucket.trim().toLowerCase(Locale.ROOT)) {
             case "hour" -> AuditStats.Bucket.HOUR;
             case "day" -> AuditStats.Bucket.DAY;
             default -> throw new InvalidInputException("bucket", "bucket must be 'hour' or 'day'");
         };
-        Instant toTime = time("to", to);
+        Instant toTime = instant(to);
         if (toTime == null) {
             toTime = AuditStatistics.nextBucket(AuditStatistics.bucketStart(clock.instant(), unit), unit);
         }
-        Instant fromTime = time("from", from);
+        Instant fromTime = instant(from);
         if (fromTime == null) {
             fromTime = toTime.minus(unit == AuditStats.Bucket.HOUR ? Duration.ofHours(24) : Duration.ofDays(7));
         }
@@ -120,16 +125,8 @@ class AuditController {
         return statistics.stats(fromTime, toTime, unit);
     }
 
-    private static AuditQuery query(String username, String type, String from, String to, String path, int page, int size) {
-        if (page < 0) {
-            throw new InvalidInputException("page", "page must be 0 or more");
-        }
-        if (size < 1 || size > MAX_PAGE_SIZE) {
-            throw new InvalidInputException("size", "size must be between 1 and " + MAX_PAGE_SIZE);
-        }
-        if ((long) page * size > Integer.MAX_VALUE) {
-            throw new InvalidInputException("page", "page is too large for this size");
-        }
+    private static AuditQuery query(String username, String type, OffsetDateTime from, OffsetDateTime to, String path,
+            int page, int size) {
         AuditType auditType = null;
         if (type != null && !type.isBlank()) {
             try {
@@ -139,23 +136,16 @@ class AuditController {
                         + "': use one of " + Arrays.toString(AuditType.values()));
             }
         }
-        Instant fromTime = time("from", from);
-        Instant toTime = time("to", to);
+        Instant fromTime = instant(from);
+        Instant toTime = instant(to);
         if (fromTime != null && toTime != null && !fromTime.isBefore(toTime)) {
             throw new InvalidInputException("from", "'from' must be before 'to'");
         }
         return new AuditQuery(blankToNull(username), auditType, fromTime, toTime, blankToNull(path), page, size);
     }
 
-    private static Instant time(String field, String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return OffsetDateTime.parse(value.trim()).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new InvalidInputException(field, "'" + field + "' must be an ISO-8601 time with an offset, e.g. 2026-11-24T10:00:00Z");
-        }
+    private static Instant instant(OffsetDateTime time) {
+        return time == null ? null : time.toInstant();
     }
 
     private static String blankToNull(String s) {

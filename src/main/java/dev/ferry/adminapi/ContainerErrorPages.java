@@ -2,6 +2,7 @@ package dev.ferry.adminapi;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import org.apache.catalina.Container;
 import org.apache.catalina.Lifecycle;
 import org.apache.catalina.Pipeline;
@@ -12,6 +13,7 @@ import org.apache.catalina.valves.ErrorReportValve;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.stereotype.Component;
 
 /**
@@ -60,11 +62,12 @@ class ContainerErrorPages implements WebServerFactoryCustomizer<TomcatServletWeb
                     ? "the request line cannot be read: check the path for invalid %-escapes (encode as UTF-8)"
                     : "the server refused the request before handling it: " + title.toLowerCase();
             try {
-                response.setContentType("application/problem+json");
+                response.setContentType(ProblemResponses.MEDIA_TYPE);
                 response.setCharacterEncoding("UTF-8");
                 PrintWriter writer = response.getReporter();
                 if (writer != null) {
-                    writer.write("{\"title\":\"" + title + "\",\"status\":" + status + ",\"detail\":\"" + detail + "\"}");
+                    writer.write(new String(ProblemResponses.json(HttpStatusCode.valueOf(status), title, detail),
+                            StandardCharsets.UTF_8));
                     response.finishResponse();
                 }
             } catch (IOException | IllegalStateException e) {

@@ -19,6 +19,8 @@ import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
+import org.springframework.validation.method.ParameterValidationResult;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
@@ -60,10 +62,30 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ProblemDetail typeMismatch(MethodArgumentTypeMismatchException e) {
+        if (e.getRequiredType() != null && java.time.temporal.Temporal.class.isAssignableFrom(e.getRequiredType())) {
+            return problem(HttpStatus.BAD_REQUEST, "Invalid input",
+                    "'" + e.getName() + "' must be an ISO-8601 time with an offset, e.g. 2026-11-24T10:00:00Z", e.getName());
+        }
         String type = e.getRequiredType() == null ? "value" : e.getRequiredType().getSimpleName();
         return problem(HttpStatus.BAD_REQUEST, "Invalid input",
                 "'" + e.getName() + "' must be a valid " + type.toLowerCase() + ", not '" + abbreviate(String.valueOf(e.getValue())) + "'",
                 e.getName());
+    }
+
+    /** A request parameter outside its Bean Validation constraint (page, size): the constraint's message names it. */
+    @Override
+    protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException e, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        ParameterValidationResult first = e.getParameterValidationResults().stream()
+                .min(java.util.Comparator.comparingInt(r -> r.getMethodParameter().getParameterIndex()))
+                .orElse(null);
+        if (first == null || first.getResolvableErrors().isEmpty()) {
+            return ResponseEntity.badRequest().body(problem(HttpStatus.BAD_REQUEST, "Invalid input",
+                    "a request parameter is out of range: see /v3/api-docs for what each takes", null));
+        }
+        String name = first.getMethodParameter().getParameterName();
+        return ResponseEntity.badRequest().body(problem(HttpStatus.BAD_REQUEST, "Invalid input",
+                first.getResolvableErrors().get(0).getDefaultMessage(), name));
     }
 
     /**
@@ -95,7 +117,7 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
             HttpStatusCode status, WebRequest request) {
         Long limit = BodySizeLimitFilter.exceededLimit(e);
         if (limit != null) {
-            // A chunked body that went past the limit while being parsed. Written as text with its Content-Length, like
+            // A chunked body that went past the limit while being parsed. Written as bytes with their Content-Length, like
             // BodySizeLimitFilter's answer: complete even if the connection closes before the client has sent it all.
             return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).contentType(MediaType.APPLICATION_PROBLEM_JSON)
                     .body(ProblemResponses.json(HttpStatus.CONTENT_TOO_LARGE, BodySizeLimitFilter.TITLE, BodySizeLimitFilter.detail(limit)));

@@ -2,11 +2,23 @@ package dev.ferry.adminapi;
 
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.converter.json.ProblemDetailJacksonMixin;
+import tools.jackson.databind.json.JsonMapper;
 
-/** Problem details (RFC 9457) written by servlet filters, which run outside Spring MVC's advice. */
+/**
+ * Problem details (RFC 9457) written where Spring MVC's message converters do not run: servlet filters,
+ * and Tomcat's error valve ({@link ContainerErrorPages}). The body is Spring's {@link ProblemDetail}
+ * serialized by Jackson with the mixin MVC's converter uses, so it has the shape of every other
+ * refusal of the API.
+ */
 final class ProblemResponses {
+
+    static final String MEDIA_TYPE = MediaType.APPLICATION_PROBLEM_JSON_VALUE;
+    private static final JsonMapper JSON = JsonMapper.builder().addMixIn(ProblemDetail.class, ProblemDetailJacksonMixin.class).build();
 
     private ProblemResponses() {
     }
@@ -16,33 +28,18 @@ final class ProblemResponses {
      * connection is closed right after it (a refused oversized body).
      */
     static void write(HttpServletResponse response, HttpStatus status, String title, String detail) throws IOException {
-        String body = json(status, title, detail);
+        byte[] body = json(status, title, detail);
         response.setStatus(status.value());
         response.setContentType(MEDIA_TYPE);
-        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        response.setContentLength(body.getBytes(StandardCharsets.UTF_8).length);
-        response.getWriter().write(body);
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
         response.flushBuffer();
     }
 
-    static final String MEDIA_TYPE = "application/problem+json";
-
-    static String json(HttpStatus status, String title, String detail) {
-        return "{\"type\":\"about:blank\",\"title\":\"" + escape(title) + "\",\"status\":" + status.value()
-                + ",\"detail\":\"" + escape(detail) + "\"}";
-    }
-
-    private static String escape(String s) {
-        StringBuilder out = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < 0x20) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
+    /** {@code type}, {@code title}, {@code status} and {@code detail} as UTF-8 JSON. */
+    static byte[] json(HttpStatusCode status, String title, String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setTitle(title);
+        return JSON.writeValueAsBytes(problem);
     }
 }

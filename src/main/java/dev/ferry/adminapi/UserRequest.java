@@ -5,6 +5,7 @@ import dev.ferry.users.UserSpec;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Body of POST and PUT /api/v1/users. Unknown fields are refused; the read-only fields of a GET
@@ -12,18 +13,18 @@ import java.util.Map;
  */
 @JsonIgnoreProperties({"hasPassword", "usage", "createdAt", "updatedAt"})
 record UserRequest(
-        String username,
-        String password,
-        List<String> publicKeys,
-        Boolean enabled,
-        OffsetDateTime expiresAt,
-        UserSpec.Storage storage,
-        UserSpec.Quota quota,
-        Map<String, List<String>> permissions,
-        List<String> allowedIps,
-        Integer maxSessions,
-        Long maxFileSize,
-        UserSpec.Bandwidth bandwidth) {
+        @Nullable String username,
+        @Nullable String password,
+        @Nullable List<String> publicKeys,
+        @Nullable Boolean enabled,
+        @Nullable OffsetDateTime expiresAt,
+        UserSpec.@Nullable Storage storage,
+        UserSpec.@Nullable Quota quota,
+        @Nullable Map<String, List<String>> permissions,
+        @Nullable List<String> allowedIps,
+        @Nullable Integer maxSessions,
+        @Nullable Long maxFileSize,
+        UserSpec.@Nullable Bandwidth bandwidth) {
 
     UserSpec spec() {
         return new UserSpec(username, enabled, expiresAt, storage, quota, permissions, allowedIps, maxSessions,

@@ -7,6 +7,8 @@ import dev.ferry.users.UserPage;
 import dev.ferry.users.UserService;
 import dev.ferry.users.UserView;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.util.List;
@@ -44,7 +46,8 @@ class UsersController {
 
     @PostMapping
     @Operation(summary = "Create a user (and their home)")
-    ResponseEntity<UserView> create(@RequestBody JsonNode body, UriComponentsBuilder uri) {
+    ResponseEntity<UserView> create(@RequestBody @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = UserRequest.class))) JsonNode body, UriComponentsBuilder uri) {
         UserRequest request = read(body);
         UserView created = users.create(request.spec(), request.password(), request.publicKeys());
         audit.record("/api/v1/users/" + created.username(), "created user " + created.username() + ": " + AdminChanges.describe(created));
@@ -55,8 +58,9 @@ class UsersController {
     @GetMapping
     @Operation(summary = "List users, filtered by a part of the name")
     UserPage list(@RequestParam(required = false) String q,
-            @RequestParam(defaultValue = "0") int page,
-            @RequestParam(defaultValue = "50") int size) {
+            @RequestParam(defaultValue = "0") @Paging.Page int page,
+            @RequestParam(defaultValue = Paging.DEFAULT_SIZE) @Paging.Size int size) {
+        Paging.requireReachable(page, size);
         return users.list(q, page, size);
     }
 
@@ -67,7 +71,8 @@ class UsersController {
 
     @PutMapping("/{username}")
     @Operation(summary = "Replace a user; an omitted password or publicKeys keeps the current ones, a null password removes it")
-    UserView replace(@PathVariable String username, @RequestBody JsonNode body) {
+    UserView replace(@PathVariable String username, @RequestBody @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = UserRequest.class))) JsonNode body) {
         UserRequest request = read(body);
         PasswordChange password;
         if (!body.has("password")) {

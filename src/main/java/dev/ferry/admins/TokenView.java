@@ -1,6 +1,7 @@
 package dev.ferry.admins;
 
 import java.time.OffsetDateTime;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An API token as listed: never the token nor its hash.
@@ -10,5 +11,5 @@ import java.time.OffsetDateTime;
  * @param lastUsedAt last successful use, to within a minute; null: never used
  */
 public record TokenView(long id, String name, AdminRole role, String createdBy, OffsetDateTime createdAt,
-        OffsetDateTime expiresAt, OffsetDateTime lastUsedAt) {
+        @Nullable OffsetDateTime expiresAt, @Nullable OffsetDateTime lastUsedAt) {
 }

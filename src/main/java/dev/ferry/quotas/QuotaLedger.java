@@ -1,6 +1,5 @@
 package dev.ferry.quotas;
 
-import dev.ferry.users.UsageLookup;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -24,10 +23,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  * a second, keeping the database off the per-file path.
  */
 @Service
-public class QuotaLedger implements UsageLookup {
+public class QuotaLedger {
 
     private static final Logger log = LoggerFactory.getLogger(QuotaLedger.class);
     static final Duration RESERVATION_TTL = Duration.ofMinutes(15);
+    /** {@link #RESERVATION_TTL} as a PostgreSQL interval. */
+    private static final String RESERVATION_TTL_INTERVAL = RESERVATION_TTL.toSeconds() + " seconds";
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
@@ -49,7 +50,7 @@ public class QuotaLedger implements UsageLookup {
             checkRoom(userId, bytes, files, 0);
             Long id = jdbc.queryForObject(
                     "insert into quota_reservations (user_id, bytes, files, expires_at) values (?, ?, ?, now() + ?::interval) returning id",
-                    Long.class, userId, bytes, files, RESERVATION_TTL.toSeconds() + " seconds");
+                    Long.class, userId, bytes, files, RESERVATION_TTL_INTERVAL);
             return id;
         });
     }
@@ -59,7 +60,7 @@ public class QuotaLedger implements UsageLookup {
         tx.executeWithoutResult(status -> {
             checkRoom(userId, moreBytes, 0, 0);
             int updated = jdbc.update("update quota_reservations set bytes = bytes + ?, expires_at = now() + ?::interval where id = ?",
-                    moreBytes, RESERVATION_TTL.toSeconds() + " seconds", reservationId);
+                    moreBytes, RESERVATION_TTL_INTERVAL, reservationId);
             if (updated == 0) {
                 throw new QuotaExceededException("the reservation of this upload expired; upload again");
             }
@@ -131,7 +132,7 @@ public class QuotaLedger implements UsageLookup {
             return;
         }
         jdbc.batchUpdate("update quota_reservations set expires_at = now() + ?::interval where id = ?",
-                reservationIds.stream().map(id -> new Object[] {RESERVATION_TTL.toSeconds() + " seconds", id}).toList());
+                reservationIds.stream().map(id -> new Object[] {RESERVATION_TTL_INTERVAL, id}).toList());
     }
 
     @Scheduled(fixedDelay = 60_000)
@@ -139,7 +140,7 @@ public class QuotaLedger implements UsageLookup {
         jdbc.update("delete from quota_reservations where expires_at < now() - interval '1 hour'");
     }
 
-    @Override
+    /** The user's usage, the changes not yet written included (the admin API shows it). */
     public Usage usage(long userId) {
         List<Usage> rows = jdbc.query("select used_bytes, used_files from quota_usage where user_id = ?",
                 (rs, i) -> new Usage(rs.getLong(1), rs.getLong(2)), userId);

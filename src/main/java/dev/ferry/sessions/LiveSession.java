@@ -1,6 +1,7 @@
 package dev.ferry.sessions;
 
 import java.time.OffsetDateTime;
+import org.jspecify.annotations.Nullable;
 
 /** An SFTP session as the admin API lists it, on whichever instance it runs. */
 public record LiveSession(
@@ -10,8 +11,8 @@ public record LiveSession(
         OffsetDateTime startedAt,
         long bytesIn,
         long bytesOut,
-        String currentTransfer,
-        String clientVersion,
-        String keyFingerprint,
+        @Nullable String currentTransfer,
+        @Nullable String clientVersion,
+        @Nullable String keyFingerprint,
         String instance) {
 }

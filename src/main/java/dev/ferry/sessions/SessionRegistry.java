@@ -20,7 +20,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class SessionRegistry {
 
     /** A session counts as live while its instance refreshed it within this time. */
-    public static final Duration STALE_AFTER = Duration.ofSeconds(30);
+    static final Duration STALE_AFTER = Duration.ofSeconds(30);
+    /** {@link #STALE_AFTER} as a PostgreSQL interval. */
+    private static final String LIVE_WITHIN = STALE_AFTER.toSeconds() + " seconds";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final JdbcTemplate jdbc;
@@ -52,7 +54,7 @@ public class SessionRegistry {
             if (opening.maxSessions() > 0) {
                 Integer live = jdbc.queryForObject(
                         "select count(*) from sftp_sessions where user_id = ? and last_seen > now() - ?::interval and not end_requested",
-                        Integer.class, opening.userId(), interval(STALE_AFTER));
+                        Integer.class, opening.userId(), LIVE_WITHIN);
                 if (live != null && live >= opening.maxSessions()) {
                     return Optional.empty();
                 }
@@ -96,13 +98,13 @@ public class SessionRegistry {
                 (rs, i) -> new LiveSession(rs.getString(1), rs.getString(2), rs.getString(3),
                         rs.getTimestamp(4).toInstant().atOffset(ZoneOffset.UTC), rs.getLong(5), rs.getLong(6), rs.getString(7),
                         rs.getString(8), rs.getString(9), rs.getString(10)),
-                interval(STALE_AFTER));
+                LIVE_WITHIN);
     }
 
     /** Asks the owning instance to end a session; false if there is no such live session. */
     public boolean requestEnd(String id) {
         return jdbc.update("update sftp_sessions set end_requested = true where id = ? and last_seen > now() - ?::interval",
-                id, interval(STALE_AFTER)) > 0;
+                id, LIVE_WITHIN) > 0;
     }
 
     /** Removes the rows of this instance (at shutdown) and rows nobody refreshed for long. */
@@ -112,10 +114,6 @@ public class SessionRegistry {
 
     public void removeStale() {
         jdbc.update("delete from sftp_sessions where last_seen < now() - interval '10 minutes'");
-    }
-
-    private static String interval(Duration d) {
-        return d.toSeconds() + " seconds";
     }
 
     private static String truncate(String s, int max) {

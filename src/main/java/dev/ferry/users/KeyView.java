@@ -1,7 +1,8 @@
 package dev.ferry.users;
 
 import java.time.OffsetDateTime;
+import org.jspecify.annotations.Nullable;
 
 /** A stored public key. */
-public record KeyView(long id, String type, String publicKey, String comment, String fingerprint, OffsetDateTime createdAt) {
+public record KeyView(long id, String type, String publicKey, @Nullable String comment, String fingerprint, OffsetDateTime createdAt) {
 }

@@ -1,5 +1,6 @@
 package dev.ferry.users;
 
+import dev.ferry.storage.HomeLocation;
 import dev.ferry.storage.StorageType;
 import jakarta.persistence.CollectionTable;
 import jakarta.persistence.Column;
@@ -83,4 +84,9 @@ class User {
     @OrderColumn(name = "position")
     @Column(name = "cidr")
     List<String> allowedIps = new ArrayList<>();
+
+    /** Where the user's home lives. */
+    HomeLocation home() {
+        return new HomeLocation(storageType, username, s3Bucket, s3Prefix);
+    }
 }

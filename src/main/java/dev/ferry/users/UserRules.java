@@ -61,8 +61,7 @@ final class UserRules {
             for (String name : entry.getValue()) {
                 if (name == null || !(Permission.ALL.equals(name) || Permission.fromApiName(name).isPresent())) {
                     throw new InvalidInputException("permissions", "unknown permission '" + printable(String.valueOf(name)) + "' for '" + path
-                            + "': use " + String.join(", ", List.of("*", "list", "download", "upload", "overwrite", "delete",
-                            "rename", "mkdir", "rmdir", "symlink", "setstat")));
+                            + "': use " + Permission.acceptedNames());
                 }
                 names.add(name);
             }

@@ -12,15 +12,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,7 +38,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class UserService {
 
     private static final Logger log = LoggerFactory.getLogger(UserService.class);
-    public static final int MAX_PAGE_SIZE = 500;
     private static final Pattern USERNAME_PART = Pattern.compile("[A-Za-z0-9._-]*");
 
     private final UserRepository users;
@@ -49,17 +45,17 @@ public class UserService {
     private final PasswordHasher passwords;
     private final StorageBackends storage;
     private final TransactionTemplate tx;
-    private final UsageLookup usage;
+    private final UserViews views;
     private final Clock clock;
 
     UserService(UserRepository users, UserKeyRepository keys, PasswordHasher passwords, StorageBackends storage,
-            TransactionTemplate tx, UsageLookup usage, Optional<Clock> clock) {
+            TransactionTemplate tx, UserViews views, Optional<Clock> clock) {
         this.users = users;
         this.keys = keys;
         this.passwords = passwords;
         this.storage = storage;
         this.tx = tx;
-        this.usage = usage;
+        this.views = views;
         this.clock = clock.orElse(Clock.systemUTC());
     }
 
@@ -85,12 +81,12 @@ public class UserService {
         }
         replaceKeys(user, parsedKeys);
         try {
-            backend(user).createHome(location(user));
+            backend(user).createHome(user.home());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the home of " + username, e);
         }
         log.info("Created user {}", username);
-        return view(user);
+        return views.view(user);
     }
 
     /** Replaces a user; {@code publicKeys == null} keeps the keys. The username cannot change. */
@@ -101,9 +97,9 @@ public class UserService {
             throw new InvalidInputException("username", "the username cannot be changed (it names the home): "
                     + "leave it out or give '" + user.username + "'");
         }
-        HomeLocation before = location(user);
+        HomeLocation before = user.home();
         apply(user, spec);
-        if (!location(user).equals(before)) {
+        if (!user.home().equals(before)) {
             throw new InvalidInputException("storage", "the storage of an existing user cannot be changed yet: create a new user instead");
         }
         if (password instanceof PasswordChange.Set set) {
@@ -118,7 +114,7 @@ public class UserService {
         user.updatedAt = now();
         users.saveAndFlush(user);
         log.info("Replaced user {}", user.username);
-        return view(user);
+        return views.view(user);
     }
 
     /** Deletes the account; its files are kept unless {@code purge}. */
@@ -132,7 +128,7 @@ public class UserService {
         log.info("Deleted user {}{}", user.username, purge ? " and purged the home" : "");
         if (purge) {
             try {
-                backend(user).purgeHome(location(user));
+                backend(user).purgeHome(user.home());
             } catch (IOException e) {
                 throw new UncheckedIOException("the user was deleted but its files could not all be removed", e);
             }
@@ -141,20 +137,12 @@ public class UserService {
 
     @Transactional(readOnly = true)
     public UserView get(String username) {
-        return view(find(username));
+        return views.view(find(username));
     }
 
+    /** One page of the users whose name contains {@code query}; the admin API checks the paging parameters. */
     @Transactional(readOnly = true)
     public UserPage list(String query, int page, int size) {
-        if (page < 0) {
-            throw new InvalidInputException("page", "page must be 0 or more");
-        }
-        if (size < 1 || size > MAX_PAGE_SIZE) {
-            throw new InvalidInputException("size", "size must be between 1 and " + MAX_PAGE_SIZE);
-        }
-        if ((long) page * size > Integer.MAX_VALUE) {
-            throw new InvalidInputException("page", "page is too large: page * size must stay below " + Integer.MAX_VALUE);
-        }
         String q = query == null ? "" : query;
         if (!USERNAME_PART.matcher(q).matches()) {
             // no username contains such a character; and PostgreSQL refuses some of them (NUL) outright
@@ -164,7 +152,7 @@ public class UserService {
         // names' uniqueness: a C-collation database would otherwise list 'B' before 'a'.
         Page<User> result = users.search(q.replace("_", "\\_"),
                 PageRequest.of(page, size, Sort.by(Sort.Order.asc("username").ignoreCase())));
-        return new UserPage(result.getContent().stream().map(this::view).toList(), page, size, result.getTotalElements());
+        return new UserPage(result.getContent().stream().map(views::view).toList(), page, size, result.getTotalElements());
     }
 
     // ---- keys ---------------------------------------------------------------------------
@@ -172,7 +160,7 @@ public class UserService {
     @Transactional(readOnly = true)
     public List<KeyView> keys(String username) {
         User user = find(username);
-        return keys.findByUserIdOrderById(user.id).stream().map(UserService::keyView).toList();
+        return keys.findByUserIdOrderById(user.id).stream().map(UserViews::keyView).toList();
     }
 
     @Transactional
@@ -188,7 +176,7 @@ public class UserService {
         } catch (DataIntegrityViolationException e) {
             throw new ConflictException("publicKey", "this key (" + parsed.fingerprint() + ") is already registered for " + user.username);
         }
-        return keyView(key);
+        return UserViews.keyView(key);
     }
 
     @Transactional
@@ -207,7 +195,7 @@ public class UserService {
         if (username == null || !UserRules.USERNAME.matcher(username).matches()) {
             return Optional.empty();
         }
-        return users.findByUsernameIgnoreCase(username).map(this::loginAccount);
+        return users.findByUsernameIgnoreCase(username).map(UserViews::loginAccount);
     }
 
     /**
@@ -218,7 +206,7 @@ public class UserService {
     public Map<Long, LoginAccount> findLoginAccounts(Collection<Long> ids) {
         Map<Long, LoginAccount> accounts = new HashMap<>();
         for (User user : users.findAllById(ids)) {
-            accounts.put(user.id, loginAccount(user));
+            accounts.put(user.id, UserViews.loginAccount(user));
         }
         return accounts;
     }
@@ -243,7 +231,7 @@ public class UserService {
                 .filter(user -> keys.findByUserIdAndFingerprint(user.id, fingerprint)
                         .filter(key -> Arrays.equals(Base64.getDecoder().decode(key.keyData), keyBlob))
                         .isPresent())
-                .map(this::loginAccount);
+                .map(UserViews::loginAccount);
     }
 
     /** The account if the password is right; costs the same time whether or not the user exists. */
@@ -259,7 +247,7 @@ public class UserService {
         if (!passwords.matches(password, user.get().passwordHash)) {
             return Optional.empty();
         }
-        return user.map(this::loginAccount);
+        return user.map(UserViews::loginAccount);
     }
 
     // ---- internals ----------------------------------------------------------------------
@@ -351,48 +339,6 @@ public class UserService {
 
     private StorageBackend backend(User user) {
         return storage.get(user.storageType);
-    }
-
-    private HomeLocation location(User user) {
-        return new HomeLocation(user.storageType, user.username, user.s3Bucket, user.s3Prefix);
-    }
-
-    private UserView view(User user) {
-        List<String> keyLines = keys.findByUserIdOrderById(user.id).stream()
-                .map(k -> k.keyType + " " + k.keyData + (k.comment == null ? "" : " " + k.comment))
-                .toList();
-        UserSpec.Storage storageView = user.storageType.equals(StorageType.LOCAL.typeName())
-                ? new UserSpec.Storage(user.storageType, null, null)
-                : new UserSpec.Storage(user.storageType, user.s3Bucket, user.s3Prefix);
-        return new UserView(user.username, user.passwordHash != null, keyLines, user.enabled, time(user.expiresAt),
-                storageView, new UserSpec.Quota(user.quotaMaxBytes, user.quotaMaxFiles), permissionsView(user),
-                List.copyOf(user.allowedIps), user.maxSessions, user.maxFileSize,
-                new UserSpec.Bandwidth(user.uploadBytesPerSecond, user.downloadBytesPerSecond),
-                user.id == null ? new dev.ferry.quotas.Usage(0, 0) : usage.usage(user.id),
-                time(user.createdAt), time(user.updatedAt));
-    }
-
-    private LoginAccount loginAccount(User user) {
-        return new LoginAccount(user.id, user.username, user.enabled, user.expiresAt, location(user), permissionsView(user),
-                List.copyOf(user.allowedIps), user.maxSessions, user.quotaMaxBytes, user.quotaMaxFiles,
-                user.maxFileSize, user.uploadBytesPerSecond, user.downloadBytesPerSecond);
-    }
-
-    private static Map<String, List<String>> permissionsView(User user) {
-        Map<String, List<String>> result = new LinkedHashMap<>();
-        user.permissions.entrySet().stream()
-                .sorted(Map.Entry.comparingByKey())
-                .forEach(e -> result.put(e.getKey(), e.getValue().isEmpty() ? List.of() : List.of(e.getValue().split(","))));
-        return result;
-    }
-
-    private static KeyView keyView(UserKey key) {
-        return new KeyView(key.id, key.keyType, key.keyType + " " + key.keyData + (key.comment == null ? "" : " " + key.comment),
-                key.comment, key.fingerprint, time(key.createdAt));
-    }
-
-    private static OffsetDateTime time(Instant instant) {
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
     }
 
     private Instant now() {

@@ -3,6 +3,7 @@ package dev.ferry.users;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything about a user that an admin sets, except the password and keys (which have
@@ -25,7 +26,7 @@ public record UserSpec(
     }
 
     /** {@code type} is a {@link dev.ferry.storage.StorageType} name, {@code local} or {@code s3}; bucket and prefix only for s3. */
-    public record Storage(String type, String bucket, String prefix) {
+    public record Storage(String type, @Nullable String bucket, @Nullable String prefix) {
     }
 
     /** 0 or null means unlimited. */

@@ -4,6 +4,7 @@ import dev.ferry.quotas.Usage;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** A user as the admin API shows it; never carries the password or its hash. */
 public record UserView(
@@ -11,7 +12,7 @@ public record UserView(
         boolean hasPassword,
         List<String> publicKeys,
         boolean enabled,
-        OffsetDateTime expiresAt,
+        @Nullable OffsetDateTime expiresAt,
         UserSpec.Storage storage,
         UserSpec.Quota quota,
         Map<String, List<String>> permissions,

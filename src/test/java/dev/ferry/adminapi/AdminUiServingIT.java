@@ -2,15 +2,19 @@ package dev.ferry.adminapi;
 
 import static dev.ferry.adminapi.ApiAssertions.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 import dev.ferry.testsupport.AdminClient;
 import dev.ferry.testsupport.AdminClient.Response;
 import dev.ferry.testsupport.FerryInstance;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The admin UI's files as the jar serves them: index.html at / and at every client-side route,
@@ -97,5 +101,28 @@ class AdminUiServingIT {
         assertThat(docs.json().get("paths").has("/api/v1/audit/stats")).isTrue();
         assertThat(docs.json().get("paths").has("/api/v1/session")).isTrue();
         assertThat(anonymous.get("/actuator/health").status()).isEqualTo(200);
+    }
+
+    /**
+     * The admin UI's TypeScript types are generated from admin-ui/openapi.json (openapi-typescript, in the UI's
+     * build), so the committed description must be what the server serves: a changed API fails here until the
+     * description is regenerated, and then the UI's type check fails where the UI no longer fits the API.
+     */
+    @Test
+    void theUisApiDescriptionIsTheServedOne() throws Exception {
+        Response docs = anonymous.get("/v3/api-docs");
+        assertThat(docs.status()).isEqualTo(200);
+        JsonNode served = ApiDescription.normalized(docs.json());
+        Path committed = ApiDescription.FILE;
+        if (Files.exists(committed) && ApiDescription.MAPPER.readTree(Files.readString(committed)).equals(served)) {
+            return;
+        }
+        if (Boolean.getBoolean("api.docs.update")) {
+            Files.writeString(committed, ApiDescription.MAPPER.writeValueAsString(served) + "\n");
+            fail(committed + " was rewritten from /v3/api-docs: review and commit it");
+        }
+        fail(committed + " is not what the server describes at /v3/api-docs; if the API changed on purpose, run "
+                + "`mvn -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=AdminUiServingIT -Dapi.docs.update=true verify` "
+                + "and commit it (the UI's types follow in its build)");
     }
 }

@@ -85,6 +85,7 @@ class HttpHardeningIT {
         assertThat(response.status()).isEqualTo(400);
         assertThat(response.header("Content-Type")).startsWith("application/problem+json");
         assertThat(response.body()).contains("invalid %-escapes").doesNotContain("<html").doesNotContainIgnoringCase("tomcat");
+        assertProblem(response, 400, null);
     }
 
     @Test

@@ -415,6 +415,7 @@ class UsersApiIT {
         Response response = admin.get("/api/v1/users?" + query);
         String field = query.startsWith("size") ? "size" : "page";
         assertProblem(response, 400, field);
+        assertThat(detail(response)).as("the message starts with the parameter to fix").containsPattern("^'?" + field + "'? ");
     }
 
     // ---- replace ---------------------------------------------------------------------------
