@@ -18,8 +18,7 @@ import dev.ferry.sftp.subsystem.AuditedOperations;
 import dev.ferry.sftp.subsystem.HomeFileSystemAccessor;
 import dev.ferry.sftp.subsystem.HomeFileSystemFactory;
 import dev.ferry.sftp.subsystem.HomeSftpSubsystemFactory;
-import dev.ferry.sftp.subsystem.TransferCounters;
-import dev.ferry.sftp.transfer.Bandwidth;
+import dev.ferry.sftp.transfer.Transfers;
 import dev.ferry.sftp.transport.AuthAttemptLimit;
 import dev.ferry.sftp.transport.ChannelLimit;
 import dev.ferry.sftp.transport.DrainableSshServer;
@@ -73,17 +72,16 @@ class SftpServer implements SmartLifecycle {
     private final LocalSessions sessions;
     private final ClusterHeartbeat heartbeat;
     private final SftpAudit audit;
-    private final Bandwidth bandwidth;
+    private final Transfers transfers;
     private final QuotaLedger ledger;
     private final FileDigests fileDigests;
     private final SftpMetrics metrics;
     private final MeterRegistry meterRegistry;
-    private final GracefulStop gracefulStop = new GracefulStop();
     /** The main port first, then sftp.listeners in order; empty when stopped. */
     private volatile List<DrainableSshServer> servers = List.of();
 
     SftpServer(SftpProperties properties, HostKeyStore hostKeys, UserService users, StorageBackends storage,
-            SessionAdmission admission, LocalSessions sessions, ClusterHeartbeat heartbeat, SftpAudit audit, Bandwidth bandwidth,
+            SessionAdmission admission, LocalSessions sessions, ClusterHeartbeat heartbeat, SftpAudit audit, Transfers transfers,
             QuotaLedger ledger, FileDigests fileDigests, SftpMetrics metrics, MeterRegistry meterRegistry) {
         this.properties = properties;
         this.hostKeys = hostKeys;
@@ -93,7 +91,7 @@ class SftpServer implements SmartLifecycle {
         this.sessions = sessions;
         this.heartbeat = heartbeat;
         this.audit = audit;
-        this.bandwidth = bandwidth;
+        this.transfers = transfers;
         this.ledger = ledger;
         this.fileDigests = fileDigests;
         this.metrics = metrics;
@@ -152,14 +150,12 @@ class SftpServer implements SmartLifecycle {
             throw new IllegalStateException("cannot load or create the host keys", e);
         }
         AccessControl accessControl = new AccessControl(audit);
-        HomeSftpSubsystemFactory sftp = new HomeSftpSubsystemFactory(new HomeFileSystemAccessor(audit, bandwidth, ledger),
+        HomeSftpSubsystemFactory sftp = new HomeSftpSubsystemFactory(new HomeFileSystemAccessor(transfers, ledger),
                 accessControl, ledger, fileDigests);
         // SFTP event listeners, in the order they run: "-ing" vetoes first, so nothing is recorded for a refused request.
         sftp.addSftpEventListener(accessControl);
-        sftp.addSftpEventListener(new TransferCounters());
         sftp.addSftpEventListener(new AuditedOperations(audit));
         sftp.addSftpEventListener(metrics);
-        sftp.addSftpEventListener(gracefulStop);
         sftp.setErrorStatusDataHandler(metrics.countingErrors(new SafeErrorMessages()));
         return new Shared(keys, new AccountAuthenticator(users, admission, Clock.systemUTC()),
                 new PreAuthLimiter(properties.maxUnauthenticated(), properties.maxUnauthenticatedPerAddress()),
@@ -230,8 +226,7 @@ class SftpServer implements SmartLifecycle {
 
     /** Sessions of this instance that are still open and have a transfer in progress. */
     private int busySessions() {
-        return (int) sessions.all().stream()
-                .filter(s -> s.serverSession().isOpen() && GracefulStop.openFiles(s.serverSession()) > 0).count();
+        return (int) sessions.all().stream().filter(s -> s.serverSession().isOpen() && !s.transfers().isEmpty()).count();
     }
 
     private static void stopQuietly(DrainableSshServer ssh) {

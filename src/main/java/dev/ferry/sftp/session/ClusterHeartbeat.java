@@ -41,7 +41,7 @@ public class ClusterHeartbeat {
     void heartbeat() {
         try {
             registry.heartbeat(local.live().stream()
-                    .map(s -> new SessionProgress(s.id(), s.bytesIn(), s.bytesOut(), s.currentTransfer()))
+                    .map(s -> new SessionProgress(s.id(), s.bytesIn(), s.bytesOut(), s.transfers().current()))
                     .toList());
             for (String id : registry.sessionsToEnd()) {
                 FerrySession ferry = local.get(id);

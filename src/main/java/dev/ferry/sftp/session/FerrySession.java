@@ -25,7 +25,6 @@ public final class FerrySession {
     private volatile PermissionRules permissions;
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
-    private volatile String currentTransfer;
     private final long startedNanos = System.nanoTime();
     private final OpenTransfers transfers = new OpenTransfers();
     /**
@@ -88,14 +87,6 @@ public final class FerrySession {
 
     long bytesOut() {
         return bytesOut.sum();
-    }
-
-    String currentTransfer() {
-        return currentTransfer;
-    }
-
-    public void currentTransfer(String transfer) {
-        this.currentTransfer = transfer;
     }
 
     public OpenTransfers transfers() {

@@ -68,10 +68,10 @@ public class SftpAudit {
                 .withOutcome("FAILED", reason));
     }
 
-    public void downloaded(FerrySession session, String path, long bytes, long durationMs, String sha256, String status, String detail,
+    public void downloaded(FerrySession session, String path, long bytes, long durationMs, String sha256, String detail,
             ObjectVersion version) {
         log.append(withVersion(base(AuditType.DOWNLOAD, session).withPaths(path, null).withTransfer(bytes, durationMs, sha256)
-                .withOutcome(status, detail), version));
+                .withOutcome(AuditEvent.OK, detail), version));
     }
 
     private static AuditEvent withVersion(AuditEvent event, ObjectVersion version) {

@@ -3,15 +3,12 @@ package dev.ferry.sftp.subsystem;
 import dev.ferry.quotas.QuotaLedger;
 import dev.ferry.sftp.session.FerrySession;
 import dev.ferry.sftp.session.SessionAccount;
-import dev.ferry.sftp.session.SftpAudit;
 import dev.ferry.sftp.status.SafeErrorMessages;
-import dev.ferry.sftp.transfer.Bandwidth;
-import dev.ferry.sftp.transfer.MeteredUpload;
 import dev.ferry.sftp.transfer.NameLocks;
-import dev.ferry.sftp.transfer.PacedChannel;
-import dev.ferry.sftp.transfer.RateLimiter;
+import dev.ferry.sftp.transfer.Transfer;
+import dev.ferry.sftp.transfer.Transfers;
+import dev.ferry.sftp.transfer.Upload;
 import dev.ferry.storage.Capability;
-import dev.ferry.storage.StagedWrite;
 import dev.ferry.storage.UserHome;
 import java.io.IOException;
 import java.nio.channels.Channel;
@@ -48,15 +45,14 @@ public final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
     /** Attributes that would change a file's owner or group: refused wherever a client sends them. */
     static final Set<String> OWNERSHIP_ATTRIBUTES = Set.of("uid", "gid", "owner", "group");
 
-    private final SftpAudit audit;
-    private final Bandwidth bandwidth;
+    private final Transfers transfers;
     private final QuotaLedger ledger;
-    private final NameLocks nameLocks = new NameLocks();
+    private final NameLocks nameLocks;
 
-    public HomeFileSystemAccessor(SftpAudit audit, Bandwidth bandwidth, QuotaLedger ledger) {
-        this.audit = audit;
-        this.bandwidth = bandwidth;
+    public HomeFileSystemAccessor(Transfers transfers, QuotaLedger ledger) {
+        this.transfers = transfers;
         this.ledger = ledger;
+        this.nameLocks = transfers.nameLocks();
     }
 
     @Override
@@ -83,28 +79,21 @@ public final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
             if (!confinedInRequest(subsystem, file)) {
                 confined(home, file, false);
             }
-            StagedWrite staged = home.openForWrite(file, options, attrs);
-            long replaced = staged.replacedSize();
-            MeteredUpload upload = new MeteredUpload(staged, session, ledger, bandwidth.uploads(session.account()),
-                    AccessControl.virtual(file), Math.max(0, replaced), replaced < 0, audit, nameLocks);
-            session.transfers().opened(upload);
-            return upload;
+            return transfers.upload(session, home, home.openForWrite(file, options, attrs), AccessControl.virtual(file));
         }
         confined(home, file, true);
-        SeekableByteChannel channel = home.openForRead(file);
-        RateLimiter limiter = bandwidth.downloads(session.account());
-        return limiter == null ? channel : new PacedChannel(channel, limiter);
+        return transfers.download(session, home, home.openForRead(file), file, AccessControl.virtual(file));
     }
 
     @Override
     public void closeFile(SftpSubsystemProxy subsystem, FileHandle fileHandle, Path file, String handle,
             Channel channel, Set<? extends OpenOption> options) throws IOException {
-        // MeteredUpload is a StagedWrite: it meters, audits and then publishes or keeps the staged bytes.
-        if (channel instanceof StagedWrite upload) {
+        // A client's CLOSE publishes an upload and records a download; a lost connection records a cut-off upload.
+        if (channel instanceof Transfer transfer) {
             if (Boolean.TRUE.equals(fileHandle.getAttribute(CLOSED_BY_CLIENT))) {
-                upload.commit();
+                transfer.commit();
             } else {
-                upload.suspend();
+                transfer.suspend();
             }
             return;
         }
@@ -126,10 +115,7 @@ public final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
         UserHome home = home(subsystem);
         FerrySession session = SessionAccount.ferrySession(subsystem.getServerSession());
         confined(home, file, true);
-        StagedWrite staged = home.openForTruncate(file, size);
-        MeteredUpload truncated = new MeteredUpload(staged, session, ledger, null, AccessControl.virtual(file),
-                Math.max(0, staged.replacedSize()), false, audit, nameLocks)
-                .describedAs("truncated to " + size + " bytes (SETSTAT size)");
+        Upload truncated = transfers.truncation(session, home, home.openForTruncate(file, size), AccessControl.virtual(file), size);
         try {
             truncated.truncate(size);
         } catch (IOException | RuntimeException e) {

@@ -1,8 +1,9 @@
 package dev.ferry.sftp.subsystem;
 
+import dev.ferry.quotas.QuotaLedger;
 import dev.ferry.sftp.session.SessionAccount;
+import dev.ferry.sftp.status.SafeErrorMessages;
 import dev.ferry.sftp.transport.WindowedChannelOutput;
-import dev.ferry.storage.SpaceInfo;
 import dev.ferry.storage.StagedWrite;
 import java.io.IOException;
 import java.nio.file.LinkOption;
@@ -29,19 +30,15 @@ class HomeSftpSubsystem extends SftpSubsystem {
 
     static final String STATVFS = "statvfs@openssh.com";
     static final String FSTATVFS = "fstatvfs@openssh.com";
-    /** statvfs f_flag bit: ST_NOSUID, the server never honours setuid bits. */
-    private static final long ST_NOSUID = 0x2;
-    private static final long BLOCK_SIZE = 4096;
-
-    private final java.util.function.LongFunction<dev.ferry.quotas.Usage> quotaUsage;
+    private final QuotaLedger ledger;
     private final AccessControl accessControl;
     private final dev.ferry.audit.FileDigests fileDigests;
 
     HomeSftpSubsystem(ChannelSession channel, SftpSubsystemConfigurator configurator,
-            java.util.function.LongFunction<dev.ferry.quotas.Usage> quotaUsage, AccessControl accessControl,
+            QuotaLedger ledger, AccessControl accessControl,
             dev.ferry.audit.FileDigests fileDigests) {
         super(channel, configurator);
-        this.quotaUsage = quotaUsage;
+        this.ledger = ledger;
         this.accessControl = accessControl;
         this.fileDigests = fileDigests;
     }
@@ -350,27 +347,10 @@ class HomeSftpSubsystem extends SftpSubsystem {
         return super.handleReadFileAttributesException(file, view, options, e);
     }
 
-    /**
-     * SFTP v3, what OpenSSH and most clients speak, has status codes up to OP_UNSUPPORTED; MINA's
-     * finer ones (file exists, directory not empty, ...) reach those clients as "Unknown status".
-     * They are mapped as OpenSSH's sftp-server maps the errors; the message keeps the detail.
-     */
+    /** Statuses past SFTP v3's are mapped for v3 clients (see {@link SafeErrorMessages#v3Status}). */
     @Override
     protected void sendStatus(Buffer buffer, int id, int substatus, String msg, String lang) throws IOException {
-        super.sendStatus(buffer, id, getVersion() <= SftpConstants.SFTP_V3 ? v3Status(substatus) : substatus, msg, lang);
-    }
-
-    static int v3Status(int status) {
-        if (status <= SftpConstants.SSH_FX_OP_UNSUPPORTED) {
-            return status;
-        }
-        return switch (status) {
-            case SftpConstants.SSH_FX_NO_SUCH_PATH, SftpConstants.SSH_FX_NOT_A_DIRECTORY, SftpConstants.SSH_FX_LINK_LOOP ->
-                    SftpConstants.SSH_FX_NO_SUCH_FILE;
-            case SftpConstants.SSH_FX_WRITE_PROTECT, SftpConstants.SSH_FX_CANNOT_DELETE -> SftpConstants.SSH_FX_PERMISSION_DENIED;
-            case SftpConstants.SSH_FX_INVALID_FILENAME, SftpConstants.SSH_FX_INVALID_PARAMETER -> SftpConstants.SSH_FX_BAD_MESSAGE;
-            default -> SftpConstants.SSH_FX_FAILURE;
-        };
+        super.sendStatus(buffer, id, getVersion() <= SftpConstants.SFTP_V3 ? SafeErrorMessages.v3Status(substatus) : substatus, msg, lang);
     }
 
     private StagedWrite upload(String handle) {
@@ -386,41 +366,17 @@ class HomeSftpSubsystem extends SftpSubsystem {
     }
 
     private void statvfs(Buffer buffer, int id, PathSupplier target) throws IOException {
-        SpaceInfo space;
-        long maxFiles = 0;
-        long usedFiles = 0;
+        StatVfs answer;
         try {
             target.get();
-            space = SessionAccount.home(getServerSession()).space();
-            dev.ferry.users.LoginAccount account = SessionAccount.ferrySession(getServerSession()).account();
-            if (account.hasQuota()) {
-                // With a quota, df shows the quota and what is left of it, not the disk.
-                dev.ferry.quotas.Usage usage = quotaUsage.apply(account.id());
-                if (account.quotaMaxBytes() > 0) {
-                    long left = Math.max(0, account.quotaMaxBytes() - usage.usedBytes());
-                    space = new SpaceInfo(account.quotaMaxBytes(), Math.min(left, space.freeBytes()), Math.min(left, space.availableBytes()));
-                }
-                maxFiles = account.quotaMaxFiles();
-                usedFiles = usage.usedFiles();
-            }
+            answer = StatVfs.of(SessionAccount.home(getServerSession()), SessionAccount.ferrySession(getServerSession()).account(),
+                    ledger);
         } catch (IOException | RuntimeException e) {
             sendStatus(prepareReply(buffer), id, e, SftpConstants.SSH_FXP_EXTENDED, STATVFS);
             return;
         }
         Buffer reply = prepareReply(buffer);
-        reply.putByte((byte) SftpConstants.SSH_FXP_EXTENDED_REPLY);
-        reply.putInt(id);
-        reply.putLong(BLOCK_SIZE);                           // f_bsize
-        reply.putLong(BLOCK_SIZE);                           // f_frsize
-        reply.putLong(space.totalBytes() / BLOCK_SIZE);      // f_blocks
-        reply.putLong(space.freeBytes() / BLOCK_SIZE);       // f_bfree
-        reply.putLong(space.availableBytes() / BLOCK_SIZE);  // f_bavail
-        reply.putLong(maxFiles);                             // f_files: the file quota, 0 if none
-        reply.putLong(Math.max(0, maxFiles - usedFiles));    // f_ffree
-        reply.putLong(Math.max(0, maxFiles - usedFiles));    // f_favail
-        reply.putLong(0);                                    // f_fsid
-        reply.putLong(ST_NOSUID);                            // f_flag
-        reply.putLong(255);                                  // f_namemax
+        answer.write(reply, id);
         send(reply);
     }
 }

@@ -29,7 +29,7 @@ public final class HomeSftpSubsystemFactory extends SftpSubsystemFactory {
 
     @Override
     public Command createSubsystem(ChannelSession channel) throws IOException {
-        SftpSubsystem subsystem = new HomeSftpSubsystem(channel, this, ledger::usage, accessControl, fileDigests);
+        SftpSubsystem subsystem = new HomeSftpSubsystem(channel, this, ledger, accessControl, fileDigests);
         GenericUtils.forEach(getRegisteredListeners(), subsystem::addSftpEventListener);
         return subsystem;
     }

@@ -11,18 +11,18 @@ import org.springframework.stereotype.Component;
  * heartbeat refreshes accounts) replaces the user's limiter from the next transfer on.
  */
 @Component
-public class Bandwidth {
+class Bandwidth {
 
     private final Map<Long, RateLimiter> uploads = new ConcurrentHashMap<>();
     private final Map<Long, RateLimiter> downloads = new ConcurrentHashMap<>();
 
     /** The user's upload limiter, or null when uploads are not limited. */
-    public RateLimiter uploads(LoginAccount account) {
+    RateLimiter uploads(LoginAccount account) {
         return limiter(uploads, account.id(), account.uploadBytesPerSecond());
     }
 
     /** The user's download limiter, or null when downloads are not limited. */
-    public RateLimiter downloads(LoginAccount account) {
+    RateLimiter downloads(LoginAccount account) {
         return limiter(downloads, account.id(), account.downloadBytesPerSecond());
     }
 

@@ -7,7 +7,7 @@ import java.util.concurrent.locks.LockSupport;
  * timeline and sleeps until its booking starts. Shared by all sessions of one user on this
  * instance, so parallel sessions do not multiply the limit.
  */
-public final class RateLimiter {
+final class RateLimiter {
 
     private final long bytesPerSecond;
     private long nextFreeNanos = System.nanoTime();

@@ -2,47 +2,22 @@ package dev.ferry.sftp.transport;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
-import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.future.CloseFuture;
 import org.apache.sshd.common.session.Session;
-import org.apache.sshd.server.session.ServerSession;
-import org.apache.sshd.sftp.server.FileHandle;
-import org.apache.sshd.sftp.server.Handle;
-import org.apache.sshd.sftp.server.SftpEventListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Graceful stop of the SFTP listener: stop accepting connections, let the transfers in progress
- * (files open for reading or writing) finish within a grace period, then let the caller close the
- * sessions. Counts the open files of each session to know when they are done.
+ * Graceful stop of the SFTP listeners: stop accepting connections, let the transfers in progress
+ * (files open for reading or writing) finish within a grace period, then close the sessions.
  */
-public final class GracefulStop implements SftpEventListener {
+public final class GracefulStop {
 
     private static final Logger log = LoggerFactory.getLogger(GracefulStop.class);
-    private static final AttributeKey<AtomicInteger> OPEN_FILES = new AttributeKey<>();
     private static final long POLL_MILLIS = 100;
 
-    @Override
-    public void open(ServerSession session, String remoteHandle, Handle localHandle) {
-        if (localHandle instanceof FileHandle) {
-            session.computeAttributeIfAbsent(OPEN_FILES, key -> new AtomicInteger()).incrementAndGet();
-        }
-    }
-
-    @Override
-    public void closed(ServerSession session, String remoteHandle, Handle localHandle, Throwable thrown) {
-        AtomicInteger open = session.getAttribute(OPEN_FILES);
-        if (localHandle instanceof FileHandle && open != null) {
-            open.decrementAndGet();
-        }
-    }
-
-    public static int openFiles(ServerSession session) {
-        AtomicInteger open = session.getAttribute(OPEN_FILES);
-        return open == null ? 0 : Math.max(0, open.get());
+    private GracefulStop() {
     }
 
     /**
