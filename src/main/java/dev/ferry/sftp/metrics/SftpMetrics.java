@@ -3,8 +3,10 @@ package dev.ferry.sftp.metrics;
 import dev.ferry.sftp.session.FerrySession;
 import dev.ferry.sftp.session.LocalSessions;
 import dev.ferry.sftp.session.SessionAccount;
+import dev.ferry.sftp.status.QuotaDenied;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.nio.file.CopyOption;
@@ -13,13 +15,13 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.sftp.common.SftpConstants;
-import org.apache.sshd.sftp.common.SftpException;
 import org.apache.sshd.sftp.server.DirectoryHandle;
 import org.apache.sshd.sftp.server.FileHandle;
 import org.apache.sshd.sftp.server.Handle;
@@ -46,9 +48,13 @@ import org.springframework.stereotype.Component;
  * channel, so every log line written while handling its requests names them.
  *
  * <p>The SFTP subsystem serves one channel's requests in order on one thread, so a "-ing" callback
- * and its "-ed" counterpart run on the same thread and a thread-local start time is enough. A
- * request refused by a "-ing" veto (a permission) has no "-ed" callback: it is counted as an error
- * through {@link #countingErrors}, not as an operation.
+ * and its "-ed" counterpart run on the same thread and a thread-local start time is enough: no
+ * {@code Timer.Sample} is made per request, as READ and WRITE are timed on every packet. The timers
+ * come from one {@code MeterProvider}, resolved once per operation and outcome and then kept in an
+ * array by operation, so a packet neither allocates nor looks a meter up. A request refused by a
+ * "-ing" veto (a permission) has no "-ed" callback: it is counted as an error through
+ * {@link #countingErrors}, not as an operation. Quota denials are the refusals of type
+ * {@link QuotaDenied}.
  */
 @Component
 public class SftpMetrics implements SftpEventListener, SessionListener {
@@ -63,18 +69,31 @@ public class SftpMetrics implements SftpEventListener, SessionListener {
         Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
         Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
+    /** The operations timed, by the name of their {@code op} tag. */
+    private enum Op {
+        OPEN, OPENDIR, READDIR, READ, WRITE, CLOSE, CLOSEDIR, MKDIR, RENAME, RMDIR, REMOVE, SYMLINK, LINK, SETSTAT;
+
+        final String tag = name().toLowerCase(Locale.ROOT);
+    }
+
     private final MeterRegistry registry;
     private final Counter loginSuccess;
     private final Counter loginFailure;
     private final Counter bytesIn;
     private final Counter bytesOut;
     private final Counter quotaDenials;
-    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
-    private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+    private final Meter.MeterProvider<Timer> operations;
+    private final Meter.MeterProvider<Counter> errors;
+    /** The timers in use: two per operation, outcome ok then error; null until first used. */
+    private final AtomicReferenceArray<Timer> timers = new AtomicReferenceArray<>(Op.values().length * 2);
     private final ThreadLocal<long[]> started = ThreadLocal.withInitial(() -> new long[1]);
 
     SftpMetrics(MeterRegistry registry, LocalSessions sessions) {
         this.registry = registry;
+        operations = Timer.builder("ferry.sftp.operations").description("Latency of SFTP operations on storage")
+                .serviceLevelObjectives(LATENCY_BUCKETS).withRegistry(registry);
+        errors = Counter.builder("ferry.sftp.errors").description("Error statuses sent to SFTP clients, by request and status")
+                .withRegistry(registry);
         Gauge.builder("ferry.sftp.sessions", sessions, LocalSessions::count)
                 .description("Authenticated SFTP sessions on this instance").register(registry);
         loginSuccess = logins("success");
@@ -151,13 +170,15 @@ public class SftpMetrics implements SftpEventListener, SessionListener {
         started.get()[0] = System.nanoTime();
     }
 
-    private void stop(String op, Throwable thrown) {
+    private void stop(Op op, Throwable thrown) {
         long elapsed = System.nanoTime() - started.get()[0];
-        String outcome = thrown == null ? "ok" : "error";
-        timers.computeIfAbsent(op + '/' + outcome, key -> Timer.builder("ferry.sftp.operations")
-                .description("Latency of SFTP operations on storage").tag("op", op).tag("outcome", outcome)
-                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry))
-                .record(elapsed, java.util.concurrent.TimeUnit.NANOSECONDS);
+        int slot = op.ordinal() * 2 + (thrown == null ? 0 : 1);
+        Timer timer = timers.get(slot);
+        if (timer == null) {
+            timer = operations.withTags("op", op.tag, "outcome", thrown == null ? "ok" : "error");
+            timers.set(slot, timer);
+        }
+        timer.record(elapsed, TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -167,12 +188,12 @@ public class SftpMetrics implements SftpEventListener, SessionListener {
 
     @Override
     public void open(ServerSession session, String remoteHandle, Handle localHandle) {
-        stop(localHandle instanceof DirectoryHandle ? "opendir" : "open", null);
+        stop(localHandle instanceof DirectoryHandle ? Op.OPENDIR : Op.OPEN, null);
     }
 
     @Override
     public void openFailed(ServerSession session, String remotePath, Path localPath, boolean isDirectory, Throwable thrown) {
-        stop(isDirectory ? "opendir" : "open", thrown);
+        stop(isDirectory ? Op.OPENDIR : Op.OPEN, thrown);
     }
 
     @Override
@@ -182,7 +203,7 @@ public class SftpMetrics implements SftpEventListener, SessionListener {
 
     @Override
     public void readEntries(ServerSession session, String remoteHandle, DirectoryHandle localHandle, Map<String, Path> entries) {
-        stop("readdir", null);
+        stop(Op.READDIR, null);
     }
 
     @Override
@@ -194,7 +215,7 @@ public class SftpMetrics implements SftpEventListener, SessionListener {
     @Override
     public void read(ServerSession session, String remoteHandle, FileHandle localHandle, long offset, byte[] data,
             int dataOffset, int dataLen, int readLen, Throwable thrown) {
-        stop("read", thrown);
+        stop(Op.READ, thrown);
         if (readLen > 0) {
             bytesOut.increment(readLen);
         }
@@ -209,7 +230,7 @@ public class SftpMetrics implements SftpEventListener, SessionListener {
     @Override
     public void written(ServerSession session, String remoteHandle, FileHandle localHandle, long offset, byte[] data,
             int dataOffset, int dataLen, Throwable thrown) {
-        stop("write", thrown);
+        stop(Op.WRITE, thrown);
         if (thrown == null) {
             bytesIn.increment(dataLen);
         }
@@ -222,7 +243,7 @@ public class SftpMetrics implements SftpEventListener, SessionListener {
 
     @Override
     public void closed(ServerSession session, String remoteHandle, Handle localHandle, Throwable thrown) {
-        stop(localHandle instanceof DirectoryHandle ? "closedir" : "close", thrown);
+        stop(localHandle instanceof DirectoryHandle ? Op.CLOSEDIR : Op.CLOSE, thrown);
     }
 
     @Override
@@ -232,7 +253,7 @@ public class SftpMetrics implements SftpEventListener, SessionListener {
 
     @Override
     public void created(ServerSession session, Path path, Map<String, ?> attrs, Throwable thrown) {
-        stop("mkdir", thrown);
+        stop(Op.MKDIR, thrown);
     }
 
     @Override
@@ -242,7 +263,7 @@ public class SftpMetrics implements SftpEventListener, SessionListener {
 
     @Override
     public void moved(ServerSession session, Path srcPath, Path dstPath, Collection<CopyOption> opts, Throwable thrown) {
-        stop("rename", thrown);
+        stop(Op.RENAME, thrown);
     }
 
     @Override
@@ -252,7 +273,7 @@ public class SftpMetrics implements SftpEventListener, SessionListener {
 
     @Override
     public void removed(ServerSession session, Path path, boolean isDirectory, Throwable thrown) {
-        stop(isDirectory ? "rmdir" : "remove", thrown);
+        stop(isDirectory ? Op.RMDIR : Op.REMOVE, thrown);
     }
 
     @Override
@@ -262,7 +283,7 @@ public class SftpMetrics implements SftpEventListener, SessionListener {
 
     @Override
     public void linked(ServerSession session, Path source, Path target, boolean symLink, Throwable thrown) {
-        stop(symLink ? "symlink" : "link", thrown);
+        stop(symLink ? Op.SYMLINK : Op.LINK, thrown);
     }
 
     @Override
@@ -272,7 +293,7 @@ public class SftpMetrics implements SftpEventListener, SessionListener {
 
     @Override
     public void modifiedAttributes(ServerSession session, Path path, Map<String, ?> attrs, Throwable thrown) {
-        stop("setstat", thrown);
+        stop(Op.SETSTAT, thrown);
     }
 
     // ---- errors ---------------------------------------------------------------------------------
@@ -288,9 +309,8 @@ public class SftpMetrics implements SftpEventListener, SessionListener {
             @Override
             public String resolveErrorMessage(SftpSubsystemEnvironment subsystem, int id, Throwable e, int subStatus,
                     int cmd, Object... args) {
-                String message = delegate.resolveErrorMessage(subsystem, id, e, subStatus, cmd, args);
-                error(cmd, subStatus, e, message);
-                return message;
+                error(cmd, subStatus, e);
+                return delegate.resolveErrorMessage(subsystem, id, e, subStatus, cmd, args);
             }
 
             @Override
@@ -301,18 +321,16 @@ public class SftpMetrics implements SftpEventListener, SessionListener {
         };
     }
 
-    private void error(int cmd, int subStatus, Throwable e, String message) {
+    private void error(int cmd, int subStatus, Throwable e) {
         if (subStatus == SftpConstants.SSH_FX_OK || subStatus == SftpConstants.SSH_FX_EOF) {
             return; // the end of a file or a listing is a normal answer
         }
         String op = name(SftpConstants.getCommandMessageName(cmd), "SSH_FXP_");
         String kind = name(SftpConstants.getStatusName(subStatus), "SSH_FX_");
-        errors.computeIfAbsent(op + '/' + kind, key -> Counter.builder("ferry.sftp.errors")
-                .description("Error statuses sent to SFTP clients, by request and status").tag("op", op).tag("kind", kind)
-                .register(registry)).increment();
+        errors.withTags("op", op, "kind", kind).increment();
         // A refused upload fails every WRITE after the first refusal too: count it at OPEN or CLOSE.
         boolean openOrClose = cmd == SftpConstants.SSH_FXP_OPEN || cmd == SftpConstants.SSH_FXP_CLOSE;
-        if (openOrClose && e instanceof SftpException && message != null && message.startsWith("quota exceeded")) {
+        if (openOrClose && e instanceof QuotaDenied) {
             quotaDenials.increment();
         }
     }
