@@ -14,5 +14,7 @@ public interface OpenTransfer {
     boolean isUpload();
 
     /** The id of the quota reservation the transfer holds in the ledger, or 0 when it holds none. */
-    long quotaReservation();
+    default long quotaReservation() {
+        return 0;
+    }
 }

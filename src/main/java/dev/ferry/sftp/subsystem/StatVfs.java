@@ -14,21 +14,11 @@ import org.apache.sshd.sftp.common.SftpConstants;
  * holds the home or, for a user with a quota, the quota and what is left of it; the file quota as
  * the number of inodes.
  */
-final class StatVfs {
+record StatVfs(SpaceInfo space, long maxFiles, long usedFiles) {
 
     /** statvfs f_flag bit: ST_NOSUID, the server never honours setuid bits. */
     private static final long ST_NOSUID = 0x2;
     private static final long BLOCK_SIZE = 4096;
-
-    private final SpaceInfo space;
-    private final long maxFiles;
-    private final long usedFiles;
-
-    private StatVfs(SpaceInfo space, long maxFiles, long usedFiles) {
-        this.space = space;
-        this.maxFiles = maxFiles;
-        this.usedFiles = usedFiles;
-    }
 
     static StatVfs of(UserHome home, LoginAccount account, QuotaLedger ledger) throws IOException {
         SpaceInfo space = home.space();

@@ -35,11 +35,6 @@ public final class Download extends Transfer {
     }
 
     @Override
-    public long quotaReservation() {
-        return 0;
-    }
-
-    @Override
     public SeekableByteChannel position(long newPosition) throws IOException {
         delegate.position(newPosition);
         position = newPosition;
