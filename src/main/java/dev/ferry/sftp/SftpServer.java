@@ -1,6 +1,31 @@
 package dev.ferry.sftp;
 
+import dev.ferry.audit.FileDigests;
 import dev.ferry.quotas.QuotaLedger;
+import dev.ferry.sftp.crypto.CryptoPolicy;
+import dev.ferry.sftp.crypto.HostKeyStore;
+import dev.ferry.sftp.crypto.NegotiationFailures;
+import dev.ferry.sftp.metrics.SftpMetrics;
+import dev.ferry.sftp.session.AccountAuthenticator;
+import dev.ferry.sftp.session.ClusterHeartbeat;
+import dev.ferry.sftp.session.FerrySession;
+import dev.ferry.sftp.session.LocalSessions;
+import dev.ferry.sftp.session.SessionAdmission;
+import dev.ferry.sftp.session.SftpAudit;
+import dev.ferry.sftp.status.SafeErrorMessages;
+import dev.ferry.sftp.subsystem.AccessControl;
+import dev.ferry.sftp.subsystem.AuditedOperations;
+import dev.ferry.sftp.subsystem.HomeFileSystemAccessor;
+import dev.ferry.sftp.subsystem.HomeFileSystemFactory;
+import dev.ferry.sftp.subsystem.HomeSftpSubsystemFactory;
+import dev.ferry.sftp.transfer.Transfers;
+import dev.ferry.sftp.transport.AuthAttemptLimit;
+import dev.ferry.sftp.transport.ChannelLimit;
+import dev.ferry.sftp.transport.DrainableSshServer;
+import dev.ferry.sftp.transport.GracefulStop;
+import dev.ferry.sftp.transport.PreAuthLimiter;
+import dev.ferry.sftp.transport.ProxyProtocolAcceptor;
+import dev.ferry.sftp.transport.SftpOnlyCommand;
 import dev.ferry.storage.StorageBackends;
 import dev.ferry.users.UserService;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,6 +54,9 @@ import org.springframework.stereotype.Component;
  * {@link UserService}. The main port ({@code sftp.port}) and each of {@code sftp.listeners} is a
  * MINA server of its own with its own crypto policy; they share everything else, so a session is a
  * session whichever port it came in on. Started after the database is ready, stopped before it closes.
+ * <p>
+ * This is the one place where the parts of the subpackages are put together: every MINA session
+ * listener and SFTP event listener is registered here, in the order they run.
  */
 @Component
 class SftpServer implements SmartLifecycle {
@@ -40,26 +68,34 @@ class SftpServer implements SmartLifecycle {
     private final HostKeyStore hostKeys;
     private final UserService users;
     private final StorageBackends storage;
-    private final SftpSessions sessions;
+    private final SessionAdmission admission;
+    private final LocalSessions sessions;
+    private final ClusterHeartbeat heartbeat;
+    private final SftpAudit audit;
+    private final Transfers transfers;
     private final QuotaLedger ledger;
-    private final dev.ferry.audit.FileDigests fileDigests;
+    private final FileDigests fileDigests;
     private final SftpMetrics metrics;
     private final MeterRegistry meterRegistry;
     /** The main port first, then sftp.listeners in order; empty when stopped. */
     private volatile List<DrainableSshServer> servers = List.of();
 
     SftpServer(SftpProperties properties, HostKeyStore hostKeys, UserService users, StorageBackends storage,
-            SftpSessions sessions, QuotaLedger ledger, dev.ferry.audit.FileDigests fileDigests, SftpMetrics metrics,
-            MeterRegistry meterRegistry) {
-        this.meterRegistry = meterRegistry;
-        this.fileDigests = fileDigests;
+            SessionAdmission admission, LocalSessions sessions, ClusterHeartbeat heartbeat, SftpAudit audit, Transfers transfers,
+            QuotaLedger ledger, FileDigests fileDigests, SftpMetrics metrics, MeterRegistry meterRegistry) {
         this.properties = properties;
         this.hostKeys = hostKeys;
         this.users = users;
         this.storage = storage;
+        this.admission = admission;
         this.sessions = sessions;
+        this.heartbeat = heartbeat;
+        this.audit = audit;
+        this.transfers = transfers;
         this.ledger = ledger;
+        this.fileDigests = fileDigests;
         this.metrics = metrics;
+        this.meterRegistry = meterRegistry;
     }
 
     /** One SSH port of this instance and the crypto policy it serves. */
@@ -113,11 +149,15 @@ class SftpServer implements SmartLifecycle {
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot load or create the host keys", e);
         }
-        HomeSftpSubsystemFactory sftp = new HomeSftpSubsystemFactory(sessions, ledger, fileDigests);
+        AccessControl accessControl = new AccessControl(audit);
+        HomeSftpSubsystemFactory sftp = new HomeSftpSubsystemFactory(new HomeFileSystemAccessor(transfers, ledger),
+                accessControl, ledger, fileDigests);
+        // SFTP event listeners, in the order they run: "-ing" vetoes first, so nothing is recorded for a refused request.
+        sftp.addSftpEventListener(accessControl);
+        sftp.addSftpEventListener(new AuditedOperations(audit));
         sftp.addSftpEventListener(metrics);
-        sftp.addSftpEventListener(new GracefulStop());
-        sftp.setErrorStatusDataHandler(metrics.countingErrors(sftp.getErrorStatusDataHandler()));
-        return new Shared(keys, new AccountAuthenticator(users, sessions, Clock.systemUTC()),
+        sftp.setErrorStatusDataHandler(metrics.countingErrors(new SafeErrorMessages()));
+        return new Shared(keys, new AccountAuthenticator(users, admission, Clock.systemUTC()),
                 new PreAuthLimiter(properties.maxUnauthenticated(), properties.maxUnauthenticatedPerAddress()),
                 properties.trustedProxies().isEmpty() ? null
                         : new ProxyProtocolAcceptor(dev.ferry.access.IpAllowList.of(properties.trustedProxies())),
@@ -137,11 +177,12 @@ class SftpServer implements SmartLifecycle {
                 new AccountAuthenticator.AdmittingPublicKeyAuthFactory(shared.authenticator()), UserAuthPasswordFactory.INSTANCE));
         ssh.setServiceFactories(List.of(new AuthAttemptLimit(properties.maxAuthAttempts(), properties.authTimeout()),
                 new ChannelLimit(properties.maxChannelsPerConnection())));
-        ssh.addSessionListener(shared.preAuth());
-        ssh.addSessionListener(sessions);
         if (shared.proxies() != null) {
             ssh.setServerProxyAcceptor(shared.proxies());
         }
+        // Session listeners, in the order they run.
+        ssh.addSessionListener(shared.preAuth());
+        ssh.addSessionListener(admission);
         ssh.addSessionListener(metrics);
         ssh.addSessionListener(shared.negotiationFailures().listener(port.policy()));
         ssh.setKeyboardInteractiveAuthenticator(null);
@@ -175,12 +216,17 @@ class SftpServer implements SmartLifecycle {
         List<DrainableSshServer> running = servers;
         if (!running.isEmpty()) {
             // Refuse new connections on every port, let transfers in progress finish, then end the sessions.
-            GracefulStop.drain(running, sessions, properties.shutdownGrace());
-            GracefulStop.closeSessions(sessions, GRACEFUL_CLOSE);
+            GracefulStop.drain(running, this::busySessions, properties.shutdownGrace());
+            GracefulStop.closeSessions(sessions.all().stream().map(FerrySession::serverSession).toList(), GRACEFUL_CLOSE);
         }
-        sessions.shutdown();
+        heartbeat.shutdown();
         running.forEach(SftpServer::stopQuietly);
         servers = List.of();
+    }
+
+    /** Sessions of this instance that are still open and have a transfer in progress. */
+    private int busySessions() {
+        return (int) sessions.all().stream().filter(s -> s.serverSession().isOpen() && !s.transfers().isEmpty()).count();
     }
 
     private static void stopQuietly(DrainableSshServer ssh) {

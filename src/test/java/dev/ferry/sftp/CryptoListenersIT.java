@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
 class CryptoListenersIT {
 
     /** The logger's name, as operators filter it. */
-    static final String NEGOTIATION_LOGGER = "dev.ferry.sftp.NegotiationFailures";
+    static final String NEGOTIATION_LOGGER = "dev.ferry.sftp.crypto.NegotiationFailures";
 
     static FerryInstance ferry;
     static int compatiblePort = FreePorts.next();
