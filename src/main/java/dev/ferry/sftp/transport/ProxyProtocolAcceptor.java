@@ -18,6 +18,11 @@ import org.apache.sshd.server.session.ServerSession;
  * Only connections from the configured load-balancer addresses may carry one, and from those a
  * header is required; anyone else's connection is read as plain SSH, so a client cannot forge
  * its address.
+ * <p>
+ * Ours rather than MINA's {@code sshd-contrib} {@code ProxyProtocolAcceptor} /
+ * {@code ProxyProtocolV2Acceptor}: those accept a header from every peer, so any client could
+ * claim any address and walk past bans and allow-lists; they have no notion of trusted proxies,
+ * nor of a header being required from them.
  */
 public final class ProxyProtocolAcceptor implements ServerProxyAcceptor {
 
