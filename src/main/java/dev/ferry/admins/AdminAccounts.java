@@ -144,7 +144,7 @@ public class AdminAccounts {
     }
 
     private void requireAnotherAdmin(Admin admin, String message) {
-        boolean another = admins.lockAdmins().stream().anyMatch(a -> !a.id.equals(admin.id));
+        boolean another = admins.lockAdmins().stream().anyMatch(a -> !a.id().equals(admin.id()));
         if (!another) {
             throw new ConflictException("role", message);
         }
