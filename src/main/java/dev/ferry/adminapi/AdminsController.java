@@ -7,7 +7,6 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.net.URI;
 import java.security.Principal;
 import java.util.List;
 import org.springframework.http.HttpStatus;
@@ -29,16 +28,15 @@ import tools.jackson.databind.ObjectMapper;
 @RestController
 @RequestMapping("/api/v1/admins")
 @Tag(name = "admins", description = "Accounts of the admin API: ADMINs change everything, AUDITORs read everything")
-class AdminsController {
+class AdminsController extends AuditedResource {
 
     private final AdminAccounts admins;
     private final ObjectMapper json;
-    private final AdminAudit audit;
 
     AdminsController(AdminAccounts admins, ObjectMapper json, AdminAudit audit) {
+        super(audit);
         this.admins = admins;
         this.json = json;
-        this.audit = audit;
     }
 
     @GetMapping
@@ -53,9 +51,8 @@ class AdminsController {
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = AdminRequest.class))) JsonNode body, UriComponentsBuilder uri) {
         AdminRequest request = read(body);
         AdminView created = admins.create(request.username(), request.password(), request.role());
-        audit.record("/api/v1/admins/" + created.username(), "created admin " + created.username() + " with role " + created.role());
-        URI location = uri.path("/api/v1/admins/{username}").buildAndExpand(created.username()).toUri();
-        return ResponseEntity.created(location).body(created);
+        audit(created.username(), "created admin " + created.username() + " with role " + created.role());
+        return created(uri, "/{username}", created.username()).body(created);
     }
 
     @GetMapping("/{username}")
@@ -74,7 +71,7 @@ class AdminsController {
         AdminView before = admins.get(username);
         AdminView after = admins.replace(username, request.username(), request.password(), request.role());
         String role = before.role() == after.role() ? "role " + after.role() + " unchanged" : "role " + before.role() + " -> " + after.role();
-        audit.record("/api/v1/admins/" + after.username(), "replaced admin " + after.username() + ": " + role
+        audit(after.username(), "replaced admin " + after.username() + ": " + role
                 + (request.password() == null ? "" : "; password changed"));
         return after;
     }
@@ -84,13 +81,10 @@ class AdminsController {
     @Operation(summary = "Delete an admin account; not one's own, nor the last ADMIN")
     void delete(@PathVariable String username, Principal principal) {
         AdminView deleted = admins.delete(username, principal.getName());
-        audit.record("/api/v1/admins/" + deleted.username(), "deleted admin " + deleted.username() + " (role " + deleted.role() + ")");
+        audit(deleted.username(), "deleted admin " + deleted.username() + " (role " + deleted.role() + ")");
     }
 
     private AdminRequest read(JsonNode body) {
-        if (body == null || !body.isObject()) {
-            throw new InvalidInputException(null, "the request body must be a JSON object: {\"username\", \"password\", \"role\"}");
-        }
-        return json.treeToValue(body, AdminRequest.class);
+        return readObject(json, body, AdminRequest.class, ": {\"username\", \"password\", \"role\"}");
     }
 }

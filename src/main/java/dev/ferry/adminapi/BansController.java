@@ -23,14 +23,13 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/api/v1/bans")
 @Tag(name = "bans", description = "Brute-force defence: banned source addresses and usernames blocked at an address")
-class BansController {
+class BansController extends AuditedResource {
 
     private final LoginBans bans;
-    private final AdminAudit audit;
 
     BansController(LoginBans bans, AdminAudit audit) {
+        super(audit);
         this.bans = bans;
-        this.audit = audit;
     }
 
     @GetMapping
@@ -49,13 +48,13 @@ class BansController {
             if (!bans.lift(address)) {
                 throw new NotFoundException("no ban or failed logins recorded for '" + shown + "'");
             }
-            audit.record("/api/v1/bans/" + address, "lifted the ban of " + address);
+            audit(address, "lifted the ban of " + address);
             return;
         }
         if (!bans.lift(address, username)) {
             throw new NotFoundException("no block or failed logins recorded for '" + AccountNames.printable(username) + "' at '"
                     + shown + "'");
         }
-        audit.record("/api/v1/bans/" + address, "lifted the block of " + AccountNames.printable(username) + " at " + address);
+        audit(address, "lifted the block of " + AccountNames.printable(username) + " at " + address);
     }
 }

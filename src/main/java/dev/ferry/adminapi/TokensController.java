@@ -6,7 +6,6 @@ import dev.ferry.admins.TokenView;
 import dev.ferry.shared.InvalidInputException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.net.URI;
 import java.security.Principal;
 import java.util.List;
 import org.springframework.http.CacheControl;
@@ -26,14 +25,13 @@ import org.springframework.web.util.UriComponentsBuilder;
 @RestController
 @RequestMapping("/api/v1/tokens")
 @Tag(name = "tokens", description = "API tokens (Authorization: Bearer ferry_...) with a role and an optional expiry")
-class TokensController {
+class TokensController extends AuditedResource {
 
     private final ApiTokens tokens;
-    private final AdminAudit audit;
 
     TokensController(ApiTokens tokens, AdminAudit audit) {
+        super(audit);
         this.tokens = tokens;
-        this.audit = audit;
     }
 
     @GetMapping
@@ -49,10 +47,9 @@ class TokensController {
             throw new InvalidInputException(null, "the request body must be a JSON object: {\"name\", \"role\", \"expiresAt\"}");
         }
         NewToken created = tokens.create(request.name(), request.role(), request.expiresAt(), principal.getName());
-        audit.record("/api/v1/tokens/" + created.id(), "created API token " + created.id() + " '" + created.name() + "' with role "
+        audit(created.id(), "created API token " + created.id() + " '" + created.name() + "' with role "
                 + created.role() + ", " + (created.expiresAt() == null ? "never expires" : "expires " + created.expiresAt()));
-        URI location = uri.path("/api/v1/tokens/{id}").buildAndExpand(created.id()).toUri();
-        return ResponseEntity.created(location).cacheControl(CacheControl.noStore()).body(created);
+        return created(uri, "/{id}", created.id()).cacheControl(CacheControl.noStore()).body(created);
     }
 
     @GetMapping("/{id}")
@@ -65,7 +62,7 @@ class TokensController {
     @Operation(summary = "Revoke an API token: it stops working at once")
     void revoke(@PathVariable long id) {
         TokenView revoked = tokens.revoke(id);
-        audit.record("/api/v1/tokens/" + revoked.id(), "revoked API token " + revoked.id() + " '" + revoked.name() + "' (role "
+        audit(revoked.id(), "revoked API token " + revoked.id() + " '" + revoked.name() + "' (role "
                 + revoked.role() + ")");
     }
 }

@@ -10,7 +10,6 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.net.URI;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -32,16 +31,15 @@ import tools.jackson.databind.ObjectMapper;
 @RestController
 @RequestMapping("/api/v1/users")
 @Tag(name = "users", description = "SFTP accounts and their SSH keys")
-class UsersController {
+class UsersController extends AuditedResource {
 
     private final UserService users;
     private final ObjectMapper json;
-    private final AdminAudit audit;
 
     UsersController(UserService users, ObjectMapper json, AdminAudit audit) {
+        super(audit);
         this.users = users;
         this.json = json;
-        this.audit = audit;
     }
 
     @PostMapping
@@ -50,9 +48,8 @@ class UsersController {
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = UserRequest.class))) JsonNode body, UriComponentsBuilder uri) {
         UserRequest request = read(body);
         UserView created = users.create(request.spec(), request.password(), request.publicKeys());
-        audit.record("/api/v1/users/" + created.username(), "created user " + created.username() + ": " + AdminChanges.describe(created));
-        URI location = uri.path("/api/v1/users/{username}").buildAndExpand(created.username()).toUri();
-        return ResponseEntity.created(location).body(created);
+        audit(created.username(), "created user " + created.username() + ": " + AdminChanges.describe(created));
+        return created(uri, "/{username}", created.username()).body(created);
     }
 
     @GetMapping
@@ -87,7 +84,7 @@ class UsersController {
         UserView after = users.replace(username, request.spec(), password, keys);
         String passwordChange = password instanceof PasswordChange.Set ? "; password set"
                 : password instanceof PasswordChange.Remove ? "; password removed" : "";
-        audit.record("/api/v1/users/" + after.username(), "replaced user " + after.username() + ": "
+        audit(after.username(), "replaced user " + after.username() + ": "
                 + AdminChanges.diff(before, after) + passwordChange);
         return after;
     }
@@ -98,7 +95,7 @@ class UsersController {
     void delete(@PathVariable String username, @RequestParam(defaultValue = "false") boolean purge) {
         UserView before = users.get(username);
         users.delete(username, purge);
-        audit.record("/api/v1/users/" + before.username(), "deleted user " + before.username() + (purge ? " and purged the home" : ", files kept"));
+        audit(before.username(), "deleted user " + before.username() + (purge ? " and purged the home" : ", files kept"));
     }
 
     @GetMapping("/{username}/keys")
@@ -112,9 +109,8 @@ class UsersController {
             throw new InvalidInputException("publicKey", "publicKey is required: one line like 'ssh-ed25519 AAAAC3Nz... comment'");
         }
         KeyView key = users.addKey(username, request.publicKey());
-        audit.record("/api/v1/users/" + username + "/keys/" + key.id(), "added key " + key.fingerprint() + " (" + key.type() + ") to " + username);
-        URI location = uri.path("/api/v1/users/{username}/keys/{id}").buildAndExpand(username, key.id()).toUri();
-        return ResponseEntity.created(location).body(key);
+        audit(username + "/keys/" + key.id(), "added key " + key.fingerprint() + " (" + key.type() + ") to " + username);
+        return created(uri, "/{username}/keys/{id}", username, key.id()).body(key);
     }
 
     @DeleteMapping("/{username}/keys/{id}")
@@ -122,14 +118,11 @@ class UsersController {
     void deleteKey(@PathVariable String username, @PathVariable long id) {
         KeyView removed = users.keys(username).stream().filter(k -> k.id() == id).findFirst().orElse(null);
         users.deleteKey(username, id);
-        audit.record("/api/v1/users/" + username + "/keys/" + id, "removed key "
+        audit(username + "/keys/" + id, "removed key "
                 + (removed == null ? String.valueOf(id) : removed.fingerprint()) + " from " + username);
     }
 
     private UserRequest read(JsonNode body) {
-        if (body == null || !body.isObject()) {
-            throw new InvalidInputException(null, "the request body must be a JSON object describing the user");
-        }
-        return json.treeToValue(body, UserRequest.class);
+        return readObject(json, body, UserRequest.class, " describing the user");
     }
 }

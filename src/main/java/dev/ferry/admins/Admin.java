@@ -1,20 +1,14 @@
 package dev.ferry.admins;
 
+import dev.ferry.shared.GeneratedId;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 
 @Entity
 @Table(name = "admins")
-class Admin {
-
-    @Id
-    @GeneratedValue(strategy = GenerationType.IDENTITY)
-    Long id;
+class Admin extends GeneratedId {
 
     @Column(nullable = false)
     String username;

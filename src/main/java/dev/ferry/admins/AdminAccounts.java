@@ -1,5 +1,6 @@
 package dev.ferry.admins;
 
+import dev.ferry.shared.AccountNames;
 import dev.ferry.shared.ConflictException;
 import dev.ferry.shared.InvalidInputException;
 import dev.ferry.shared.NotFoundException;
@@ -74,7 +75,7 @@ public class AdminAccounts {
 
     @Transactional
     public AdminView create(String username, String password, AdminRole role) {
-        AdminRules.username(username);
+        AccountNames.require(username);
         AdminRules.password(password);
         AdminRules.role(role);
         if (admins.findByUsernameIgnoreCase(username).isPresent()) {
@@ -143,7 +144,7 @@ public class AdminAccounts {
     }
 
     private void requireAnotherAdmin(Admin admin, String message) {
-        boolean another = admins.lockAdmins().stream().anyMatch(a -> !a.id.equals(admin.id));
+        boolean another = admins.lockAdmins().stream().anyMatch(a -> !a.id().equals(admin.id()));
         if (!another) {
             throw new ConflictException("role", message);
         }
@@ -157,7 +158,7 @@ public class AdminAccounts {
     }
 
     private static NotFoundException notFound(String username) {
-        return new NotFoundException("no admin named '" + AdminRules.printable(username) + "': GET /api/v1/admins lists them");
+        return new NotFoundException("no admin named '" + AccountNames.printable(username) + "': GET /api/v1/admins lists them");
     }
 
     private static ConflictException duplicate(String username) {

@@ -1,20 +1,14 @@
 package dev.ferry.admins;
 
+import dev.ferry.shared.GeneratedId;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 
 @Entity
 @Table(name = "api_tokens")
-class ApiToken {
-
-    @Id
-    @GeneratedValue(strategy = GenerationType.IDENTITY)
-    Long id;
+class ApiToken extends GeneratedId {
 
     @Column(nullable = false)
     String name;

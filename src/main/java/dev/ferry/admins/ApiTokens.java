@@ -63,7 +63,7 @@ public class ApiTokens {
         entity.createdAt = now;
         entity.expiresAt = expiresAt == null ? null : expiresAt.toInstant().truncatedTo(ChronoUnit.MICROS);
         tokens.saveAndFlush(entity);
-        log.info("Created API token {} '{}' with role {}", entity.id, entity.name, role);
+        log.info("Created API token {} '{}' with role {}", entity.id(), entity.name, role);
         TokenView v = view(entity);
         return new NewToken(v.id(), v.name(), v.role(), v.createdBy(), v.createdAt(), v.expiresAt(), v.lastUsedAt(), token);
     }
@@ -84,7 +84,7 @@ public class ApiTokens {
         ApiToken token = require(id);
         tokens.delete(token);
         tokens.flush();
-        log.info("Revoked API token {} '{}'", token.id, token.name);
+        log.info("Revoked API token {} '{}'", token.id(), token.name);
         return view(token);
     }
 
@@ -103,8 +103,8 @@ public class ApiTokens {
         if (token.expiresAt != null && !token.expiresAt.isAfter(now)) {
             return Optional.empty();
         }
-        tokens.touch(token.id, now, now.minus(TOUCH_INTERVAL));
-        return Optional.of(new TokenPrincipal(token.id, token.name, AdminRole.valueOf(token.role)));
+        tokens.touch(token.id(), now, now.minus(TOUCH_INTERVAL));
+        return Optional.of(new TokenPrincipal(token.id(), token.name, AdminRole.valueOf(token.role)));
     }
 
     private ApiToken require(long id) {
@@ -131,7 +131,7 @@ public class ApiTokens {
     }
 
     private static TokenView view(ApiToken t) {
-        return new TokenView(t.id, t.name, AdminRole.valueOf(t.role), t.createdBy, utc(t.createdAt), utc(t.expiresAt), utc(t.lastUsedAt));
+        return new TokenView(t.id(), t.name, AdminRole.valueOf(t.role), t.createdBy, utc(t.createdAt), utc(t.expiresAt), utc(t.lastUsedAt));
     }
 
     private static OffsetDateTime utc(Instant instant) {

@@ -118,19 +118,9 @@ public class AuditLog implements SmartLifecycle {
         return shipper == null ? writer.offer(fitted, 0) : shipper.append(fitted, writer);
     }
 
-    /** Records queued on this instance that PostgreSQL does not have yet. */
-    double pending() {
-        return writer.pending();
-    }
-
-    /** Failed attempts to write a batch to PostgreSQL since start. */
-    double writeFailures() {
-        return writer.writeFailures();
-    }
-
-    /** Records PostgreSQL refused and that were set aside in {@code audit_quarantine}, since start. */
-    double quarantined() {
-        return writer.quarantined();
+    /** The writer, whose counts {@link AuditMetrics} publishes. */
+    AuditWriter writer() {
+        return writer;
     }
 
     @Override

@@ -29,11 +29,12 @@ class AuditMetrics implements MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        Gauge.builder("ferry.audit.pending.records", log, AuditLog::pending)
+        AuditWriter writer = log.writer();
+        Gauge.builder("ferry.audit.pending.records", writer, AuditWriter::pending)
                 .description("Audit records queued on this instance and not yet in PostgreSQL").register(registry);
-        FunctionCounter.builder("ferry.audit.write.failures", log, AuditLog::writeFailures)
+        FunctionCounter.builder("ferry.audit.write.failures", writer, AuditWriter::writeFailures)
                 .description("Failed attempts to write a batch of audit records to PostgreSQL").register(registry);
-        FunctionCounter.builder("ferry.audit.quarantined.records", log, AuditLog::quarantined)
+        FunctionCounter.builder("ferry.audit.quarantined.records", writer, AuditWriter::quarantined)
                 .description("Audit records PostgreSQL refused, set aside in audit_quarantine").register(registry);
     }
 }

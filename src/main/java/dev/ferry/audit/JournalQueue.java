@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * What the audit journal's callers and its I/O thread ({@link JournalWriter}) share, under one
@@ -65,8 +66,7 @@ final class JournalQueue {
 
     /** Numbers an entry and queues it for the I/O thread; returns its number. */
     long append(byte[] payload) {
-        lock.lock();
-        try {
+        return locked(() -> {
             if (closing) {
                 throw new IllegalStateException("the audit journal " + dir + " is closed");
             }
@@ -78,9 +78,7 @@ final class JournalQueue {
             queued.add(new Queued(seq, JournalFormat.entry(seq, payload)));
             work.signal();
             return seq;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -89,8 +87,7 @@ final class JournalQueue {
      * @throws UncheckedIOException when an attempt to write the entry failed while the caller waited
      */
     void sync(long seq) {
-        lock.lock();
-        try {
+        locked(() -> {
             long seenFailures = failures;
             while (syncedSeq < seq) {
                 if (failures != seenFailures && failedSeq >= seq) {
@@ -102,15 +99,12 @@ final class JournalQueue {
                 }
                 progress.awaitUninterruptibly();
             }
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** Numbering continues after {@code shippedSeq} if that is beyond the last entry (only before the first append). */
     void continueAfter(long shippedSeq) {
-        lock.lock();
-        try {
+        locked(() -> {
             if (shippedSeq > lastSeq) {
                 if (!queued.isEmpty()) {
                     throw new IllegalStateException("the audit journal's numbering can only be moved before the first append");
@@ -120,66 +114,49 @@ final class JournalQueue {
                 skipTo = shippedSeq;
                 work.signal();
             }
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** Everything up to {@code seq} is in PostgreSQL. */
     void shipped(long seq) {
-        lock.lock();
-        try {
+        locked(() -> {
             if (seq > shippedSeq) {
                 shippedSeq = seq;
                 work.signal();
             }
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** Waits until the I/O thread has written everything appended and acted on every shipped mark. */
     void settle() {
-        lock.lock();
-        try {
+        locked(() -> {
             while (!queued.isEmpty() || shippedHandled < shippedSeq || skipTo != 0) {
                 if (finished) {
                     throw new IllegalStateException("the audit journal " + dir + " is closed");
                 }
                 progress.awaitUninterruptibly();
             }
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** Refuses further entries; the I/O thread writes what is queued and ends. */
     void close() {
-        lock.lock();
-        try {
+        locked(() -> {
             closing = true;
             work.signal();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** The last failure to write, for messages. */
     Exception failure() {
-        lock.lock();
-        try {
-            return failure;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> failure);
     }
 
     // ---- the I/O thread -----------------------------------------------------------------
 
     /** Waits for work; null once the journal is closing and nothing is left to write. */
     Work next() {
-        lock.lock();
-        try {
+        return locked(() -> {
             while (queued.isEmpty() && shippedHandled == shippedSeq && skipTo == 0 && !closing) {
                 work.awaitUninterruptibly();
             }
@@ -187,24 +164,16 @@ final class JournalQueue {
                 return null;
             }
             return new Work(new ArrayList<>(queued), shippedSeq, skipTo);
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     boolean closing() {
-        lock.lock();
-        try {
-            return closing;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> closing);
     }
 
     /** The work's entries are durable (and its numbering jump made). */
     void synced(Work done) {
-        lock.lock();
-        try {
+        locked(() -> {
             if (done.skip() != 0 && skipTo == done.skip()) {
                 skipTo = 0;
             }
@@ -215,41 +184,49 @@ final class JournalQueue {
                 syncedSeq = Math.max(syncedSeq, done.batch().get(done.batch().size() - 1).seq());
             }
             progress.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** Writing the work failed: callers waiting for its entries are told; the I/O thread tries again. */
     void failed(Work attempted, Throwable e) {
-        lock.lock();
-        try {
+        locked(() -> {
             failures++;
             failedSeq = attempted.batch().isEmpty() ? syncedSeq : attempted.batch().get(attempted.batch().size() - 1).seq();
             failure = e instanceof Exception ex ? ex : new IllegalStateException(e);
             progress.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** The I/O thread has acted on the shipped mark {@code ship}. */
     void handled(long ship) {
-        lock.lock();
-        try {
+        locked(() -> {
             shippedHandled = Math.max(shippedHandled, ship);
             progress.signalAll();
+        });
+    }
+
+    /** The I/O thread has ended: nothing more will be written. */
+    void finished() {
+        locked(() -> {
+            finished = true;
+            progress.signalAll();
+        });
+    }
+
+    /** Runs {@code action} holding the lock: every method above is one such critical section. */
+    private void locked(Runnable action) {
+        lock.lock();
+        try {
+            action.run();
         } finally {
             lock.unlock();
         }
     }
 
-    /** The I/O thread has ended: nothing more will be written. */
-    void finished() {
+    private <T> T locked(Supplier<T> action) {
         lock.lock();
         try {
-            finished = true;
-            progress.signalAll();
+            return action.get();
         } finally {
             lock.unlock();
         }

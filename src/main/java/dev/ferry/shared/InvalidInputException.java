@@ -1,16 +1,9 @@
 package dev.ferry.shared;
 
 /** Bad input a person can fix; {@link #field()} names what to change (JSON name, may be null). */
-public class InvalidInputException extends RuntimeException {
-
-    private final String field;
+public class InvalidInputException extends FieldException {
 
     public InvalidInputException(String field, String message) {
-        super(message);
-        this.field = field;
-    }
-
-    public String field() {
-        return field;
+        super(field, message);
     }
 }

@@ -14,8 +14,18 @@ import org.springframework.stereotype.Component;
 @Component
 public class PasswordHasher {
 
+    /** The longest password of a user or an admin; each has its own minimum. */
+    public static final int MAX_LENGTH = 1024;
+
     private final Argon2PasswordEncoder encoder = new Argon2PasswordEncoder(16, 32, 1, 19 * 1024, 2);
     private final String dummyHash = encoder.encode("ferry-timing-equaliser");
+
+    /** {@link InvalidInputException} (field "password") unless the password has {@code min} to {@link #MAX_LENGTH} characters. */
+    public static void requireLength(String password, int min) {
+        if (password.length() < min || password.length() > MAX_LENGTH) {
+            throw new InvalidInputException("password", "password must have " + min + " to " + MAX_LENGTH + " characters");
+        }
+    }
 
     /** The hash of a new password; {@link InvalidInputException} (field "password") if it cannot be one. */
     public String hash(CharSequence password) {

@@ -1,5 +1,6 @@
 package dev.ferry.users;
 
+import dev.ferry.shared.GeneratedId;
 import dev.ferry.storage.HomeLocation;
 import dev.ferry.storage.StorageType;
 import jakarta.persistence.CollectionTable;
@@ -7,9 +8,6 @@ import jakarta.persistence.Column;
 import jakarta.persistence.ElementCollection;
 import jakarta.persistence.Entity;
 import jakarta.persistence.FetchType;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
 import jakarta.persistence.JoinColumn;
 import jakarta.persistence.MapKeyColumn;
 import jakarta.persistence.OrderColumn;
@@ -22,11 +20,7 @@ import java.util.Map;
 
 @Entity
 @Table(name = "users")
-class User {
-
-    @Id
-    @GeneratedValue(strategy = GenerationType.IDENTITY)
-    Long id;
+class User extends GeneratedId {
 
     @Column(nullable = false, length = 64)
     String username;

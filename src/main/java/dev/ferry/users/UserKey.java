@@ -1,20 +1,14 @@
 package dev.ferry.users;
 
+import dev.ferry.shared.GeneratedId;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
-import jakarta.persistence.GeneratedValue;
-import jakarta.persistence.GenerationType;
-import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 
 @Entity
 @Table(name = "user_keys")
-class UserKey {
-
-    @Id
-    @GeneratedValue(strategy = GenerationType.IDENTITY)
-    Long id;
+class UserKey extends GeneratedId {
 
     @Column(name = "user_id", nullable = false)
     Long userId;

@@ -2,6 +2,7 @@ package dev.ferry.users;
 
 import dev.ferry.shared.AccountNames;
 import dev.ferry.shared.InvalidInputException;
+import dev.ferry.shared.PasswordHasher;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -17,7 +18,6 @@ final class UserRules {
 
     static final Pattern USERNAME = AccountNames.PATTERN;
     static final int MIN_PASSWORD = 8;
-    static final int MAX_PASSWORD = 1024;
 
     private UserRules() {
     }
@@ -26,12 +26,10 @@ final class UserRules {
         return AccountNames.require(username);
     }
 
+    /** A user may have no password (keys only). */
     static void password(String password) {
-        if (password == null) {
-            return;
-        }
-        if (password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD) {
-            throw new InvalidInputException("password", "password must have " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
+        if (password != null) {
+            PasswordHasher.requireLength(password, MIN_PASSWORD);
         }
     }
 

@@ -121,7 +121,7 @@ public class UserService {
     public void delete(String username, boolean purge) {
         User user = tx.execute(status -> {
             User found = find(username);
-            keys.deleteByUserId(found.id);
+            keys.deleteByUserId(found.id());
             users.delete(found);
             return found;
         });
@@ -160,14 +160,14 @@ public class UserService {
     @Transactional(readOnly = true)
     public List<KeyView> keys(String username) {
         User user = find(username);
-        return keys.findByUserIdOrderById(user.id).stream().map(UserViews::keyView).toList();
+        return keys.findByUserIdOrderById(user.id()).stream().map(UserViews::keyView).toList();
     }
 
     @Transactional
     public KeyView addKey(String username, String publicKey) {
         User user = find(username);
         SshPublicKey parsed = SshPublicKey.parse("publicKey", publicKey);
-        if (keys.findByUserIdAndFingerprint(user.id, parsed.fingerprint()).isPresent()) {
+        if (keys.findByUserIdAndFingerprint(user.id(), parsed.fingerprint()).isPresent()) {
             throw new ConflictException("publicKey", "this key (" + parsed.fingerprint() + ") is already registered for " + user.username);
         }
         UserKey key = newKey(user, parsed);
@@ -182,7 +182,7 @@ public class UserService {
     @Transactional
     public void deleteKey(String username, long keyId) {
         User user = find(username);
-        UserKey key = keys.findByIdAndUserId(keyId, user.id)
+        UserKey key = keys.findByIdAndUserId(keyId, user.id())
                 .orElseThrow(() -> new NotFoundException("user " + user.username + " has no key with id " + keyId));
         keys.delete(key);
     }
@@ -206,7 +206,7 @@ public class UserService {
     public Map<Long, LoginAccount> findLoginAccounts(Collection<Long> ids) {
         Map<Long, LoginAccount> accounts = new HashMap<>();
         for (User user : users.findAllById(ids)) {
-            accounts.put(user.id, UserViews.loginAccount(user));
+            accounts.put(user.id(), UserViews.loginAccount(user));
         }
         return accounts;
     }
@@ -228,7 +228,7 @@ public class UserService {
         }
         String fingerprint = SshPublicKey.fingerprintOf(keyBlob);
         return users.findByUsernameIgnoreCase(username)
-                .filter(user -> keys.findByUserIdAndFingerprint(user.id, fingerprint)
+                .filter(user -> keys.findByUserIdAndFingerprint(user.id(), fingerprint)
                         .filter(key -> Arrays.equals(Base64.getDecoder().decode(key.keyData), keyBlob))
                         .isPresent())
                 .map(UserViews::loginAccount);
@@ -306,7 +306,7 @@ public class UserService {
     }
 
     private void replaceKeys(User user, List<SshPublicKey> parsed) {
-        keys.deleteByUserId(user.id);
+        keys.deleteByUserId(user.id());
         keys.flush();
         for (SshPublicKey key : parsed) {
             keys.save(newKey(user, key));
@@ -316,7 +316,7 @@ public class UserService {
 
     private UserKey newKey(User user, SshPublicKey parsed) {
         UserKey key = new UserKey();
-        key.userId = user.id;
+        key.userId = user.id();
         key.keyType = parsed.type();
         key.keyData = parsed.blob();
         key.comment = parsed.comment();

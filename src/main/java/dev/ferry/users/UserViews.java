@@ -27,7 +27,7 @@ class UserViews {
     }
 
     UserView view(User user) {
-        List<String> keyLines = keys.findByUserIdOrderById(user.id).stream()
+        List<String> keyLines = keys.findByUserIdOrderById(user.id()).stream()
                 .map(k -> k.keyType + " " + k.keyData + (k.comment == null ? "" : " " + k.comment))
                 .toList();
         UserSpec.Storage storageView = user.storageType.equals(StorageType.LOCAL.typeName())
@@ -37,18 +37,18 @@ class UserViews {
                 storageView, new UserSpec.Quota(user.quotaMaxBytes, user.quotaMaxFiles), permissions(user),
                 List.copyOf(user.allowedIps), user.maxSessions, user.maxFileSize,
                 new UserSpec.Bandwidth(user.uploadBytesPerSecond, user.downloadBytesPerSecond),
-                user.id == null ? new Usage(0, 0) : quotas.usage(user.id),
+                user.id() == null ? new Usage(0, 0) : quotas.usage(user.id()),
                 time(user.createdAt), time(user.updatedAt));
     }
 
     static LoginAccount loginAccount(User user) {
-        return new LoginAccount(user.id, user.username, user.enabled, user.expiresAt, user.home(), permissions(user),
+        return new LoginAccount(user.id(), user.username, user.enabled, user.expiresAt, user.home(), permissions(user),
                 List.copyOf(user.allowedIps), user.maxSessions, user.quotaMaxBytes, user.quotaMaxFiles,
                 user.maxFileSize, user.uploadBytesPerSecond, user.downloadBytesPerSecond);
     }
 
     static KeyView keyView(UserKey key) {
-        return new KeyView(key.id, key.keyType, key.keyType + " " + key.keyData + (key.comment == null ? "" : " " + key.comment),
+        return new KeyView(key.id(), key.keyType, key.keyType + " " + key.keyData + (key.comment == null ? "" : " " + key.comment),
                 key.comment, key.fingerprint, time(key.createdAt));
     }
 

@@ -52,19 +52,16 @@ public final class CryptoPolicy {
             BuiltinDHFactories.dhg18_512,
             BuiltinDHFactories.dhg16_512);
 
-    static final List<BuiltinDHFactories> KEX_COMPATIBLE_EXTRA = List.of(
+    /** ECDH on the NIST curves: what COMPATIBLE adds for older clients, and FIPS's first choice. */
+    private static final List<BuiltinDHFactories> KEX_NIST_CURVES = List.of(
             BuiltinDHFactories.ecdhp256,
             BuiltinDHFactories.ecdhp384,
-            BuiltinDHFactories.ecdhp521,
-            BuiltinDHFactories.dhg14_256);
+            BuiltinDHFactories.ecdhp521);
 
-    static final List<BuiltinDHFactories> KEX_FIPS = List.of(
-            BuiltinDHFactories.ecdhp256,
-            BuiltinDHFactories.ecdhp384,
-            BuiltinDHFactories.ecdhp521,
-            BuiltinDHFactories.dhg16_512,
-            BuiltinDHFactories.dhg18_512,
-            BuiltinDHFactories.dhg14_256);
+    static final List<BuiltinDHFactories> KEX_COMPATIBLE_EXTRA = concat(KEX_NIST_CURVES, List.of(BuiltinDHFactories.dhg14_256));
+
+    static final List<BuiltinDHFactories> KEX_FIPS = concat(KEX_NIST_CURVES,
+            List.of(BuiltinDHFactories.dhg16_512, BuiltinDHFactories.dhg18_512, BuiltinDHFactories.dhg14_256));
 
     /** chacha20-poly1305 is {@link JceChaCha20Poly1305}: MINA's own is pure Java. */
     static final List<NamedFactory<Cipher>> CIPHERS = List.of(
@@ -75,12 +72,8 @@ public final class CryptoPolicy {
             BuiltinCiphers.aes192ctr,
             BuiltinCiphers.aes128ctr);
 
-    static final List<NamedFactory<Cipher>> CIPHERS_FIPS = List.of(
-            BuiltinCiphers.aes128gcm,
-            BuiltinCiphers.aes256gcm,
-            BuiltinCiphers.aes256ctr,
-            BuiltinCiphers.aes192ctr,
-            BuiltinCiphers.aes128ctr);
+    /** CIPHERS but chacha20-poly1305: AES only. */
+    static final List<NamedFactory<Cipher>> CIPHERS_FIPS = CIPHERS.stream().filter(c -> c != JceChaCha20Poly1305.FACTORY).toList();
 
     /** Ciphers that authenticate what they encrypt, so no MAC is negotiated with them. */
     private static final Set<String> AEAD = Set.of(BuiltinCiphers.aes128gcm.getName(),
@@ -90,11 +83,8 @@ public final class CryptoPolicy {
             BuiltinMacs.hmacsha256etm,
             BuiltinMacs.hmacsha512etm);
 
-    static final List<BuiltinMacs> MACS_COMPATIBLE = List.of(
-            BuiltinMacs.hmacsha256etm,
-            BuiltinMacs.hmacsha512etm,
-            BuiltinMacs.hmacsha256,
-            BuiltinMacs.hmacsha512);
+    /** MACS, then SHA-2 MACs without encrypt-then-MAC for older clients. */
+    static final List<BuiltinMacs> MACS_COMPATIBLE = concat(MACS, List.of(BuiltinMacs.hmacsha256, BuiltinMacs.hmacsha512));
 
     /** Host key signatures are limited by the keys the server has (ed25519, RSA); ECDSA stays for user keys. */
     static final List<BuiltinSignatures> SIGNATURES = List.of(
@@ -206,7 +196,7 @@ public final class CryptoPolicy {
     private static <T> List<T> concat(List<T> a, List<T> b) {
         List<T> all = new ArrayList<>(a);
         all.addAll(b);
-        return all;
+        return List.copyOf(all);
     }
 
     static List<String> names(List<? extends NamedResource> resources) {
