@@ -9,6 +9,7 @@
 # and writes $BENCH_SCRATCH/targets/$NAME.env (REMOTE_DIR=/ : the home is the user's root).
 #
 # Environment: NAME=ferry  JAVA=java  FERRY_JAR=<repo>/target/ferry.jar  JAVA_OPTS (default below)
+#   START_WAIT    seconds to wait for /actuator/health (default 120; a start at load 20+ on 2 cores takes longer)
 #   USER_STORAGE  JSON for the user's "storage" (e.g. {"type":"s3"}); unset = local home.
 #   FERRY_ARGS    extra command-line arguments for the jar (e.g. --sftp.storage.s3.endpoint=...).
 #
@@ -54,12 +55,12 @@ os.execvp(sys.argv[1], sys.argv[1:])' \
         "${JAVA:-java}" ${JAVA_OPTS:--Xms256m -Xmx512m} -jar "$JAR" ${FERRY_ARGS:-} </dev/null >>"$D/server.log" 2>&1 &
     pid=$!
     echo "$pid" >"$D/server.pid"
-    for _ in $(seq 240); do
+    for _ in $(seq $((${START_WAIT:-120} * 2))); do
         curl -fs "http://127.0.0.1:$HTTP/actuator/health" 2>/dev/null | grep -q '"UP"' && break
         kill -0 "$pid" 2>/dev/null || { tail -30 "$D/server.log" >&2; die "ferry exited"; }
         sleep 0.5
     done
-    curl -fs "http://127.0.0.1:$HTTP/actuator/health" | grep -q '"UP"' || die "ferry not healthy after 120 s"
+    curl -fs "http://127.0.0.1:$HTTP/actuator/health" | grep -q '"UP"' || die "ferry not healthy after ${START_WAIT:-120} s"
     wait_port 127.0.0.1 "$PORT" || die "ferry SFTP port $PORT not open"
     key=$(cat "$BENCH_SCRATCH/keys/client_ed25519.pub")
     code=$(curl -s -o "$D/create-user.json" -w '%{http_code}' -u "admin:$ADMIN_PW" \
