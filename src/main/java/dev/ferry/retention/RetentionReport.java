@@ -11,7 +11,7 @@ import java.util.List;
  * @param skipped   (runs) files that qualified when the walk saw them but were changed (a newer
  *                  modification time) or removed before their turn: left alone
  * @param failures  what could not be looked at or deleted, one line each ({@code acme: /outbox/a.csv: access denied});
- *                  the server log has the details
+ *                  at most 100; the server log has the details and all of them
  */
 public record RetentionReport(
         long ruleId,

@@ -51,6 +51,8 @@ class RetentionSweep {
     /** The audit's client version of deletions by retention rules. */
     static final String SYSTEM_CLIENT = "Ferry retention";
     private static final int USERS_PER_PAGE = 200;
+    /** Failures a report names; the log and {@code ferry_retention_failures_total} have them all. */
+    private static final int MAX_FAILURES_LISTED = 100;
     private static final Logger log = LoggerFactory.getLogger(RetentionSweep.class);
 
     private final UserService users;
@@ -237,7 +239,9 @@ class RetentionSweep {
         log.warn("Retention: {} in the home of {}: {}", where, account.username(), e.toString());
         String reason = e instanceof AccessDeniedException ? "access denied"
                 : e instanceof IOException ? "could not be read or deleted" : "failed";
-        tally.failures.add(account.username() + ": " + where + ": " + reason);
+        if (tally.failures.size() < MAX_FAILURES_LISTED) {
+            tally.failures.add(account.username() + ": " + where + ": " + reason);
+        }
     }
 
     private static String virtual(Path path) {
