@@ -135,8 +135,15 @@ class RetentionSweep {
     private void sweepHome(RetentionRule rule, RetentionPath path, Instant cutoff, LoginAccount account, boolean delete, Tally tally) {
         try (UserHome home = open(account)) {
             Path start = home.fileSystem().getPath(path.base());
-            if (!Files.isDirectory(start, LinkOption.NOFOLLOW_LINKS)) {
-                return; // nothing there (or a file, or a link): nothing under the rule's path
+            // Not Files.isDirectory: it answers false for a storage that cannot be reached, and that home would pass for empty.
+            BasicFileAttributes top;
+            try {
+                top = Files.readAttributes(start, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException e) {
+                return;
+            }
+            if (!top.isDirectory()) {
+                return; // a file or a link: nothing under the rule's path
             }
             home.checkConfined(start, true);
             Files.walkFileTree(start, EnumSet.noneOf(java.nio.file.FileVisitOption.class), Integer.MAX_VALUE, new SimpleFileVisitor<>() {

@@ -225,8 +225,12 @@ class RetentionIT {
             upload(user, Map.of("/reports/acme/a.csv", OLD, "/reports/acme/a.txt", OLD, "/reports/acme/deep/b.csv", OLD,
                     "/reports/c.csv", OLD), "/reports", "/reports/acme", "/reports/acme/deep");
         }
+        // a home that cannot be walked (its bucket does not exist) is reported; the other homes are swept all the same
+        Users.create(admin, "all-broken", KEY, "\"storage\":{\"type\":\"s3\",\"bucket\":\"ferry-no-such-bucket\"}");
         long id = createRule("{\"name\":\"reports-csv\",\"path\":\"/reports/*/*.csv\",\"days\":7}");
         JsonNode run = run(id);
+        assertThat(run.get("failures")).hasSize(1);
+        assertThat(run.get("failures").get(0).asString()).startsWith("all-broken: ");
         Set<String> deleted = new TreeSet<>();
         run.get("files").forEach(f -> deleted.add(f.get("username").asString() + ":" + f.get("path").asString()));
         assertThat(deleted).containsExactlyInAnyOrder("all-local:/reports/acme/a.csv", "all-s3:/reports/acme/a.csv");
@@ -283,12 +287,21 @@ class RetentionIT {
         Path home = ferry.homeOf("linker");
         Files.createSymbolicLink(home.resolve("outbox/dir-link"), outside);
         Files.createSymbolicLink(home.resolve("outbox/file-link.txt"), secret);
+        for (String link : List.of("outbox/dir-link", "outbox/file-link.txt")) { // the links themselves old, as their targets
+            Files.getFileAttributeView(home.resolve(link), java.nio.file.attribute.BasicFileAttributeView.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS).setTimes(FileTime.from(OLD), FileTime.from(OLD), null);
+        }
+        Path outsideOld = Files.writeString(outside.resolve("old-too.txt"), "not yours either");
+        Files.setLastModifiedTime(outsideOld, FileTime.from(OLD));
         long id = createRule("{\"name\":\"linker\",\"path\":\"/outbox/**\",\"username\":\"linker\",\"days\":30}");
 
         assertThat(paths(preview(id), "linker")).containsExactly("/outbox/old.txt");
         JsonNode run = run(id);
         assertThat(paths(run, "linker")).containsExactly("/outbox/old.txt");
         assertThat(secret).exists();
+        assertThat(outsideOld).exists();
+        assertThat(Files.getLastModifiedTime(home.resolve("outbox/file-link.txt"), java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant())
+                .as("the link is as old as the rule asks").isBefore(Instant.now().minus(Duration.ofDays(30)));
         assertThat(home.resolve("outbox/file-link.txt")).isSymbolicLink();
         assertThat(home.resolve("outbox/dir-link")).isSymbolicLink();
     }
@@ -376,6 +389,10 @@ class RetentionIT {
         }
         upload("shared", files, "/drop");
         long id = createRule("{\"name\":\"drop\",\"path\":\"/drop/**\",\"username\":\"shared\",\"days\":30}");
+        Users.create(admin, "idle", KEY, storage("local"));
+        upload("idle", Map.of("/drop/old.txt", OLD), "/drop");
+        long disabled = createRule("{\"name\":\"drop-disabled\",\"path\":\"/drop/**\",\"username\":\"idle\",\"days\":30,"
+                + "\"enabled\":false}");
 
         // while another holds the cluster-wide lock, no replica runs a round, scheduled or asked for
         TestPostgres.Database db = ferry.database();
@@ -408,6 +425,8 @@ class RetentionIT {
             pool.shutdownNow();
         }
         assertThat(filesOf("shared")).containsExactly("/drop/");
+        assertThat(filesOf("idle")).as("a disabled rule is not part of a round").contains("/drop/old.txt");
+        admin.delete("/api/v1/retention-rules/" + disabled);
         List<JsonNode> records = deleteRecords("shared");
         assertThat(records).hasSize(40);
         assertThat(records).extracting(r -> r.get("path").asString()).doesNotHaveDuplicates();
