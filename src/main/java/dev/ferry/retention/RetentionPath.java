@@ -37,6 +37,9 @@ record RetentionPath(String glob, String base) {
                 throw invalid("path must not contain control characters, '\\', '{' or '}'");
             }
         }
+        if (hasUnpairedSurrogate(path)) {
+            throw invalid("path must be valid Unicode text (it has an unpaired UTF-16 surrogate)");
+        }
         String trimmed = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         List<String> literal = new ArrayList<>();
         boolean wildcard = false;
@@ -69,6 +72,11 @@ record RetentionPath(String glob, String base) {
     /** Whether something under this directory (a virtual path) could match: the walk skips the rest. */
     boolean couldContain(String directory) {
         return MATCHER.matchStart(glob, directory);
+    }
+
+    /** Whether the text has a UTF-16 surrogate without its pair: no valid Unicode text, and PostgreSQL's UTF-8 cannot hold it. */
+    static boolean hasUnpairedSurrogate(String text) {
+        return text.codePoints().anyMatch(cp -> cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE);
     }
 
     private static InvalidInputException invalid(String message) {

@@ -85,8 +85,9 @@ public class RetentionRules {
         if (name.isEmpty()) {
             throw new InvalidInputException("name", "name is required: a short name such as outbox-30d");
         }
-        if (name.length() > MAX_NAME || name.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
-            throw new InvalidInputException("name", "name must be at most " + MAX_NAME + " characters, without control characters");
+        if (name.length() > MAX_NAME || name.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f) || RetentionPath.hasUnpairedSurrogate(name)) {
+            throw new InvalidInputException("name", "name must be at most " + MAX_NAME + " characters, without control characters "
+                    + "or unpaired UTF-16 surrogates");
         }
         RetentionPath.parse(spec.path());
         if (spec.days() == null) {

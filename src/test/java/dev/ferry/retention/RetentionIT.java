@@ -319,6 +319,11 @@ class RetentionIT {
         refused.put("{\"name\":\"a\",\"path\":\"/outbox/{name}\",\"days\":30}", "path");
         refused.put("{\"name\":\"a\",\"path\":\"/outbox//x\",\"days\":30}", "path");
         refused.put("{\"name\":\"a\",\"path\":\"/out\\u0000box\",\"days\":30}", "path");
+        refused.put("{\"name\":\"a\",\"path\":\"/out\\ud800box\",\"days\":30}", "path");
+        refused.put("{\"name\":\"a\\udc00\",\"path\":\"/outbox\",\"days\":30}", "name");
+        refused.put("{\"name\":\"a\\nb\",\"path\":\"/outbox\",\"days\":30}", "name");
+        refused.put("{\"name\":\"" + "n".repeat(101) + "\",\"path\":\"/outbox\",\"days\":30}", "name");
+        refused.put("{\"name\":\"a\",\"path\":\"/outbox/**\",\"days\":36501}", "days");
         refused.put("{\"name\":\"a\",\"path\":\"/outbox/**\"}", "days");
         refused.put("{\"name\":\"a\",\"path\":\"/outbox/**\",\"days\":0}", "days");
         refused.put("{\"name\":\"a\",\"path\":\"/outbox/**\",\"days\":-5}", "days");

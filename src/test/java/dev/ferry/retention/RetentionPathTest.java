@@ -58,7 +58,7 @@ class RetentionPathTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", " ", "outbox/**", "./outbox", "/outbox/../etc", "/outbox/./x", "/..", "/a//b", "/a**", "/a/**b/c",
-            "/x/{name}", "/x\\y", "/x\u0000y", "/x\ny"})
+            "/x/{name}", "/x\\y", "/x\u0000y", "/x\ny", "/x\ud800", "/\udc00x"})
     void refusesWhatIsNotAnAbsoluteConfinedGlobNamingThePath(String glob) {
         assertThatThrownBy(() -> RetentionPath.parse(glob)).isInstanceOf(InvalidInputException.class)
                 .satisfies(e -> assertThat(((InvalidInputException) e).field()).isEqualTo("path"));
