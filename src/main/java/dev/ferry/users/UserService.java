@@ -198,6 +198,12 @@ public class UserService {
         return users.findByUsernameIgnoreCase(username).map(UserViews::loginAccount);
     }
 
+    /** One page of every account, by id: for jobs that visit every home (retention rules). */
+    @Transactional(readOnly = true)
+    public List<LoginAccount> loginAccounts(int page, int size) {
+        return users.findAll(PageRequest.of(page, size, Sort.by("id"))).stream().map(UserViews::loginAccount).toList();
+    }
+
     /**
      * The accounts of these users by id (deleted users are missing), in a few statements however
      * many there are: the session heartbeat refreshes every connected user's account with it.
