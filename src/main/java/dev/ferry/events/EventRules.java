@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
@@ -174,7 +175,7 @@ public class EventRules {
         List<String> paths = distinct(spec.paths(), "paths");
         List<String> regexes = new ArrayList<>();
         for (int i = 0; i < paths.size(); i++) {
-            regexes.add(PathGlob.toRegex(paths.get(i), "paths[" + i + "]"));
+            regexes.add(requireCompiles(PathGlob.toRegex(paths.get(i), "paths[" + i + "]"), "paths[" + i + "]"));
         }
         if (spec.minSize() != null && spec.minSize() < 0) {
             throw new InvalidInputException("minSize", "minSize is a number of bytes, 0 or more");
@@ -209,6 +210,20 @@ public class EventRules {
         }
         boolean enabled = spec.enabled() == null || spec.enabled();
         return new Checked(spec.name(), enabled, events, usernames, paths, regexes, spec.minSize(), stored, shownOnce);
+    }
+
+    /**
+     * The regex, once PostgreSQL compiled it: a pattern it refused would make the trigger fail, and
+     * with it the insert of every audit record.
+     */
+    private String requireCompiles(String regex, String field) {
+        try {
+            jdbc.queryForObject("select '/' ~ ?", Boolean.class, regex);
+            return regex;
+        } catch (DataAccessException e) {
+            throw new InvalidInputException(field, field + ": PostgreSQL cannot use this glob (" + e.getMostSpecificCause().getMessage()
+                    + ")");
+        }
     }
 
     private static List<String> distinct(List<String> given, String field) {

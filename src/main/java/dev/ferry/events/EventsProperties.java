@@ -22,12 +22,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param kafka               the Kafka cluster of kafka actions
  * @param backlogWarning      the {@code events} health component reports DEGRADED while the oldest undelivered
  *                            delivery is older than this
+ * @param historyRetention    delivered and dead deliveries are removed this long after their event
  */
 @ConfigurationProperties("sftp.events")
 record EventsProperties(@DefaultValue("false") boolean allowPrivateTargets, String secretKey,
         @DefaultValue("16") int concurrency, @DefaultValue("4") int perEndpoint, @DefaultValue("200ms") Duration pollInterval,
         @DefaultValue("2m") Duration lease, @DefaultValue Webhook webhook, @DefaultValue Retry retry, @DefaultValue Kafka kafka,
-        @DefaultValue("15m") Duration backlogWarning) {
+        @DefaultValue("15m") Duration backlogWarning, @DefaultValue("30d") Duration historyRetention) {
 
     EventsProperties {
         if (concurrency < 1 || perEndpoint < 1) {

@@ -5,13 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.testsupport.AdminClient;
 import dev.ferry.testsupport.FerryInstance;
+import dev.ferry.testsupport.FreePorts;
 import dev.ferry.testsupport.SftpTestClient;
 import dev.ferry.testsupport.TestKeys;
 import dev.ferry.testsupport.TestPostgres;
 import dev.ferry.testsupport.Users;
 import dev.ferry.testsupport.WebhookReceiver;
 import dev.ferry.testsupport.WebhookReceiver.Request;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.security.KeyPair;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -331,8 +340,8 @@ class EventsIT {
         assertThat(admin.post("/api/v1/event-deliveries/999999/retry", null).status()).isEqualTo(404);
         assertThat(admin.get("/api/v1/event-rules").body()).doesNotContain("\"b1\"");
         // the same name twice
-        createRule(rule("twice", "[\"UPLOAD\"]", null, "[]", hook));
-        assertThat(admin.post("/api/v1/event-rules", rule("twice", "[\"UPLOAD\"]", null, "[]", hook)).status()).isEqualTo(409);
+        createRule(rule("twice", "[\"UPLOAD\"]", "nobody-uploads", "[]", hook));
+        assertThat(admin.post("/api/v1/event-rules", rule("twice", "[\"UPLOAD\"]", "nobody-uploads", "[]", hook)).status()).isEqualTo(409);
     }
 
     @Test
@@ -346,6 +355,62 @@ class EventsIT {
         assertThat(auditor.post("/api/v1/event-rules", rule("by-auditor", "[\"UPLOAD\"]", null, "[]",
                 "{\"type\":\"webhook\",\"url\":\"https://x.example.com/\"}")).status()).isEqualTo(403);
         assertThat(auditor.post("/api/v1/event-deliveries/retry", null).status()).isEqualTo(403);
+    }
+
+    @Test
+    void theReadmeReceiverAcceptsFerrysSignatureAndRefusesForgedRequests() throws Exception {
+        Matcher block = Pattern.compile("(?s)\\n## File events\\n.*?```python\\n(.*?)```").matcher(Files.readString(Path.of(System.getProperty("basedir", "."), "README.md")));
+        assertThat(block.find()).as("README's File events section has the Python receiver").isTrue();
+        Path dir = Files.createTempDirectory("readme-receiver");
+        Path script = Files.writeString(dir.resolve("receiver.py"), block.group(1));
+        Path output = dir.resolve("output.txt");
+        int port = FreePorts.next();
+        String secret = "readme-receiver-secret-0123";
+        ProcessBuilder builder = new ProcessBuilder("/usr/bin/python3", script.toString()).redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        builder.environment().put("FERRY_WEBHOOK_SECRET", secret);
+        builder.environment().put("PORT", String.valueOf(port));
+        Process python = builder.start();
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            await(() -> {
+                try (java.net.Socket probe = new java.net.Socket("127.0.0.1", port)) {
+                    return true;
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }, "the README's receiver listening");
+            KeyPair key = user("readme");
+            createRule(rule("readme", "[\"UPLOAD\"]", "readme", "[]", "{\"type\":\"webhook\",\"url\":"
+                    + quote("http://127.0.0.1:" + port + "/") + ",\"secret\":" + quote(secret) + "}"));
+            try (SftpTestClient sftp = SftpTestClient.withKey(ferry.sftpPort(), "readme", key)) {
+                sftp.put("/r.csv", "r".getBytes(StandardCharsets.UTF_8));
+            }
+            awaitDelivered("readme", 1);
+            JsonNode delivery = admin.get("/api/v1/event-deliveries?rule=readme").json().get("content").get(0);
+            assertThat(delivery.get("lastStatus").asInt()).isEqualTo(204);
+            assertThat(Files.readString(output)).contains(delivery.get("eventId").asString() + " UPLOAD readme /r.csv");
+
+            long now = Instant.now().getEpochSecond();
+            String body = "{\"id\":1,\"type\":\"UPLOAD\",\"username\":\"x\",\"path\":\"/y\"}";
+            String signature = "sha256=" + hmacHex(secret, now + "." + body);
+            assertThat(post(http, port, now, body, signature)).as("Ferry's recipe, computed here").isEqualTo(204);
+            assertThat(post(http, port, now, body.replace("/y", "/z"), signature)).as("another body").isEqualTo(401);
+            assertThat(post(http, port, now + 1, body, signature)).as("another timestamp").isEqualTo(401);
+            assertThat(post(http, port, now - 3600, body, "sha256=" + hmacHex(secret, (now - 3600) + "." + body)))
+                    .as("an old request replayed").isEqualTo(401);
+            assertThat(post(http, port, now, body, "sha256=" + hmacHex("another-secret-entirely", now + "." + body))).isEqualTo(401);
+        } finally {
+            python.destroy();
+            python.waitFor();
+        }
+    }
+
+    static int post(HttpClient http, int port, long timestamp, String body, String signature) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                .header("Ferry-Timestamp", String.valueOf(timestamp)).header("Ferry-Signature", signature)
+                .header("Ferry-Event-Id", "1").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     // --- helpers
