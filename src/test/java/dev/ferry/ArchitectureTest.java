@@ -87,8 +87,7 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("dev.ferry.audit..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.ferry.access..", "dev.ferry.adminapi..", "dev.ferry.admins..",
                         "dev.ferry.bans..", "dev.ferry.events..", "dev.ferry.quotas..", "dev.ferry.sessions..", "dev.ferry.sftp..",
-                        "dev.ferry.storage..",
-                        "dev.ferry.system..", "dev.ferry.users..")
+                        "dev.ferry.storage..", "dev.ferry.system..", "dev.ferry.users..")
                 .check(classes);
     }
 

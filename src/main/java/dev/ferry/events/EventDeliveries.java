@@ -105,6 +105,9 @@ public class EventDeliveries {
         if (rule.matches("[0-9]{1,18}")) {
             return Long.parseLong(rule);
         }
+        if (!rule.matches("[A-Za-z0-9._-]{1,128}")) {
+            throw new InvalidInputException("rule", "rule is a rule's id or name (A-Z a-z 0-9 . _ -)");
+        }
         Long id = rules.idOf(rule);
         if (id == null) {
             throw new InvalidInputException("rule", "rule: no event rule is named '" + dev.ferry.shared.AccountNames.printable(rule) + "'");

@@ -144,6 +144,9 @@ class WebhookAction implements EventAction, DisposableBean {
         if (url.getHost() == null || url.getHost().isEmpty()) {
             throw new InvalidInputException(field, field + " has no host");
         }
+        if (url.getPort() > 65535) {
+            throw new InvalidInputException(field, field + " has a port above 65535");
+        }
         if (url.getRawFragment() != null) {
             throw new InvalidInputException(field, field + " must not have a #fragment");
         }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.testsupport.AdminClient;
 import dev.ferry.testsupport.FerryInstance;
 import dev.ferry.testsupport.FreePorts;
+import dev.ferry.testsupport.PrometheusScrape;
 import dev.ferry.testsupport.SftpTestClient;
 import dev.ferry.testsupport.TestKeys;
 import dev.ferry.testsupport.TestPostgres;
@@ -55,7 +56,8 @@ class EventsIT {
             "sftp.events.poll-interval", "50ms",
             "sftp.events.retry.initial-interval", "200ms",
             "sftp.events.retry.max-interval", "1s",
-            "sftp.events.retry.max-age", "6s");
+            "sftp.events.retry.max-age", "6s",
+            "sftp.events.backlog-warning", "2s");
     static final Duration WAIT = Duration.ofSeconds(60);
     static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -219,6 +221,15 @@ class EventsIT {
             return pending.get("totalElements").asLong() == 9 && pending.get("content").findValues("attempts").stream()
                     .anyMatch(a -> a.asInt() >= 2);
         }, "retries while the receiver is down");
+        // the backlog shows: the events health component degrades (Ferry stays UP), the metrics count it
+        await(() -> admin.get("/actuator/health/events").body().contains("\"DEGRADED\""), "the events health component DEGRADED");
+        var health = admin.withoutCredentials().get("/actuator/health");
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(health.json().get("status").asString()).isEqualTo("UP");
+        PrometheusScrape metrics = PrometheusScrape.of(admin);
+        assertThat(metrics.value("ferry_events_queued")).isGreaterThanOrEqualTo(9);
+        assertThat(metrics.value("ferry_events_oldest_pending_age_seconds")).isGreaterThan(1);
+        assertThat(metrics.value("ferry_events_failed_total")).isGreaterThan(0);
         JsonNode failing = admin.get("/api/v1/event-deliveries?rule=downtime&status=pending").json().get("content");
         assertThat(failing.findValuesAsString("lastError")).anyMatch(e -> e.contains("onnect"));
         try (WebhookReceiver back = WebhookReceiver.start(port)) {
@@ -336,6 +347,8 @@ class EventsIT {
         assertThat(kafka.json().get("detail").asString()).as(kafka.body()).contains("sftp.events.kafka.bootstrap-servers");
         assertThat(admin.get("/api/v1/event-deliveries?status=lost").status()).isEqualTo(400);
         assertThat(admin.get("/api/v1/event-deliveries?rule=no-such-rule").status()).isEqualTo(400);
+        assertThat(admin.get("/api/v1/event-deliveries?rule=a%00b").status()).isEqualTo(400);
+        assertThat(admin.get("/api/v1/event-deliveries?rule=99999999999999999999").status()).isEqualTo(400);
         assertThat(admin.post("/api/v1/event-deliveries/retry?status=delivered", null).status()).isEqualTo(400);
         assertThat(admin.post("/api/v1/event-deliveries/999999/retry", null).status()).isEqualTo(404);
         assertThat(admin.get("/api/v1/event-rules").body()).doesNotContain("\"b1\"");
