@@ -14,7 +14,9 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
@@ -23,6 +25,7 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
+import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -191,7 +194,7 @@ public class EventRules {
         List<ObjectNode> shownOnce = new ArrayList<>();
         for (int i = 0; i < spec.actions().size(); i++) {
             String field = "actions[" + i + "]";
-            JsonNode given = spec.actions().get(i);
+            JsonNode given = spec.actions().get(i) == null ? null : JSON.valueToTree(spec.actions().get(i));
             if (given == null || !given.isObject()) {
                 throw new InvalidInputException(field, field + " must be a JSON object with a type");
             }
@@ -283,7 +286,7 @@ public class EventRules {
     }
 
     private EventRuleView view(Stored rule, List<ObjectNode> shownOnce) {
-        List<ObjectNode> views = new ArrayList<>();
+        List<Map<String, Object>> views = new ArrayList<>();
         for (int i = 0; i < rule.actions.size(); i++) {
             ObjectNode stored = (ObjectNode) rule.actions.get(i);
             EventAction action = actions.get(stored.path("type").asString());
@@ -291,7 +294,7 @@ public class EventRules {
             if (shownOnce != null && i < shownOnce.size() && shownOnce.get(i) != null) {
                 view.setAll(shownOnce.get(i));
             }
-            views.add(view);
+            views.add(JSON.convertValue(view, new TypeReference<LinkedHashMap<String, Object>>() { }));
         }
         return new EventRuleView(rule.id, rule.name, rule.enabled, rule.events, rule.usernames, rule.groups, rule.paths, rule.minSize,
                 views, rule.createdAt, rule.updatedAt);
