@@ -86,8 +86,8 @@ class ArchitectureTest {
     void theAuditDependsOnNoOtherModule() {
         noClasses().that().resideInAPackage("dev.ferry.audit..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.ferry.access..", "dev.ferry.adminapi..", "dev.ferry.admins..",
-                        "dev.ferry.bans..", "dev.ferry.quotas..", "dev.ferry.sessions..", "dev.ferry.sftp..", "dev.ferry.storage..",
-                        "dev.ferry.system..", "dev.ferry.users..")
+                        "dev.ferry.bans..", "dev.ferry.events..", "dev.ferry.quotas..", "dev.ferry.sessions..", "dev.ferry.sftp..",
+                        "dev.ferry.storage..", "dev.ferry.system..", "dev.ferry.users..")
                 .check(classes);
     }
 

@@ -1,0 +1,78 @@
+package dev.ferry.adminapi;
+
+import dev.ferry.events.EventRuleSpec;
+import dev.ferry.events.EventRuleView;
+import dev.ferry.events.EventRules;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.util.List;
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriComponentsBuilder;
+
+/**
+ * /api/v1/event-rules: which audited actions are delivered where (webhooks, Kafka). A webhook's
+ * secret is write-only: a generated one is in the answer to the change that made it, that once.
+ */
+@RestController
+@RequestMapping("/api/v1/event-rules")
+@Tag(name = "events", description = "File events: rules, and the deliveries they make (at least once, in order per file)")
+class EventRulesController {
+
+    private static final String PATH = "/api/v1/event-rules/";
+
+    private final EventRules rules;
+    private final AdminAudit audit;
+
+    EventRulesController(EventRules rules, AdminAudit audit) {
+        this.rules = rules;
+        this.audit = audit;
+    }
+
+    @GetMapping
+    @Operation(summary = "List event rules (webhook secrets never shown: secretSet says one is set)")
+    List<EventRuleView> list() {
+        return rules.list();
+    }
+
+    @PostMapping
+    @Operation(summary = "Create an event rule; a webhook secret left out is generated and shown in this answer only")
+    ResponseEntity<EventRuleView> create(@RequestBody EventRuleSpec spec, UriComponentsBuilder uri) {
+        EventRules.Change change = rules.create(spec);
+        audit.record(PATH + change.rule().id(), change.auditDetail());
+        URI location = uri.path(PATH + "{id}").buildAndExpand(change.rule().id()).toUri();
+        return ResponseEntity.created(location).cacheControl(CacheControl.noStore()).body(change.rule());
+    }
+
+    @GetMapping("/{id}")
+    EventRuleView get(@PathVariable long id) {
+        return rules.get(id);
+    }
+
+    @PutMapping("/{id}")
+    @Operation(summary = "Replace an event rule; a webhook action without secret keeps the one it had at its place")
+    ResponseEntity<EventRuleView> update(@PathVariable long id, @RequestBody EventRuleSpec spec) {
+        EventRules.Change change = rules.update(id, spec);
+        audit.record(PATH + id, change.auditDetail());
+        return ResponseEntity.ok().cacheControl(CacheControl.noStore()).body(change.rule());
+    }
+
+    @DeleteMapping("/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Delete an event rule and its deliveries (pending ones are not sent)")
+    void delete(@PathVariable long id) {
+        EventRules.Change change = rules.delete(id);
+        audit.record(PATH + id, change.auditDetail());
+    }
+}

@@ -1,0 +1,7 @@
+package dev.ferry.events;
+
+import java.util.List;
+
+/** One page of deliveries, newest first. */
+public record DeliveryPage(List<DeliveryView> content, int page, int size, long totalElements) {
+}
