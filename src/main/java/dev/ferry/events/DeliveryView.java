@@ -1,6 +1,7 @@
 package dev.ferry.events;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One delivery of one event by one action of a rule, as the API lists it.
@@ -14,7 +15,7 @@ import java.time.Instant;
  * @param lastStatus    the receiver's last HTTP status, if it answered
  * @param lastError     the last failure: the status and the start of the answer, or the connection's error
  */
-public record DeliveryView(long id, long eventId, long ruleId, String rule, int actionIndex, String action, String eventType, String path,
-        String status, int attempts, Instant createdAt, Instant nextAttemptAt, Instant deliveredAt, Long latencyMs, Integer lastStatus,
-        String lastError) {
+public record DeliveryView(long id, long eventId, long ruleId, String rule, int actionIndex, String action, String eventType,
+        @Nullable String path, String status, int attempts, Instant createdAt, @Nullable Instant nextAttemptAt, @Nullable Instant deliveredAt,
+        @Nullable Long latencyMs, @Nullable Integer lastStatus, @Nullable String lastError) {
 }

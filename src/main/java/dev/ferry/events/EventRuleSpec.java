@@ -1,6 +1,7 @@
 package dev.ferry.events;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -17,6 +18,6 @@ import tools.jackson.databind.JsonNode;
  * @param minSize   records of fewer bytes do not match
  * @param actions   what to do with a matching event: one or more of {@code webhook}, {@code kafka}
  */
-public record EventRuleSpec(String name, Boolean enabled, List<String> events, List<String> usernames, List<String> groups,
-        List<String> paths, Long minSize, List<JsonNode> actions) {
+public record EventRuleSpec(String name, @Nullable Boolean enabled, List<String> events, @Nullable List<String> usernames,
+        @Nullable List<String> groups, @Nullable List<String> paths, @Nullable Long minSize, List<JsonNode> actions) {
 }

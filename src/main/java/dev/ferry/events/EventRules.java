@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -23,6 +24,7 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
+import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -51,6 +53,8 @@ public class EventRules {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final int MAX_ITEMS = 100;
     static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final TypeReference<Map<String, Object>> ACTION_MAP = new TypeReference<>() {
+    };
     private static final String COLUMNS = "id, name, enabled, events, usernames, groups, paths, min_size, actions::text as actions, "
             + "created_at, updated_at";
 
@@ -283,7 +287,7 @@ public class EventRules {
     }
 
     private EventRuleView view(Stored rule, List<ObjectNode> shownOnce) {
-        List<ObjectNode> views = new ArrayList<>();
+        List<Map<String, Object>> views = new ArrayList<>();
         for (int i = 0; i < rule.actions.size(); i++) {
             ObjectNode stored = (ObjectNode) rule.actions.get(i);
             EventAction action = actions.get(stored.path("type").asString());
@@ -291,7 +295,7 @@ public class EventRules {
             if (shownOnce != null && i < shownOnce.size() && shownOnce.get(i) != null) {
                 view.setAll(shownOnce.get(i));
             }
-            views.add(view);
+            views.add(JSON.convertValue(view, ACTION_MAP));
         }
         return new EventRuleView(rule.id, rule.name, rule.enabled, rule.events, rule.usernames, rule.groups, rule.paths, rule.minSize,
                 views, rule.createdAt, rule.updatedAt);
