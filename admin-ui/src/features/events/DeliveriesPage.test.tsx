@@ -56,9 +56,19 @@ describe('DeliveriesPage', () => {
     const calls = renderAt('/events/deliveries', 'ADMIN', (call) =>
       call.url.startsWith('/api/v1/event-deliveries?') ? page(call.url.includes('status=dead') ? [DEAD] : [DEAD, DELIVERED]) : undefined);
     await screen.findByRole('rowheader', { name: '101' });
+    // the answer for status=dead waits until released
+    const answer = globalThis.fetch;
+    let release = () => {};
+    vi.stubGlobal('fetch', (url: string, init?: RequestInit) => (url.includes('status=dead')
+      ? new Promise<Response>((resolve) => { release = () => resolve(answer(url, init)); })
+      : answer(url, init)));
     await userEvent.selectOptions(screen.getByLabelText('Status'), 'dead');
-    await waitFor(() => expect(screen.queryByRole('rowheader', { name: '101' })).toBeNull());
-    expect(calls.some((c) => c.url === '/api/v1/event-deliveries?status=dead&page=0&size=50')).toBe(true);
+    // while it loads, the rows of the previous filter are not shown under the new one
+    await waitFor(() => expect(screen.getByLabelText('Status')).toHaveValue('dead'));
+    expect(screen.queryByRole('rowheader', { name: '101' })).toBeNull();
+    release();
+    await screen.findByRole('rowheader', { name: '103' });
+    expect(calls.some((c) => c.url === '/api/v1/event-deliveries?status=dead&page=0&size=50')).toBe(true); // once released
   });
 
   it('retries one dead delivery, offers no retry for a delivered one', async () => {

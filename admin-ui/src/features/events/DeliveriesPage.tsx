@@ -25,8 +25,11 @@ export function DeliveriesPage() {
   const page = Math.max(0, Number(params.get('page') ?? 0) || 0);
   const [live, setLive] = useState(false);
   const rules = useResource((signal) => eventsApi.rules(signal), 'rules');
-  const deliveries = useResource((signal) => eventsApi.deliveries(rule, status, page, PAGE_SIZE, signal), `${rule}|${status}|${page}`,
+  const key = `${rule}|${status}|${page}`;
+  // each answer carries the filters it is for: while another rule's or status's page loads, the old rows are not shown under the new heading
+  const loaded = useResource((signal) => eventsApi.deliveries(rule, status, page, PAGE_SIZE, signal).then((answer) => ({ key, answer })), key,
     live ? REFRESH_MS : undefined);
+  const deliveries = { ...loaded, data: loaded.data?.key === key ? loaded.data.answer : undefined };
   const [busy, setBusy] = useState(false);
   const [confirmAll, setConfirmAll] = useState(false);
   const [actionError, setActionError] = useState<unknown>();

@@ -137,7 +137,7 @@ function RuleEditor({ rule: initial, justCreated = false, initialSecrets = [], o
       {secrets.length > 0 && (
         <div className="alert secret-once" role="status" aria-labelledby="secret-title">
           <h2 id="secret-title">Webhook secret, shown once</h2>
-          <p>Copy it into the receiver now: Ferry keeps it encrypted and never shows it again. The receiver checks
+          <p>Copy it into the receiver now: Ferry keeps it encrypted and never shows it again. The receiver checks{' '}
             <code>Ferry-Signature</code> with it (see the README, “File events”).</p>
           <dl className="details">
             {secrets.map((s) => (
