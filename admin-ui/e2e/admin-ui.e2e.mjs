@@ -5,12 +5,15 @@
 // Flow: keyboard reaches the login form; log in; create a user with a key; add and delete a key
 // from a .pub file; log in over SFTP (OpenSSH) with the key and upload; see the session and
 // disconnect it; find the upload in the audit (sha256, key fingerprint, chain status, CSV export)
-// and on the dashboard; screenshots of every page at 1280 and 390 px; log out; an AUDITOR sees no
+// and on the dashboard; event rules: a webhook rule whose generated secret is shown once (and
+// written to SECRET_FILE for AdminUiIT to check the signature the receiver got), listed without
+// it, its delivery of the upload; a rule to a closed port whose delivery goes dead and is
+// retried in bulk; screenshots of every page at 1280 and 390 px; log out; an AUDITOR sees no
 // write controls. Any CSP violation or uncaught page error fails the run; on a failure,
 // SCREENSHOT_DIR/failure-N.png shows each page as it was.
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const env = (name) => {
@@ -29,6 +32,9 @@ const EXTRA_FINGERPRINT = env('EXTRA_FINGERPRINT');
 const UPLOAD_FILE = env('UPLOAD_FILE');
 const UPLOAD_SHA256 = env('UPLOAD_SHA256');
 const SCREENSHOTS = env('SCREENSHOT_DIR');
+const WEBHOOK_URL = env('WEBHOOK_URL');
+const DEAD_WEBHOOK_URL = env('DEAD_WEBHOOK_URL');
+const SECRET_FILE = env('SECRET_FILE');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const USER = 'e2e-partner';
 
@@ -190,6 +196,53 @@ try {
   await page.getByRole('dialog').getByRole('button', { name: 'Delete key' }).click();
   await until('the extra key to be gone', async () => (await page.getByText(EXTRA_FINGERPRINT, { exact: true }).count()) === 0);
 
+  // ---- event rules, before the upload they are to deliver -------------------------------------
+  log('event rules: create a webhook rule, its secret shown once, listed without it');
+  await nav(page, 'Events').click();
+  await page.getByRole('heading', { name: 'Event rules' }).waitFor();
+  await page.getByRole('link', { name: 'New rule' }).click();
+  await page.getByLabel('Name', { exact: true }).fill('e2e-hook');
+  await page.getByLabel('Usernames').fill(USER);
+  await page.getByLabel('Path globs').fill('/*.csv');
+  await page.getByLabel('Action 1 URL').fill('https://user:pw@hooks.example.com/ferry');
+  await page.getByRole('button', { name: 'Create rule' }).click();
+  await page.getByText(/must not carry a user or password/).waitFor(); // the server's 400, next to the field
+  const described = await page.getByLabel('Action 1 URL').getAttribute('aria-describedby');
+  if (!described || !(await page.locator(`[id="${described.split(' ')[0]}"]`).innerText()).includes('must not carry a user')) {
+    problems.push('events: the server\'s message about actions[0].url is not tied to the Action 1 URL field');
+  }
+  await page.getByLabel('Action 1 URL').fill(WEBHOOK_URL);
+  await page.getByRole('button', { name: 'Create rule' }).click();
+  await page.getByRole('heading', { name: 'Webhook secret, shown once' }).waitFor();
+  await page.getByRole('heading', { name: 'Event rule e2e-hook' }).waitFor();
+  const secret = (await page.getByLabel('Secret of action 1').innerText()).trim();
+  if (secret.length < 16) problems.push(`events: the generated secret shown is "${secret}"`);
+  writeFileSync(SECRET_FILE, secret);
+  await shoot(page, 'event-rule-created');
+  await nav(page, 'Events').click();
+  await page.getByRole('rowheader', { name: 'e2e-hook' }).waitFor();
+  if ((await page.content()).includes(secret)) problems.push('events: the rules list shows the webhook secret');
+  await page.getByRole('link', { name: 'e2e-hook', exact: true }).click();
+  await page.getByRole('heading', { name: 'Event rule e2e-hook' }).waitFor();
+  if ((await page.getByRole('heading', { name: /shown once/ }).count()) > 0 || (await page.content()).includes(secret)) {
+    problems.push('events: the secret is shown again when the rule is opened again');
+  }
+  await page.getByText(/set; leave empty to keep it/).waitFor();
+
+  log('event rules: a rule whose receiver never answers');
+  await nav(page, 'Events').click();
+  await page.getByRole('link', { name: 'New rule' }).click();
+  await page.getByLabel('Name', { exact: true }).fill('e2e-dead');
+  await page.getByLabel('Usernames').fill(USER);
+  await page.getByLabel('Action 1 URL').fill(DEAD_WEBHOOK_URL);
+  await page.getByLabel('Action 1 secret').fill('a-secret-typed-by-the-admin');
+  await page.getByRole('button', { name: 'Create rule' }).click();
+  await page.getByText('Created e2e-dead.').waitFor();
+  if ((await page.getByRole('heading', { name: /shown once/ }).count()) > 0) problems.push('events: a typed secret is shown back');
+  await nav(page, 'Events').click();
+  await page.getByRole('rowheader', { name: 'e2e-dead' }).waitFor();
+  await shoot(page, 'events');
+
   // ---- SFTP upload with that key, then disconnect the session from the UI ----------------------
   log('SFTP login with the key and upload');
   const upload = sftpSession([`put ${UPLOAD_FILE} /report.csv`, 'ls -l /report.csv']);
@@ -230,6 +283,33 @@ try {
     problems.push(`the CSV export lacks the upload: ${csv.slice(0, 300)}`);
   }
   await page.getByRole('button', { name: 'Clear' }).click();
+
+  log('deliveries: the upload delivered to the webhook; the dead one retried in bulk');
+  await nav(page, 'Events').click();
+  await page.getByRole('link', { name: 'Deliveries of e2e-hook' }).click();
+  await page.getByRole('heading', { name: 'Deliveries of e2e-hook' }).waitFor();
+  const deliveredRow = page.getByRole('row').filter({ hasText: '/report.csv' }).filter({ hasText: 'delivered' });
+  await until('the upload delivered to the webhook', async () => {
+    if ((await deliveredRow.count()) > 0) return true;
+    await page.getByRole('button', { name: 'Refresh now' }).click();
+    return false;
+  }, 60000);
+  if (!/\b200\b/.test(await deliveredRow.first().innerText())) problems.push('deliveries: the delivered row does not show HTTP 200');
+  await shoot(page, 'deliveries');
+  await page.getByLabel('Rule').selectOption('e2e-dead');
+  await page.getByRole('heading', { name: 'Deliveries of e2e-dead' }).waitFor();
+  await page.getByLabel('Status').selectOption('dead');
+  await until('the delivery to the closed port to be dead', async () => {
+    if ((await page.getByRole('row').filter({ hasText: '/report.csv' }).filter({ hasText: 'dead' }).count()) > 0) return true;
+    await page.getByRole('button', { name: 'Refresh now' }).click();
+    return false;
+  }, 90000);
+  const deadRow = page.getByRole('row').filter({ hasText: '/report.csv' }).filter({ hasText: 'dead' }).first();
+  if (!/refused|connect/i.test(await deadRow.innerText())) problems.push(`deliveries: the dead row shows no last error: ${await deadRow.innerText()}`);
+  await page.getByRole('button', { name: 'Retry all dead' }).click();
+  await page.getByRole('dialog').getByText('Every dead delivery of e2e-dead').waitFor();
+  await page.getByRole('dialog').getByRole('button', { name: 'Retry all dead' }).click();
+  await page.getByText(/^[1-9]\d* dead deliver(y is|ies are) queued to be sent again\.$/).waitFor();
 
   log('dashboard shows the upload');
   await nav(page, 'Dashboard').click();
@@ -292,6 +372,16 @@ try {
   await expectNone(auditor, 'button', /Disconnect/, 'sessions');
   await nav(auditor, 'Audit').click();
   await auditor.getByRole('button', { name: 'Export CSV' }).waitFor();
+  await nav(auditor, 'Events').click();
+  await auditor.getByRole('rowheader', { name: 'e2e-hook' }).waitFor();
+  await expectNone(auditor, 'link', 'New rule', 'events');
+  await auditor.getByRole('link', { name: 'e2e-hook', exact: true }).click();
+  await auditor.getByRole('heading', { name: 'Event rule e2e-hook' }).waitFor();
+  for (const name of ['Save changes', 'Delete rule', 'Add a webhook', 'Remove']) await expectNone(auditor, 'button', name, 'event rule');
+  if ((await auditor.getByLabel('Action 1 secret').count()) > 0) problems.push('event rule: an AUDITOR sees a secret field');
+  await auditor.getByRole('link', { name: 'Deliveries of e2e-hook' }).click();
+  await auditor.getByRole('row').filter({ hasText: '/report.csv' }).first().waitFor();
+  await expectNone(auditor, 'button', /Retry/, 'deliveries');
   await checkCsp(auditor, 'auditor pages');
   await auditor.getByRole('button', { name: 'Log out' }).click();
   await auditor.getByRole('heading', { name: 'Ferry admin' }).waitFor();

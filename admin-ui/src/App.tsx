@@ -4,6 +4,9 @@ import { SessionProvider, useSession } from './auth/session';
 import { Layout } from './components/Layout';
 import { AuditPage } from './features/audit/AuditPage';
 import { DashboardPage } from './features/dashboard/DashboardPage';
+import { DeliveriesPage } from './features/events/DeliveriesPage';
+import { EventRulePage } from './features/events/EventRulePage';
+import { EventRulesPage } from './features/events/EventRulesPage';
 import { KeysPage } from './features/keys/KeysPage';
 import { SessionsPage } from './features/sessions/SessionsPage';
 import { UserPage } from './features/users/UserPage';
@@ -25,6 +28,10 @@ function Pages() {
         <Route path="users/:username/keys" element={<KeysPage />} />
         <Route path="sessions" element={<SessionsPage />} />
         <Route path="audit" element={<AuditPage />} />
+        <Route path="events" element={<EventRulesPage />} />
+        <Route path="events/deliveries" element={<DeliveriesPage />} />
+        {/* one route for new and existing rules: creating one moves to its address keeping its shown-once secret */}
+        <Route path="events/:id" element={<EventRulePage />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

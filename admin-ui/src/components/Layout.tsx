@@ -6,6 +6,7 @@ const PAGES = [
   { to: '/users', label: 'Users', end: false },
   { to: '/sessions', label: 'Sessions', end: false },
   { to: '/audit', label: 'Audit', end: false },
+  { to: '/events', label: 'Events', end: false },
 ];
 
 export function Layout() {

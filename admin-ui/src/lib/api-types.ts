@@ -4,7 +4,7 @@
 // regenerated, the type check fails wherever the UI no longer fits it. Never edit the types by hand.
 import type { components } from './api-schema';
 
-export { auditRecordTypeValues, permissionNameValues } from './api-schema';
+export { auditRecordTypeValues, eventTypeNameValues, permissionNameValues } from './api-schema';
 
 /** The schemas of /v3/api-docs by name, e.g. Schemas['UserView']. */
 export type Schemas = components['schemas'];

@@ -19,6 +19,7 @@ describe('problemToError', () => {
   it('maps indexed fields to the form field', () => {
     const e = problemToError(400, PROBLEM, JSON.stringify({ detail: 'the key data is not valid base64', field: 'publicKeys[2]' }));
     expect(e.fieldErrors).toEqual({ publicKeys: 'the key data is not valid base64' });
+    expect(e.serverFieldErrors).toEqual({ 'publicKeys[2]': 'the key data is not valid base64' });
     expect(formField('quota.maxBytes')).toBe('quota.maxBytes');
     expect(formField('a[0].b[12]')).toBe('a.b');
   });

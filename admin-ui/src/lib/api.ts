@@ -8,13 +8,16 @@ export class ApiError extends Error {
   readonly title: string;
   /** Messages by form field (the server's field name without list indexes: publicKeys[2] -> publicKeys). */
   readonly fieldErrors: FieldErrors;
+  /** The same messages by the server's own field names, list indexes kept (actions[1].url): for forms with repeated rows. */
+  readonly serverFieldErrors: FieldErrors;
 
-  constructor(status: number, title: string, detail: string, fieldErrors: FieldErrors = {}) {
+  constructor(status: number, title: string, detail: string, fieldErrors: FieldErrors = {}, serverFieldErrors: FieldErrors = {}) {
     super(detail);
     this.name = 'ApiError';
     this.status = status;
     this.title = title;
     this.fieldErrors = fieldErrors;
+    this.serverFieldErrors = serverFieldErrors;
   }
 }
 
@@ -46,17 +49,22 @@ export function problemToError(status: number, contentType: string | null, body:
   const title = typeof problem.title === 'string' ? problem.title : statusTitle(status);
   const detail = typeof problem.detail === 'string' && problem.detail ? problem.detail : genericDetail(status);
   const fieldErrors: FieldErrors = {};
+  const serverFieldErrors: FieldErrors = {};
   if (Array.isArray(problem.errors)) {
     for (const e of problem.errors) {
       if (e && typeof e === 'object' && typeof e.field === 'string' && typeof e.message === 'string') {
         fieldErrors[formField(e.field)] ??= e.message;
+        serverFieldErrors[e.field] ??= e.message;
       }
     }
   }
   if (typeof problem.field === 'string' && !(formField(problem.field) in fieldErrors)) {
     fieldErrors[formField(problem.field)] = detail;
   }
-  return new ApiError(status, title, detail, fieldErrors);
+  if (typeof problem.field === 'string' && !(problem.field in serverFieldErrors)) {
+    serverFieldErrors[problem.field] = detail;
+  }
+  return new ApiError(status, title, detail, fieldErrors, serverFieldErrors);
 }
 
 function statusTitle(status: number): string {

@@ -16,6 +16,6 @@ import org.jspecify.annotations.Nullable;
  * @param lastError     the last failure: the status and the start of the answer, or the connection's error
  */
 public record DeliveryView(long id, long eventId, long ruleId, String rule, int actionIndex, String action, String eventType,
-        @Nullable String path, String status, int attempts, Instant createdAt, @Nullable Instant nextAttemptAt,
-        @Nullable Instant deliveredAt, @Nullable Long latencyMs, @Nullable Integer lastStatus, @Nullable String lastError) {
+        @Nullable String path, String status, int attempts, Instant createdAt, @Nullable Instant nextAttemptAt, @Nullable Instant deliveredAt,
+        @Nullable Long latencyMs, @Nullable Integer lastStatus, @Nullable String lastError) {
 }

@@ -2,7 +2,7 @@ package dev.ferry.events;
 
 import java.util.List;
 import org.jspecify.annotations.Nullable;
-import java.util.Map;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A rule as an admin writes it (POST and PUT of /api/v1/event-rules). Empty or missing
@@ -19,5 +19,5 @@ import java.util.Map;
  * @param actions   what to do with a matching event: one or more of {@code webhook}, {@code kafka}
  */
 public record EventRuleSpec(String name, @Nullable Boolean enabled, List<String> events, @Nullable List<String> usernames,
-        @Nullable List<String> groups, @Nullable List<String> paths, @Nullable Long minSize, List<Map<String, Object>> actions) {
+        @Nullable List<String> groups, @Nullable List<String> paths, @Nullable Long minSize, List<JsonNode> actions) {
 }

@@ -14,10 +14,9 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -54,6 +53,8 @@ public class EventRules {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final int MAX_ITEMS = 100;
     static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final TypeReference<Map<String, Object>> ACTION_MAP = new TypeReference<>() {
+    };
     private static final String COLUMNS = "id, name, enabled, events, usernames, groups, paths, min_size, actions::text as actions, "
             + "created_at, updated_at";
 
@@ -194,7 +195,7 @@ public class EventRules {
         List<ObjectNode> shownOnce = new ArrayList<>();
         for (int i = 0; i < spec.actions().size(); i++) {
             String field = "actions[" + i + "]";
-            JsonNode given = spec.actions().get(i) == null ? null : JSON.valueToTree(spec.actions().get(i));
+            JsonNode given = spec.actions().get(i);
             if (given == null || !given.isObject()) {
                 throw new InvalidInputException(field, field + " must be a JSON object with a type");
             }
@@ -294,7 +295,7 @@ public class EventRules {
             if (shownOnce != null && i < shownOnce.size() && shownOnce.get(i) != null) {
                 view.setAll(shownOnce.get(i));
             }
-            views.add(JSON.convertValue(view, new TypeReference<LinkedHashMap<String, Object>>() { }));
+            views.add(JSON.convertValue(view, ACTION_MAP));
         }
         return new EventRuleView(rule.id, rule.name, rule.enabled, rule.events, rule.usernames, rule.groups, rule.paths, rule.minSize,
                 views, rule.createdAt, rule.updatedAt);

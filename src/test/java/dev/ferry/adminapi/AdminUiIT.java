@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.testsupport.AdminClient;
 import dev.ferry.testsupport.FerryInstance;
+import dev.ferry.testsupport.FreePorts;
+import dev.ferry.testsupport.TestPostgres;
+import dev.ferry.testsupport.WebhookReceiver;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +17,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,7 +29,9 @@ import tools.jackson.databind.JsonNode;
  * The admin UI end to end, in Debian's headless Chromium driven by playwright-core
  * ({@code admin-ui/e2e/admin-ui.e2e.mjs}), against a real Ferry with real OpenSSH clients. Fails,
  * never skips, when Chromium, Node or the UI's node_modules are missing. Screenshots of every page
- * land in {@code target/screenshots} (README's are copied from there).
+ * land in {@code target/screenshots} (README's are copied from there). Event rules made in the UI deliver
+ * to a real receiver on loopback (allowed here), and to a closed port, with retries short enough for
+ * that delivery to go dead while the run watches.
  */
 class AdminUiIT {
 
@@ -34,6 +41,7 @@ class AdminUiIT {
     static FerryInstance ferry;
     static AdminClient admin;
     static Path work;
+    static WebhookReceiver receiver;
 
     @BeforeAll
     static void start() throws Exception {
@@ -42,7 +50,14 @@ class AdminUiIT {
                 + "(or set CHROMIUM to its path)").isExecutable();
         assertThat(UI.resolve("node_modules/playwright-core")).as("admin-ui/node_modules is installed by the Maven build (npm ci)")
                 .isDirectory();
-        ferry = FerryInstance.start();
+        ferry = FerryInstance.start(TestPostgres.get().newDatabase(), FerryInstance.tempDir("ferry-files"), Map.of(
+                "sftp.events.allow-private-targets", "true",
+                "sftp.events.poll-interval", "100ms",
+                "sftp.events.webhook.timeout", "2s",
+                "sftp.events.retry.initial-interval", "200ms",
+                "sftp.events.retry.max-interval", "1s",
+                "sftp.events.retry.max-age", "4s"));
+        receiver = WebhookReceiver.start();
         admin = ferry.admin();
         assertThat(admin.post("/api/v1/admins", "{\"username\":\"auditor\",\"password\":\"" + AUDITOR_PASSWORD
                 + "\",\"role\":\"AUDITOR\"}").status()).isEqualTo(201);
@@ -50,9 +65,12 @@ class AdminUiIT {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws IOException {
         if (ferry != null) {
             ferry.close();
+        }
+        if (receiver != null) {
+            receiver.close();
         }
     }
 
@@ -81,6 +99,7 @@ class AdminUiIT {
         Files.write(upload, data);
         String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
         Path screenshots = Path.of(System.getProperty("ferry.screenshots", "target/screenshots")).toAbsolutePath();
+        Path secretFile = work.resolve("webhook-secret");
 
         List<String> command = new ArrayList<>(List.of("node", "e2e/admin-ui.e2e.mjs"));
         ProcessBuilder e2e = new ProcessBuilder(command).directory(UI.toFile()).redirectErrorStream(true);
@@ -97,7 +116,10 @@ class AdminUiIT {
                 Map.entry("EXTRA_FINGERPRINT", fingerprint(Path.of(extra + ".pub"))),
                 Map.entry("UPLOAD_FILE", upload.toString()),
                 Map.entry("UPLOAD_SHA256", sha256),
-                Map.entry("SCREENSHOT_DIR", screenshots.toString())));
+                Map.entry("SCREENSHOT_DIR", screenshots.toString()),
+                Map.entry("WEBHOOK_URL", receiver.url("/ferry")),
+                Map.entry("DEAD_WEBHOOK_URL", "http://127.0.0.1:" + FreePorts.next() + "/nobody-listens"),
+                Map.entry("SECRET_FILE", secretFile.toString())));
         Process process = e2e.start();
         StringBuilder output = new StringBuilder();
         Thread reader = new Thread(() -> {
@@ -131,7 +153,20 @@ class AdminUiIT {
         assertThat(uploads.get(0).get("path").asString()).isEqualTo("/report.csv");
         assertThat(uploads.get(0).get("sha256").asString()).isEqualTo(sha256);
         assertThat(Files.readAllBytes(ferry.homeOf("e2e-partner").resolve("report.csv"))).isEqualTo(data);
-        for (String page : List.of("login", "dashboard", "users", "user", "keys", "sessions", "audit")) {
+        // The secret the UI showed once is the one the upload's delivery was signed with.
+        String secret = Files.readString(secretFile);
+        List<WebhookReceiver.Request> hooks = receiver.requests(r -> r.path().equals("/ferry") && r.body().contains("/report.csv"));
+        assertThat(hooks).as("the upload delivered to the e2e-hook rule's receiver").isNotEmpty();
+        WebhookReceiver.Request hook = hooks.get(0);
+        Mac hmac = Mac.getInstance("HmacSHA256"); // the README's recipe: HMAC-SHA256 of "<timestamp>.<body>"
+        hmac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        String signed = hook.header("Ferry-Timestamp") + "." + hook.body();
+        assertThat(hook.header("Ferry-Signature")).isEqualTo("sha256=" + HexFormat.of().formatHex(hmac.doFinal(signed.getBytes(StandardCharsets.UTF_8))));
+        JsonNode rules = admin.get("/api/v1/event-rules").json();
+        assertThat(rules.toString()).doesNotContain(secret).doesNotContain("a-secret-typed-by-the-admin");
+        assertThat(rules.findValuesAsString("name")).contains("e2e-hook", "e2e-dead");
+        for (String page : List.of("login", "dashboard", "users", "user", "keys", "sessions", "audit", "events", "event-rule-created",
+                "deliveries")) {
             assertThat(screenshots.resolve(page + "-1280.png")).isNotEmptyFile();
             assertThat(screenshots.resolve(page + "-390.png")).isNotEmptyFile();
         }
