@@ -15,7 +15,7 @@ import tools.jackson.databind.JsonNode;
  * @param groups    reserved: groups do not exist yet, so it must be empty
  * @param paths     globs a record's path or target path must match, e.g. {@code /inbox/**}{@code /*.csv}
  * @param minSize   records of fewer bytes do not match
- * @param actions   what to do with a matching event: one or more of {@code webhook}, {@code kafka}
+ * @param actions   what to do with a matching event: one or more of {@code webhook}, {@code kafka}, {@code move}, {@code copy}
  */
 public record EventRuleSpec(String name, Boolean enabled, List<String> events, List<String> usernames, List<String> groups,
         List<String> paths, Long minSize, List<JsonNode> actions) {
