@@ -16,7 +16,7 @@ import tools.jackson.databind.JsonNode;
  * @param groups    reserved: groups do not exist yet, so it must be empty
  * @param paths     globs a record's path or target path must match, e.g. {@code /inbox/**}{@code /*.csv}
  * @param minSize   records of fewer bytes do not match
- * @param actions   what to do with a matching event: one or more of {@code webhook}, {@code kafka}
+ * @param actions   what to do with a matching event: one or more of {@code webhook}, {@code kafka}, {@code move}, {@code copy}
  */
 public record EventRuleSpec(String name, @Nullable Boolean enabled, List<String> events, @Nullable List<String> usernames,
         @Nullable List<String> groups, @Nullable List<String> paths, @Nullable Long minSize, List<JsonNode> actions) {

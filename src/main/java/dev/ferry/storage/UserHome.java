@@ -120,6 +120,40 @@ public interface UserHome extends Closeable {
         }
     }
 
+    /**
+     * Copies the regular file {@code source} of {@code from} (this home or another one, of any
+     * storage) to {@code target} of this home, replacing what is there: the target appears whole
+     * or not at all, and a failure leaves it as it was. The parent of {@code target} must exist.
+     * Both paths are confined by the caller. This default streams the bytes through
+     * {@link #openForWrite} (staged, then published as an upload is); storage that can copy inside
+     * itself overrides it (S3: a server-side copy within one bucket).
+     *
+     * @return the number of bytes copied
+     */
+    default long copyFrom(UserHome from, Path source, Path target) throws IOException {
+        try (SeekableByteChannel in = from.openForRead(source)) {
+            StagedWrite out = openForWrite(target, Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING));
+            try {
+                long copied = 0;
+                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(256 * 1024);
+                while (in.read(buffer) >= 0) {
+                    buffer.flip();
+                    while (buffer.hasRemaining()) {
+                        copied += out.write(buffer);
+                    }
+                    buffer.clear();
+                }
+                out.commit();
+                return copied;
+            } finally {
+                if (!out.isCommitted()) {
+                    out.abort();
+                }
+            }
+        }
+    }
+
     /** Total and free space of the store holding the home, in bytes. */
     SpaceInfo space() throws IOException;
 }

@@ -238,6 +238,30 @@ final class S3FileSystem extends BaseFileSystem<S3Path> {
         target.forget();
     }
 
+    /**
+     * Copies a regular file of {@code sourceHome} (this home or another one in the same bucket) to
+     * {@code target} of this home inside S3: the target object appears whole when the copy
+     * completes, or not at all. Replaces a file at the target, never a directory.
+     */
+    long copyFrom(S3FileSystem sourceHome, S3Path source, S3Path target) throws IOException {
+        String from = source.virtual();
+        S3Attributes copying = sourceHome.lookUp(source).orElseThrow(() -> new NoSuchFileException(from));
+        if (!copying.isRegularFile() || copying.etag() == null) {
+            throw new FileSystemException(from, null, "is not a stored file");
+        }
+        if (target.isHomeRoot()) {
+            throw new FileSystemException(target.virtual(), null, "is a directory");
+        }
+        requireParentDirectory(target);
+        Optional<S3Attributes> existing = lookUp(target);
+        if (existing.isPresent() && existing.get().isDirectory()) {
+            throw new FileSystemException(target.virtual(), null, "is a directory");
+        }
+        bucket.copy(sourceHome.key(source), key(target), copying.size(), copyInPartsAbove(), from);
+        target.forget();
+        return copying.size();
+    }
+
     private void moveAll(String fromPrefix, String toPrefix, String path) throws IOException {
         // Directory markers go last, deepest first: stores that keep directories as directories
         // (S3Proxy's file store) cannot remove one before its content.

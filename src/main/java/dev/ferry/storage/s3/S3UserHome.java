@@ -140,6 +140,15 @@ final class S3UserHome implements UserHome {
         return fs.storage().bucket().head(fs.key(file), file.virtual()).map(S3Attributes::size).orElse(-1L);
     }
 
+    /** A server-side copy (CopyObject, UploadPartCopy for big objects) when both homes are in one bucket; else streamed. */
+    @Override
+    public long copyFrom(UserHome from, Path source, Path target) throws IOException {
+        if (from instanceof S3UserHome other && other.fs.storage().bucket().name().equals(fs.storage().bucket().name())) {
+            return fs.copyFrom(other.fs, S3FileSystemProvider.s3(source), S3FileSystemProvider.s3(target));
+        }
+        return UserHome.super.copyFrom(from, source, target);
+    }
+
     @Override
     public SpaceInfo space() {
         return new SpaceInfo(REPORTED_SPACE, REPORTED_SPACE, REPORTED_SPACE);
