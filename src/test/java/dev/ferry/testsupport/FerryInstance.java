@@ -62,7 +62,7 @@ public final class FerryInstance implements AutoCloseable {
         props.putAll(extra);
         // As command-line arguments, so that they also override application.properties (as an operator's would)
         String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(FerryApplication.class).run(args);
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(FerryApplication.class).listeners(new LoggingStartLock()).run(args);
         return new FerryInstance(context, sftpPort, httpPort, storageRoot, database);
     }
 
