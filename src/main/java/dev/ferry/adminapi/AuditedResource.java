@@ -9,10 +9,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
 /**
- * A collection of the admin API whose changes are audited (admins, users, bans, tokens): its path
- * is written once, in the subclass's {@link RequestMapping}; each change is recorded by
- * {@link AdminAudit} under the path of what changed, and a creation answers 201 with the new
- * resource's Location below the same path.
+ * A collection of the admin API whose changes are audited (admins, users, bans, tokens, event rules,
+ * event deliveries, retention rules): its path is written once, in the subclass's {@link RequestMapping};
+ * each change is recorded by {@link AdminAudit} under the path of what changed, and a creation answers
+ * 201 with the new resource's Location below the same path.
  */
 abstract class AuditedResource {
 
@@ -31,6 +31,11 @@ abstract class AuditedResource {
      */
     final void audit(Object resource, String detail) {
         audit.record(path + "/" + resource, detail);
+    }
+
+    /** A change to many of the collection's resources at once, recorded under the collection's own path. */
+    final void auditCollection(String detail) {
+        audit.record(path, detail);
     }
 
     /** 201 Created, located at {@code template} below this collection expanded with {@code values}. */

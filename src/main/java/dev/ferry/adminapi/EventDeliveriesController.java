@@ -17,16 +17,13 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/api/v1/event-deliveries")
 @Tag(name = "events")
-class EventDeliveriesController {
-
-    private static final String PATH = "/api/v1/event-deliveries";
+class EventDeliveriesController extends AuditedResource {
 
     private final EventDeliveries deliveries;
-    private final AdminAudit audit;
 
     EventDeliveriesController(EventDeliveries deliveries, AdminAudit audit) {
+        super(audit);
         this.deliveries = deliveries;
-        this.audit = audit;
     }
 
     @GetMapping
@@ -47,7 +44,7 @@ class EventDeliveriesController {
     @Operation(summary = "Retry a dead or pending delivery now (with a fresh retry window), or send a delivered one again as a new delivery")
     DeliveryView retry(@PathVariable long id) {
         DeliveryView retried = deliveries.retry(id);
-        audit.record(PATH + "/" + id, retried.id() == id ? "retried event delivery " + id + " (event " + retried.eventId() + ", rule '"
+        audit(id, retried.id() == id ? "retried event delivery " + id + " (event " + retried.eventId() + ", rule '"
                 + retried.rule() + "')" : "sent event delivery " + id + " again as delivery " + retried.id() + " (event "
                 + retried.eventId() + ", rule '" + retried.rule() + "')");
         return retried;
@@ -57,7 +54,7 @@ class EventDeliveriesController {
     @Operation(summary = "Retry every dead (status=dead, the default) or pending delivery, of one rule or all; answers how many")
     Map<String, Integer> retryAll(@RequestParam(required = false) String rule, @RequestParam(required = false) String status) {
         int retried = deliveries.retryAll(rule, status);
-        audit.record(PATH, "retried " + retried + " " + (status == null ? "dead" : status) + " event deliveries"
+        auditCollection("retried " + retried + " " + (status == null ? "dead" : status) + " event deliveries"
                 + (rule == null ? "" : " of rule " + rule));
         return Map.of("retried", retried);
     }

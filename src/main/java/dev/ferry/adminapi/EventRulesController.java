@@ -5,7 +5,6 @@ import dev.ferry.events.EventRuleView;
 import dev.ferry.events.EventRules;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.net.URI;
 import java.util.List;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
@@ -28,16 +27,13 @@ import org.springframework.web.util.UriComponentsBuilder;
 @RestController
 @RequestMapping("/api/v1/event-rules")
 @Tag(name = "events", description = "File events: rules, and the deliveries they make (at least once, in order per file)")
-class EventRulesController {
-
-    private static final String PATH = "/api/v1/event-rules/";
+class EventRulesController extends AuditedResource {
 
     private final EventRules rules;
-    private final AdminAudit audit;
 
     EventRulesController(EventRules rules, AdminAudit audit) {
+        super(audit);
         this.rules = rules;
-        this.audit = audit;
     }
 
     @GetMapping
@@ -50,9 +46,8 @@ class EventRulesController {
     @Operation(summary = "Create an event rule; a webhook secret left out is generated and shown in this answer only")
     ResponseEntity<EventRuleView> create(@RequestBody EventRuleSpec spec, UriComponentsBuilder uri) {
         EventRules.Change change = rules.create(spec);
-        audit.record(PATH + change.rule().id(), change.auditDetail());
-        URI location = uri.path(PATH + "{id}").buildAndExpand(change.rule().id()).toUri();
-        return ResponseEntity.created(location).cacheControl(CacheControl.noStore()).body(change.rule());
+        audit(change.rule().id(), change.auditDetail());
+        return created(uri, "/{id}", change.rule().id()).cacheControl(CacheControl.noStore()).body(change.rule());
     }
 
     @GetMapping("/{id}")
@@ -64,7 +59,7 @@ class EventRulesController {
     @Operation(summary = "Replace an event rule; a webhook action without secret keeps the one it had at its place")
     ResponseEntity<EventRuleView> update(@PathVariable long id, @RequestBody EventRuleSpec spec) {
         EventRules.Change change = rules.update(id, spec);
-        audit.record(PATH + id, change.auditDetail());
+        audit(id, change.auditDetail());
         return ResponseEntity.ok().cacheControl(CacheControl.noStore()).body(change.rule());
     }
 
@@ -73,6 +68,6 @@ class EventRulesController {
     @Operation(summary = "Delete an event rule and its deliveries (pending ones are not sent)")
     void delete(@PathVariable long id) {
         EventRules.Change change = rules.delete(id);
-        audit.record(PATH + id, change.auditDetail());
+        audit(id, change.auditDetail());
     }
 }

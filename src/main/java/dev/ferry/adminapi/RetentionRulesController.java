@@ -6,7 +6,6 @@ import dev.ferry.retention.RetentionRule;
 import dev.ferry.retention.RetentionRules;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.net.URI;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -29,18 +28,17 @@ import org.springframework.web.util.UriComponentsBuilder;
 @RestController
 @RequestMapping("/api/v1/retention-rules")
 @Tag(name = "retention-rules", description = "Delete files older than N days under a path, hourly, audited as DELETE by the system")
-class RetentionRulesController {
+class RetentionRulesController extends AuditedResource {
 
     static final String DEFAULT_LIST = "100";
 
     private final RetentionRules rules;
     private final RetentionRounds rounds;
-    private final AdminAudit audit;
 
     RetentionRulesController(RetentionRules rules, RetentionRounds rounds, AdminAudit audit) {
+        super(audit);
         this.rules = rules;
         this.rounds = rounds;
-        this.audit = audit;
     }
 
     @GetMapping
@@ -53,9 +51,8 @@ class RetentionRulesController {
     @Operation(summary = "Create a retention rule; it takes effect with the next round, on every replica")
     ResponseEntity<RetentionRule> create(@RequestBody(required = false) RetentionRuleRequest request, UriComponentsBuilder uri) {
         RetentionRule created = rules.create(request == null ? null : request.spec());
-        audit.record(resource(created), "created " + describe(created));
-        URI location = uri.path("/api/v1/retention-rules/{id}").buildAndExpand(created.id()).toUri();
-        return ResponseEntity.created(location).body(created);
+        audit(created.id(), "created " + describe(created));
+        return created(uri, "/{id}", created.id()).body(created);
     }
 
     @GetMapping("/{id}")
@@ -68,7 +65,7 @@ class RetentionRulesController {
     RetentionRule replace(@PathVariable long id, @RequestBody(required = false) RetentionRuleRequest request) {
         RetentionRule before = rules.get(id);
         RetentionRule after = rules.replace(id, request == null ? null : request.spec());
-        audit.record(resource(after), "replaced " + describe(before) + " with " + describe(after));
+        audit(after.id(), "replaced " + describe(before) + " with " + describe(after));
         return after;
     }
 
@@ -76,7 +73,7 @@ class RetentionRulesController {
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void delete(@PathVariable long id) {
         RetentionRule deleted = rules.delete(id);
-        audit.record(resource(deleted), "deleted " + describe(deleted));
+        audit(deleted.id(), "deleted " + describe(deleted));
     }
 
     @GetMapping("/{id}/preview")
@@ -90,14 +87,10 @@ class RetentionRulesController {
             + "409 while a round runs")
     RetentionReport run(@PathVariable long id, @RequestParam(defaultValue = DEFAULT_LIST) @Paging.Size int size) {
         RetentionReport report = rounds.runNow(id, size);
-        audit.record("/api/v1/retention-rules/" + report.ruleId() + "/run", "ran retention rule '" + report.rule() + "': deleted " + report.totalFiles()
+        audit(report.ruleId() + "/run", "ran retention rule '" + report.rule() + "': deleted " + report.totalFiles()
                 + " files (" + report.totalBytes() + " bytes) last modified before " + report.olderThan()
                 + (report.failures().isEmpty() ? "" : ", " + report.failures().size() + " failures"));
         return report;
-    }
-
-    private static String resource(RetentionRule rule) {
-        return "/api/v1/retention-rules/" + rule.id();
     }
 
     private static String describe(RetentionRule rule) {

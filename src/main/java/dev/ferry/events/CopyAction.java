@@ -11,19 +11,7 @@ import org.springframework.stereotype.Component;
 @Component
 class CopyAction extends FileAction {
 
-    static final String TYPE = "copy";
-
     CopyAction(UserService users, FilePlacement placement) {
-        super(users, placement);
-    }
-
-    @Override
-    public String type() {
-        return TYPE;
-    }
-
-    @Override
-    boolean removesSource() {
-        return false;
+        super(false, users, placement);
     }
 }

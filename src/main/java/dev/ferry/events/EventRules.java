@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.PreparedStatementCallback;
 import org.springframework.stereotype.Service;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
@@ -89,21 +90,13 @@ public class EventRules {
 
     public Change create(EventRuleSpec spec) {
         Checked checked = check(spec, null);
-        long id;
-        try {
-            id = jdbc.execute((Connection c) -> {
-                try (PreparedStatement ps = c.prepareStatement("insert into event_rules (name, enabled, events, usernames, groups, paths, "
-                        + "path_regexes, min_size, actions) values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb) returning id")) {
-                    bind(c, ps, checked);
+        long id = write(checked, "insert into event_rules (name, enabled, events, usernames, groups, paths, path_regexes, min_size, "
+                + "actions) values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb) returning id", ps -> {
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
                         return rs.getLong(1);
                     }
-                }
-            });
-        } catch (DuplicateKeyException e) {
-            throw duplicate(checked.name);
-        }
+                });
         EventRuleView created = view(stored(id), checked.shownOnce);
         return new Change(created, "created event rule " + id + " '" + created.name() + "': " + created.summary(descriptions(stored(id))));
     }
@@ -111,19 +104,11 @@ public class EventRules {
     public Change update(long id, EventRuleSpec spec) {
         Stored before = stored(id);
         Checked checked = check(spec, before);
-        int updated;
-        try {
-            updated = jdbc.execute((Connection c) -> {
-                try (PreparedStatement ps = c.prepareStatement("update event_rules set name = ?, enabled = ?, events = ?, usernames = ?, "
-                        + "groups = ?, paths = ?, path_regexes = ?, min_size = ?, actions = ?::jsonb, updated_at = now() where id = ?")) {
-                    bind(c, ps, checked);
+        int updated = write(checked, "update event_rules set name = ?, enabled = ?, events = ?, usernames = ?, groups = ?, paths = ?, "
+                + "path_regexes = ?, min_size = ?, actions = ?::jsonb, updated_at = now() where id = ?", ps -> {
                     ps.setLong(10, id);
                     return ps.executeUpdate();
-                }
-            });
-        } catch (DuplicateKeyException e) {
-            throw duplicate(checked.name);
-        }
+                });
         if (updated == 0) {
             throw notFound(id);
         }
@@ -243,6 +228,20 @@ public class EventRules {
             }
         }
         return List.copyOf(new LinkedHashSet<>(given));
+    }
+
+    /** Runs {@code sql} with the rule's nine columns bound, then {@code then}; a name taken answers 409. */
+    private <T> T write(Checked checked, String sql, PreparedStatementCallback<T> then) {
+        try {
+            return jdbc.execute((Connection c) -> {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    bind(c, ps, checked);
+                    return then.doInPreparedStatement(ps);
+                }
+            });
+        } catch (DuplicateKeyException e) {
+            throw duplicate(checked.name);
+        }
     }
 
     private static void bind(Connection c, PreparedStatement ps, Checked checked) throws SQLException {

@@ -30,16 +30,21 @@ abstract class FileAction implements EventAction {
     static final String SESSION_PREFIX = "event:";
     private static final Set<String> MEMBERS = Set.of("type", "to", "username");
 
+    private final boolean removesSource;
     private final UserService users;
     private final FilePlacement placement;
 
-    FileAction(UserService users, FilePlacement placement) {
+    /** @param removesSource whether the source goes away (a move) or stays (a copy) */
+    FileAction(boolean removesSource, UserService users, FilePlacement placement) {
+        this.removesSource = removesSource;
         this.users = users;
         this.placement = placement;
     }
 
-    /** Whether the source goes away (move) or stays (copy). */
-    abstract boolean removesSource();
+    @Override
+    public final String type() {
+        return removesSource ? "move" : "copy";
+    }
 
     @Override
     public Validated validate(ObjectNode given, ObjectNode previous, String field) {
@@ -101,7 +106,7 @@ abstract class FileAction implements EventAction {
         }
         JsonNode bytes = body.get("bytes");
         JsonNode sha256 = body.get("sha256");
-        return placement.place(new FilePlacement.Request(removesSource(), event.eventId(), event.rule(), sourceUser, sourcePath,
+        return placement.place(new FilePlacement.Request(removesSource, event.eventId(), event.rule(), sourceUser, sourcePath,
                 targetUser, target, bytes == null || bytes.isNull() ? null : bytes.asLong(),
                 sha256 == null || sha256.isNull() ? null : sha256.asString()));
     }

@@ -11,19 +11,7 @@ import org.springframework.stereotype.Component;
 @Component
 class MoveAction extends FileAction {
 
-    static final String TYPE = "move";
-
     MoveAction(UserService users, FilePlacement placement) {
-        super(users, placement);
-    }
-
-    @Override
-    public String type() {
-        return TYPE;
-    }
-
-    @Override
-    boolean removesSource() {
-        return true;
+        super(true, users, placement);
     }
 }
