@@ -2,6 +2,7 @@
 # EXPLAIN (ANALYZE, BUFFERS) of the outbox claim statement (Outbox.CLAIM with limit 16, in a rolled-back
 # transaction) before, during and after a 5,000-delivery webhook drain, as bench/events.sh throughput makes it.
 # Run from anywhere: nice -n 10 bench/events/claim-explain.sh > bench/results/<tag>-claim-explain.txt
+set -euo pipefail
 cd "$(dirname "$0")/../.."
 eval "$(../shared/bench/run.sh setup)"
 export BENCH_SCRATCH
