@@ -76,7 +76,7 @@ class OpenApiSchemas {
             Map<String, Schema> schemas = openApi.getComponents().getSchemas();
             Schema<String> eventType = new Schema<>();
             eventType.addType("string");
-            eventType.setDescription("An event type a rule matches: an audit record's type, or QUOTA_EXCEEDED");
+            eventType.setDescription("An event type a rule matches: an audit record's type (QUOTA_EXCEEDED: an upload refused for the quota)");
             eventType.setEnum(List.copyOf(new TreeSet<>(EventRules.EVENT_TYPES)));
             schemas.put(EVENT_TYPE_SCHEMA, eventType);
             schemas.put(EVENT_ACTION_SCHEMA, eventAction());

@@ -10,8 +10,8 @@ import tools.jackson.databind.JsonNode;
  *
  * @param name      unique, 1 to 128 of A-Z a-z 0-9 . _ - and not only digits
  * @param enabled   default true
- * @param events    audit types (UPLOAD, DOWNLOAD, DELETE, RENAME, MKDIR, RMDIR, LOGIN, LOGIN_FAILED, DENIED, ADMIN, ...)
- *                  and QUOTA_EXCEEDED
+ * @param events    audit types (UPLOAD, DOWNLOAD, DELETE, RENAME, MKDIR, RMDIR, LOGIN, LOGIN_FAILED, DENIED,
+ *                  QUOTA_EXCEEDED, ADMIN, ...)
  * @param usernames users whose records match (any case)
  * @param groups    reserved: groups do not exist yet, so it must be empty
  * @param paths     globs a record's path or target path must match, e.g. {@code /inbox/**}{@code /*.csv}

@@ -39,7 +39,7 @@ import tools.jackson.databind.node.ObjectNode;
 @Service
 public class EventRules {
 
-    /** The audit types, and QUOTA_EXCEEDED: an upload refused for the quota. */
+    /** The audit types: a rule matches records of these types (QUOTA_EXCEEDED is an upload refused for the quota). */
     public static final Set<String> EVENT_TYPES;
 
     static {
@@ -47,7 +47,6 @@ public class EventRules {
         for (AuditType type : AuditType.values()) {
             types.add(type.name());
         }
-        types.add("QUOTA_EXCEEDED");
         EVENT_TYPES = Set.copyOf(types);
     }
 

@@ -2,6 +2,7 @@ package dev.ferry.events;
 
 import static dev.ferry.testsupport.AdminClient.quote;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.testsupport.AdminClient;
 import dev.ferry.testsupport.FerryInstance;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
+import org.apache.sshd.sftp.client.SftpClient;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
@@ -170,6 +172,57 @@ class EventsIT {
         // deleted: no more events
         assertThat(admin.delete("/api/v1/event-rules/" + ruleId).status()).isEqualTo(204);
         assertThat(admin.get("/api/v1/event-rules/" + ruleId).status()).isEqualTo(404);
+    }
+
+    /**
+     * A refusal for the quota is its own audit record type, QUOTA_EXCEEDED, whichever way the upload
+     * ends: refused at OPEN (files), on a write (bytes) and closed, or on a write with the client gone
+     * before its CLOSE. A rule on QUOTA_EXCEEDED gets each; the refused uploads leave no UPLOAD record.
+     */
+    @Test
+    void uploadsRefusedForTheQuotaAreQuotaExceededEventsWhereverTheyAreRefused() throws Exception {
+        KeyPair bytesKey = TestKeys.ed25519();
+        Users.create(admin, "quota-bytes", bytesKey, "\"quota\":{\"maxBytes\":1000}");
+        KeyPair filesKey = TestKeys.ed25519();
+        Users.create(admin, "quota-files", filesKey, "\"quota\":{\"maxFiles\":1}");
+        createRule("{\"name\":\"quota-watch\",\"events\":[\"QUOTA_EXCEEDED\"],\"usernames\":[\"quota-bytes\",\"quota-files\"],"
+                + "\"actions\":[{\"type\":\"webhook\",\"url\":" + quote(receiver.url("/quota")) + "}]}");
+
+        byte[] tooBig = new byte[2000];
+        try (SftpTestClient sftp = SftpTestClient.withKey(ferry.sftpPort(), "quota-bytes", bytesKey)) {
+            sftp.put("/fits.bin", new byte[600]);
+            SftpClient.CloseableHandle closed = sftp.sftp().open("/closed.bin", SftpClient.OpenMode.Write, SftpClient.OpenMode.Create);
+            assertThatThrownBy(() -> sftp.sftp().write(closed, 0, tooBig)).hasMessageStartingWith("quota exceeded");
+            assertThatThrownBy(closed::close).hasMessageContaining("quota exceeded");
+        }
+        SftpTestClient vanishing = SftpTestClient.withKey(ferry.sftpPort(), "quota-bytes", bytesKey);
+        SftpClient.Handle open = vanishing.sftp().open("/vanished.bin", SftpClient.OpenMode.Write, SftpClient.OpenMode.Create);
+        assertThatThrownBy(() -> vanishing.sftp().write(open, 0, tooBig)).hasMessageStartingWith("quota exceeded");
+        vanishing.close(); // without closing the handle: the session ends with the refused upload open
+        try (SftpTestClient sftp = SftpTestClient.withKey(ferry.sftpPort(), "quota-files", filesKey)) {
+            sftp.put("/one.bin", new byte[10]);
+            assertThatThrownBy(() -> sftp.put("/two.bin", new byte[10])).hasMessageContaining("quota exceeded");
+        }
+
+        await(() -> receiver.requests(r -> r.path().equals("/quota")).size() >= 3, "three QUOTA_EXCEEDED events");
+        Map<String, JsonNode> byPath = new LinkedHashMap<>();
+        for (Request r : receiver.requests(q -> q.path().equals("/quota"))) {
+            JsonNode body = JSON.readTree(r.body());
+            byPath.put(body.get("username").asString() + ":" + body.get("path").asString(), body);
+        }
+        assertThat(byPath).containsOnlyKeys("quota-bytes:/closed.bin", "quota-bytes:/vanished.bin", "quota-files:/two.bin");
+        for (JsonNode body : byPath.values()) {
+            assertThat(body.get("type").asString()).isEqualTo("QUOTA_EXCEEDED");
+            assertThat(body.get("status").asString()).isEqualTo("DENIED");
+            assertThat(body.get("detail").asString()).startsWith("quota exceeded");
+        }
+        assertThat(byPath.get("quota-bytes:/vanished.bin").get("detail").asString()).contains("connection lost");
+        // one record per refused upload, typed for searches too; the UPLOAD records are the uploads that were stored
+        JsonNode refused = admin.get("/api/v1/audit?username=quota-bytes&type=QUOTA_EXCEEDED").json();
+        assertThat(refused.get("totalElements").asLong()).isEqualTo(2);
+        JsonNode uploads = admin.get("/api/v1/audit?username=quota-bytes&type=UPLOAD").json().get("content");
+        assertThat(uploads).hasSize(1);
+        assertThat(uploads.get(0).get("path").asString()).isEqualTo("/fits.bin");
     }
 
     @Test

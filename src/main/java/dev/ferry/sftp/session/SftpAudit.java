@@ -69,6 +69,12 @@ public class SftpAudit {
                 .withOutcome(AuditStatus.FAILED, reason));
     }
 
+    /** Records an upload refused for the quota: its one record, typed so that rules and searches find it. */
+    public void quotaExceeded(FerrySession session, String path, long bytes, long durationMs, String reason) {
+        log.append(base(AuditType.QUOTA_EXCEEDED, session).withPaths(path, null).withTransfer(bytes, durationMs, null)
+                .withOutcome(AuditStatus.DENIED, reason));
+    }
+
     public void downloaded(FerrySession session, String path, long bytes, long durationMs, String sha256, String detail,
             ObjectVersion version) {
         log.append(withVersion(base(AuditType.DOWNLOAD, session).withPaths(path, null).withTransfer(bytes, durationMs, sha256)

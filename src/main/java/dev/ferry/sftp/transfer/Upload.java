@@ -66,7 +66,7 @@ public final class Upload extends Transfer implements StagedWrite {
             } catch (QuotaExceededException e) {
                 staged.abort();
                 end(TransferState.ABORTED);
-                audit.uploadFailed(session, virtualPath, 0, 0, e.getMessage());
+                audit.quotaExceeded(session, virtualPath, 0, 0, e.getMessage());
                 throw new QuotaDenied(e.getMessage());
             }
         }
@@ -174,7 +174,7 @@ public final class Upload extends Transfer implements StagedWrite {
     public void commit() throws IOException {
         Refusal refused = failure;
         if (refused != null) {
-            discard(refused.reason());
+            discard(refused.reason(), refused.quota());
             throw refused.atClose();
         }
         long size = staged.size();
@@ -194,7 +194,7 @@ public final class Upload extends Transfer implements StagedWrite {
                 try {
                     quota.settle(delta, files);
                 } catch (QuotaExceededException e) {
-                    discard(e.getMessage());
+                    discard(e.getMessage(), true);
                     throw new QuotaDenied(e.getMessage() + " (the upload was discarded)");
                 }
             }
@@ -221,8 +221,17 @@ public final class Upload extends Transfer implements StagedWrite {
 
     /** Discards the upload and records why. */
     public void discard(String reason) {
+        discard(reason, false);
+    }
+
+    /** Discards the upload and records why: a refusal for the quota as QUOTA_EXCEEDED, anything else as a failed upload. */
+    private void discard(String reason, boolean byQuota) {
         if (end(TransferState.ABORTED)) {
-            audit.uploadFailed(session, virtualPath(), stagedSize(), elapsedMs(), reason);
+            if (byQuota) {
+                audit.quotaExceeded(session, virtualPath(), stagedSize(), elapsedMs(), reason);
+            } else {
+                audit.uploadFailed(session, virtualPath(), stagedSize(), elapsedMs(), reason);
+            }
         }
         releaseAndAbort();
     }
@@ -261,9 +270,14 @@ public final class Upload extends Transfer implements StagedWrite {
             staged.abort();
             kept = false;
         }
-        audit.uploadFailed(session, virtualPath(), size, elapsedMs(), kept
-                ? "connection lost before the client closed the file: not published, kept for resuming"
-                : "connection lost before the client closed the file: the upload was discarded");
+        if (refused != null && refused.quota()) {
+            audit.quotaExceeded(session, virtualPath(), size, elapsedMs(),
+                    refused.reason() + "; connection lost before the client closed the file: the upload was discarded");
+        } else {
+            audit.uploadFailed(session, virtualPath(), size, elapsedMs(), kept
+                    ? "connection lost before the client closed the file: not published, kept for resuming"
+                    : "connection lost before the client closed the file: the upload was discarded");
+        }
         return kept;
     }
 
