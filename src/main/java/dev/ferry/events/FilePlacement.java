@@ -8,6 +8,7 @@ import dev.ferry.audit.AuditRecord;
 import dev.ferry.audit.AuditSearch;
 import dev.ferry.audit.AuditStatus;
 import dev.ferry.audit.AuditType;
+import dev.ferry.quotas.NameLocks;
 import dev.ferry.quotas.QuotaExceededException;
 import dev.ferry.quotas.QuotaLedger;
 import dev.ferry.storage.StorageBackends;
@@ -58,9 +59,11 @@ import javax.sql.DataSource;
  * a move to another home, and DELETE of the source under its user for the latter. Each is written
  * once per event and target: an attempt, or a replay of a delivered delivery, writes those an earlier one did not get to, and no more.
  * <p>
- * Not coordinated with SFTP sessions' name locks (they are the SFTP adapter's): a client writing
- * the same name at the same moment races the action as two clients race each other, and either
- * whole file wins.
+ * On this instance the placement holds the {@link NameLocks} of the target (and a move's source),
+ * as an SFTP session publishing, removing or renaming there does: the usage charged for the target
+ * is what the name held when the action published, and a client writing the same name at the same
+ * moment comes before or after it, with either whole file winning. Holding them for a whole copy
+ * makes SFTP changes of names sharing its lock stripe wait for that copy.
  */
 @Component
 class FilePlacement {
@@ -78,9 +81,11 @@ class FilePlacement {
     private final AuditLog audit;
     private final AuditSearch search;
     private final DataSource dataSource;
+    private final NameLocks nameLocks;
 
     FilePlacement(UserService users, StorageBackends storage, QuotaLedger ledger, AuditLog audit, AuditSearch search,
-            DataSource dataSource) {
+            DataSource dataSource, NameLocks nameLocks) {
+        this.nameLocks = nameLocks;
         this.users = users;
         this.storage = storage;
         this.ledger = ledger;
@@ -147,7 +152,10 @@ class FilePlacement {
     }
 
     private DeliveryOutcome place(Request request, LoginAccount source, LoginAccount target, boolean sameHome) {
-        try (UserHome sourceHome = open(source);
+        try (NameLocks.Held names = request.move()
+                        ? nameLocks.hold(source.username(), request.sourcePath(), target.username(), request.targetPath())
+                        : nameLocks.hold(target.username(), request.targetPath());
+                UserHome sourceHome = open(source);
                 UserHome targetHome = sameHome ? null : open(target)) {
             return place(request, source, sourceHome, target, sameHome ? sourceHome : targetHome);
         } catch (QuotaExceededException e) {

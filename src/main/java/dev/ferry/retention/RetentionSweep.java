@@ -4,6 +4,7 @@ import dev.ferry.audit.AuditEvent;
 import dev.ferry.audit.AuditLog;
 import dev.ferry.audit.AuditStatus;
 import dev.ferry.audit.AuditType;
+import dev.ferry.quotas.NameLocks;
 import dev.ferry.quotas.QuotaLedger;
 import dev.ferry.storage.StorageBackends;
 import dev.ferry.storage.UserHome;
@@ -39,7 +40,9 @@ import org.springframework.stereotype.Component;
  * <p>
  * A file is deleted only if, looked at again just before, it is still the file the walk saw (the
  * same modification time, still older than the cut-off): one uploaded or touched meanwhile stays,
- * one removed meanwhile is skipped. Each deletion frees the owner's quota usage as an SFTP delete
+ * one removed meanwhile is skipped. The look and the deletion hold the name's {@link NameLocks}, as
+ * SFTP sessions publishing an upload there do, so an upload published on this instance between the
+ * two is never deleted as the old file. Each deletion frees the owner's quota usage as an SFTP delete
  * does ({@link QuotaLedger#record}) and is audited as a DELETE of the owner by the system (see
  * {@link #SYSTEM_SESSION}). A home that cannot be opened or walked is reported and the others go on.
  */
@@ -60,9 +63,12 @@ class RetentionSweep {
     private final QuotaLedger ledger;
     private final AuditLog audit;
     private final RetentionMetrics metrics;
+    private final NameLocks nameLocks;
     private final Clock clock;
 
-    RetentionSweep(UserService users, StorageBackends storage, QuotaLedger ledger, AuditLog audit, RetentionMetrics metrics) {
+    RetentionSweep(UserService users, StorageBackends storage, QuotaLedger ledger, AuditLog audit, RetentionMetrics metrics,
+            NameLocks nameLocks) {
+        this.nameLocks = nameLocks;
         this.users = users;
         this.storage = storage;
         this.ledger = ledger;
@@ -199,21 +205,23 @@ class RetentionSweep {
             List<CompletableFuture<Void>> records) throws IOException {
         home.checkConfined(file, false); // its directories (links included) still lead to a place inside the home
         BasicFileAttributes now;
-        try {
-            now = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            return Outcome.VANISHED;
+        try (NameLocks.Held name = nameLocks.hold(account.username(), virtual(file))) {
+            try {
+                now = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException e) {
+                return Outcome.VANISHED;
+            }
+            Instant modified = now.lastModifiedTime().toInstant();
+            if (!now.isRegularFile() || !modified.equals(seen) || !modified.isBefore(cutoff)) {
+                return Outcome.CHANGED;
+            }
+            try {
+                Files.delete(file);
+            } catch (NoSuchFileException e) {
+                return Outcome.VANISHED;
+            }
+            ledger.record(account.id(), -now.size(), -1);
         }
-        Instant modified = now.lastModifiedTime().toInstant();
-        if (!now.isRegularFile() || !modified.equals(seen) || !modified.isBefore(cutoff)) {
-            return Outcome.CHANGED;
-        }
-        try {
-            Files.delete(file);
-        } catch (NoSuchFileException e) {
-            return Outcome.VANISHED;
-        }
-        ledger.record(account.id(), -now.size(), -1);
         keepDirectory(home, file.getParent());
         records.add(audit.append(AuditEvent.of(AuditType.DELETE).withUser(account.username(), null, SYSTEM_SESSION)
                 .withClient(null, SYSTEM_CLIENT).withPaths(virtual(file), null).withTransfer(now.size(), null, null)

@@ -4,7 +4,7 @@ import dev.ferry.quotas.QuotaLedger;
 import dev.ferry.sftp.session.FerrySession;
 import dev.ferry.sftp.session.SessionAccount;
 import dev.ferry.sftp.status.SafeErrorMessages;
-import dev.ferry.sftp.transfer.NameLocks;
+import dev.ferry.quotas.NameLocks;
 import dev.ferry.sftp.transfer.Transfer;
 import dev.ferry.sftp.transfer.Transfers;
 import dev.ferry.sftp.transfer.Upload;

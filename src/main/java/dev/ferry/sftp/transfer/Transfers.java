@@ -1,5 +1,6 @@
 package dev.ferry.sftp.transfer;
 
+import dev.ferry.quotas.NameLocks;
 import dev.ferry.quotas.QuotaLedger;
 import dev.ferry.sftp.session.FerrySession;
 import dev.ferry.sftp.session.SftpAudit;
@@ -20,9 +21,10 @@ public class Transfers {
     private final QuotaLedger ledger;
     private final SftpAudit audit;
     private final Bandwidth bandwidth;
-    private final NameLocks nameLocks = new NameLocks();
+    private final NameLocks nameLocks;
 
-    Transfers(QuotaLedger ledger, SftpAudit audit, Bandwidth bandwidth) {
+    Transfers(QuotaLedger ledger, SftpAudit audit, Bandwidth bandwidth, NameLocks nameLocks) {
+        this.nameLocks = nameLocks;
         this.ledger = ledger;
         this.audit = audit;
         this.bandwidth = bandwidth;

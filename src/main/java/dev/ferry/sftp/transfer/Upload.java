@@ -1,5 +1,6 @@
 package dev.ferry.sftp.transfer;
 
+import dev.ferry.quotas.NameLocks;
 import dev.ferry.quotas.QuotaExceededException;
 import dev.ferry.quotas.QuotaLedger;
 import dev.ferry.sftp.session.FerrySession;

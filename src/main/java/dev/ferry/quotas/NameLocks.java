@@ -1,6 +1,7 @@
-package dev.ferry.sftp.transfer;
+package dev.ferry.quotas;
 
 import java.util.concurrent.locks.ReentrantLock;
+import org.springframework.stereotype.Component;
 
 /**
  * Changes that alter a user's usage (publishing an upload, removing a file, renaming over one)
@@ -10,10 +11,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * count one file. Without it the count drifts (20 sessions creating and removing the same names
  * left a usage of 14 files for 3 stored) and a full file quota then refuses overwrites.
  * <p>
+ * The same locks are held by everything else on this instance that changes a name and its usage:
+ * SFTP sessions, event rules' move and copy actions (which hold the target, and a move's source,
+ * for the whole placement), and retention (which looks at a file again and deletes it under the
+ * lock, so that an upload published meanwhile is never deleted as the old file).
+ * <p>
  * Locks are per instance, striped by user and path (a few names share a lock, which costs only
  * waiting). Replicas each have their own: two replicas changing the same name within the same
  * moment can still count it twice; the quota's limit itself is checked in PostgreSQL.
  */
+@Component
 public final class NameLocks {
 
     private static final int STRIPES = 256;
@@ -41,8 +48,13 @@ public final class NameLocks {
 
     /** Locks two names of a user, in a fixed order so that two sessions never wait for each other. */
     public Held hold(String username, String path, String other) {
+        return hold(username, path, username, other);
+    }
+
+    /** Locks two names of (possibly) two users, in a fixed order so that two holders never wait for each other. */
+    public Held hold(String username, String path, String otherUsername, String other) {
         int first = stripe(username, path);
-        int second = stripe(username, other);
+        int second = stripe(otherUsername, other);
         if (first == second) {
             return hold(username, path);
         }
