@@ -7,7 +7,7 @@ export interface Call {
   body: unknown;
 }
 
-type Handler = (call: Call) => { status: number; body?: unknown } | undefined;
+export type Handler = (call: Call) => { status: number; body?: unknown } | undefined;
 
 /** Replaces fetch with answers from `handler`, recording every call (unit tests only; e2e uses the real server). */
 export function fakeServer(handler: Handler): Call[] {

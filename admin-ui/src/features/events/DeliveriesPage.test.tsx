@@ -1,9 +1,8 @@
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { MemoryRouter, Route, Routes } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SessionProvider } from '../../auth/session';
-import { fakeServer, type Call } from '../../test/fakeServer';
+import type { Handler } from '../../test/fakeServer';
+import { renderSignedIn } from '../../test/renderSignedIn';
 import { DeliveriesPage } from './DeliveriesPage';
 
 const BASE = {
@@ -15,22 +14,9 @@ const PENDING = { ...BASE, id: 2, eventId: 102, status: 'pending', attempts: 1, 
 const DELIVERED = { ...BASE, id: 1, eventId: 101, status: 'delivered', attempts: 1, lastStatus: 200, deliveredAt: '2026-12-01T10:00:01Z', latencyMs: 42 };
 const RULES = [{ id: 7, name: 'acme-inbox', enabled: true, events: ['UPLOAD'], usernames: [], groups: [], paths: [], minSize: null, actions: [], createdAt: '', updatedAt: '' }];
 
-function renderAt(path: string, role: 'ADMIN' | 'AUDITOR', handler: (call: Call) => { status: number; body?: unknown } | undefined) {
-  const calls = fakeServer((call) => {
-    if (call.url === '/api/v1/session') return { status: 200, body: { username: 'someone', role, authenticatedBy: 'session' } };
-    if (call.url === '/api/v1/event-rules') return { status: 200, body: RULES };
-    return handler(call);
-  });
-  render(
-    <MemoryRouter initialEntries={[path]}>
-      <SessionProvider>
-        <Routes>
-          <Route path="/events/deliveries" element={<DeliveriesPage />} />
-        </Routes>
-      </SessionProvider>
-    </MemoryRouter>,
-  );
-  return calls;
+function renderAt(path: string, role: 'ADMIN' | 'AUDITOR', handler: Handler) {
+  return renderSignedIn(path, role, { '/events/deliveries': <DeliveriesPage /> },
+    (call) => (call.url === '/api/v1/event-rules' ? { status: 200, body: RULES } : handler(call)));
 }
 
 const page = (content: unknown[]) => ({ status: 200, body: { content, page: 0, size: 50, totalElements: content.length } });

@@ -1,9 +1,8 @@
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { MemoryRouter, Route, Routes } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SessionProvider } from '../../auth/session';
-import { fakeServer, type Call } from '../../test/fakeServer';
+import type { Handler } from '../../test/fakeServer';
+import { renderSignedIn } from '../../test/renderSignedIn';
 import { EventRulePage } from './EventRulePage';
 import { EventRulesPage } from './EventRulesPage';
 
@@ -14,21 +13,8 @@ const RULE = {
   createdAt: '2026-12-01T10:00:00Z', updatedAt: '2026-12-01T10:00:00Z',
 };
 
-function renderAt(path: string, role: 'ADMIN' | 'AUDITOR', handler: (call: Call) => { status: number; body?: unknown } | undefined) {
-  const calls = fakeServer((call) => call.url === '/api/v1/session'
-    ? { status: 200, body: { username: 'someone', role, authenticatedBy: 'session' } }
-    : handler(call));
-  render(
-    <MemoryRouter initialEntries={[path]}>
-      <SessionProvider>
-        <Routes>
-          <Route path="/events" element={<EventRulesPage />} />
-          <Route path="/events/:id" element={<EventRulePage />} />
-        </Routes>
-      </SessionProvider>
-    </MemoryRouter>,
-  );
-  return calls;
+function renderAt(path: string, role: 'ADMIN' | 'AUDITOR', handler: Handler) {
+  return renderSignedIn(path, role, { '/events': <EventRulesPage />, '/events/:id': <EventRulePage /> }, handler);
 }
 
 afterEach(() => vi.unstubAllGlobals());

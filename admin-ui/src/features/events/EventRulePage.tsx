@@ -6,10 +6,11 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Checkbox, Field, TextAreaField, TextField } from '../../components/fields';
 import { ApiError, formField } from '../../lib/api';
 import { formatBytes, formatTime } from '../../lib/format';
+import { useEditForm } from '../../lib/useEditForm';
 import { useResource } from '../../lib/useResource';
 import { EVENT_TYPES, eventsApi, type EventRule } from './api';
 import {
-  emptyForm, formFromRule, newAction, shownSecrets, toRuleBody, validateRuleForm, type ActionRow, type FormErrors, type RuleForm,
+  emptyForm, formFromRule, newAction, shownSecrets, toRuleBody, validateRuleForm, type ActionRow, type FormErrors,
 } from './ruleForm';
 
 type Secrets = ReturnType<typeof shownSecrets>;
@@ -60,31 +61,22 @@ function RuleEditor({ rule: initial, justCreated = false, initialSecrets = [], o
   const navigate = useNavigate();
   const [rule, setRule] = useState(initial);
   const creating = !rule;
-  const [form, setForm] = useState<RuleForm>(() => (rule ? formFromRule(rule) : emptyForm()));
-  const [errors, setErrors] = useState<FormErrors>({});
-  const [failure, setFailure] = useState<unknown>();
-  const [saved, setSaved] = useState<string | undefined>(justCreated && initial ? `Created ${initial.name}.` : undefined);
+  const { form, setForm, set, errors, failure, saved, setSaved, busy, confirmDelete, setConfirmDelete, submit, remove } = useEditForm(
+    () => (rule ? formFromRule(rule) : emptyForm()),
+    {
+      validate: validateRuleForm,
+      fieldErrors: (e) => (Object.keys(e.serverFieldErrors).length > 0 ? serverErrors(e) : undefined),
+      saved: justCreated && initial ? `Created ${initial.name}.` : undefined,
+    },
+  );
   const [secrets, setSecrets] = useState<Secrets>(initialSecrets);
-  const [busy, setBusy] = useState(false);
-  const [confirmDelete, setConfirmDelete] = useState(false);
 
-  const set = <K extends keyof RuleForm>(key: K) => (value: RuleForm[K]) => setForm((f) => ({ ...f, [key]: value }));
   const setAction = (i: number, row: ActionRow) => setForm((f) => ({ ...f, actions: f.actions.map((a, j) => (j === i ? row : a)) }));
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setSaved(undefined);
+  async function save(event: FormEvent) {
     setSecrets([]);
-    const found = validateRuleForm(form);
-    setErrors(found);
-    setFailure(undefined);
-    if (Object.keys(found).length > 0) {
-      focusFirstError();
-      return;
-    }
-    setBusy(true);
-    try {
-      const body = toRuleBody(form);
+    await submit(event, async (f) => {
+      const body = toRuleBody(f);
       if (!rule) {
         const answer = await eventsApi.create(body);
         onCreated?.(answer, shownSecrets(answer));
@@ -96,30 +88,7 @@ function RuleEditor({ rule: initial, justCreated = false, initialSecrets = [], o
       setRule(answer);
       setForm(formFromRule(answer));
       setSaved(`Saved ${answer.name}.`);
-    } catch (e) {
-      if (e instanceof ApiError && Object.keys(e.serverFieldErrors).length > 0) {
-        setErrors(serverErrors(e));
-        focusFirstError();
-      } else {
-        setFailure(e);
-      }
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  async function remove() {
-    if (!rule) return;
-    setBusy(true);
-    try {
-      await eventsApi.remove(rule.id);
-      navigate('/events');
-    } catch (e) {
-      setFailure(e);
-      setConfirmDelete(false);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   const toggleEvent = (type: (typeof EVENT_TYPES)[number], on: boolean) =>
@@ -154,7 +123,7 @@ function RuleEditor({ rule: initial, justCreated = false, initialSecrets = [], o
           <div><dt>Updated</dt><dd>{formatTime(rule.updatedAt)}</dd></div>
         </dl>
       )}
-      <form onSubmit={submit} noValidate>
+      <form onSubmit={save} noValidate>
         <fieldset disabled={!canWrite || busy} className="plain">
           <fieldset>
             <legend>Rule</legend>
@@ -212,7 +181,10 @@ function RuleEditor({ rule: initial, justCreated = false, initialSecrets = [], o
       </form>
       {rule && (
         <ConfirmDialog open={confirmDelete} title={`Delete ${rule.name}?`} confirmLabel="Delete" busy={busy}
-          onConfirm={() => void remove()} onCancel={() => setConfirmDelete(false)}>
+          onConfirm={() => void remove(async () => {
+            await eventsApi.remove(rule.id);
+            navigate('/events');
+          })} onCancel={() => setConfirmDelete(false)}>
           <p>The rule and its delivery history are deleted; pending deliveries are not sent. Its audit records stay.</p>
         </ConfirmDialog>
       )}
@@ -273,11 +245,4 @@ function ActionEditor({ index, row, errors, canWrite, existing, onChange, onRemo
       )}
     </div>
   );
-}
-
-function focusFirstError() {
-  window.setTimeout(() => {
-    const invalid = document.querySelector<HTMLElement>('[aria-invalid="true"]');
-    invalid?.focus();
-  }, 0);
 }

@@ -1,9 +1,8 @@
-import { render, screen, waitFor } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { MemoryRouter, Route, Routes } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SessionProvider } from '../../auth/session';
-import { fakeServer, type Call } from '../../test/fakeServer';
+import type { Handler } from '../../test/fakeServer';
+import { renderSignedIn } from '../../test/renderSignedIn';
 import { UserPage } from './UserPage';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl partner laptop';
@@ -14,21 +13,8 @@ const USER = {
   createdAt: '2026-11-24T10:00:00Z', updatedAt: '2026-11-24T10:00:00Z',
 };
 
-function renderAt(path: string, role: 'ADMIN' | 'AUDITOR', handler: (call: Call) => { status: number; body?: unknown } | undefined) {
-  const calls = fakeServer((call) => call.url === '/api/v1/session'
-    ? { status: 200, body: { username: 'someone', role, authenticatedBy: 'session' } }
-    : handler(call));
-  render(
-    <MemoryRouter initialEntries={[path]}>
-      <SessionProvider>
-        <Routes>
-          <Route path="/users/new" element={<UserPage />} />
-          <Route path="/users/:username" element={<UserPage />} />
-        </Routes>
-      </SessionProvider>
-    </MemoryRouter>,
-  );
-  return calls;
+function renderAt(path: string, role: 'ADMIN' | 'AUDITOR', handler: Handler) {
+  return renderSignedIn(path, role, { '/users/new': <UserPage />, '/users/:username': <UserPage /> }, handler);
 }
 
 afterEach(() => vi.unstubAllGlobals());

@@ -5,12 +5,12 @@ import { ErrorAlert, Notice } from '../../components/Alert';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Checkbox, Field, TextAreaField, TextField } from '../../components/fields';
 import { UsageMeter } from '../../components/UsageMeter';
-import { ApiError } from '../../lib/api';
 import { formatBytes, formatTime } from '../../lib/format';
+import { useEditForm } from '../../lib/useEditForm';
 import { useResource } from '../../lib/useResource';
 import { usersApi, type User } from './api';
 import { PermissionsEditor } from './PermissionsEditor';
-import { emptyForm, formFromUser, toUserBody, validateUserForm, type FormErrors, type UserForm } from './userForm';
+import { emptyForm, formFromUser, toUserBody, validateUserForm } from './userForm';
 
 /** /users/new and /users/:username: create, view, edit and delete a user. */
 export function UserPage() {
@@ -28,33 +28,22 @@ function UserEditor({ user, onSaved }: { user?: User; onSaved: () => void }) {
   const creating = !user;
   const canWrite = useCanWrite();
   const navigate = useNavigate();
-  const [form, setForm] = useState<UserForm>(() => (user ? formFromUser(user) : emptyForm()));
-  const [errors, setErrors] = useState<FormErrors>({});
-  const [failure, setFailure] = useState<unknown>();
-  const [saved, setSaved] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const [confirmDelete, setConfirmDelete] = useState(false);
+  const { form, setForm, set, errors, failure, saved, setSaved, busy, confirmDelete, setConfirmDelete, submit, remove } = useEditForm(
+    () => (user ? formFromUser(user) : emptyForm()),
+    {
+      validate: (f) => validateUserForm(f, creating),
+      fieldErrors: (e) => (Object.keys(e.fieldErrors).length > 0 ? e.fieldErrors : undefined),
+    },
+  );
   const [purge, setPurge] = useState(false);
 
   useEffect(() => {
     if (user) setForm(formFromUser(user));
-  }, [user]);
+  }, [user, setForm]);
 
-  const set = <K extends keyof UserForm>(key: K) => (value: UserForm[K]) => setForm((f) => ({ ...f, [key]: value }));
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setSaved(undefined);
-    const found = validateUserForm(form, creating);
-    setErrors(found);
-    setFailure(undefined);
-    if (Object.keys(found).length > 0) {
-      focusFirstError();
-      return;
-    }
-    setBusy(true);
-    try {
-      const body = toUserBody(form, creating);
+  async function save(event: FormEvent) {
+    await submit(event, async (f) => {
+      const body = toUserBody(f, creating);
       if (creating) {
         const created = await usersApi.create(body);
         navigate(`/users/${encodeURIComponent(created.username)}`, { state: { created: true } });
@@ -63,30 +52,7 @@ function UserEditor({ user, onSaved }: { user?: User; onSaved: () => void }) {
         setSaved(`Saved ${user.username}.`);
         onSaved();
       }
-    } catch (e) {
-      if (e instanceof ApiError && Object.keys(e.fieldErrors).length > 0) {
-        setErrors(e.fieldErrors);
-        focusFirstError();
-      } else {
-        setFailure(e);
-      }
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  async function remove() {
-    if (!user) return;
-    setBusy(true);
-    try {
-      await usersApi.remove(user.username, purge);
-      navigate('/users');
-    } catch (e) {
-      setFailure(e);
-      setConfirmDelete(false);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   const title = creating ? 'New user' : `User ${user.username}`;
@@ -109,7 +75,7 @@ function UserEditor({ user, onSaved }: { user?: User; onSaved: () => void }) {
           <div><dt>Updated</dt><dd>{formatTime(user.updatedAt)}</dd></div>
         </dl>
       )}
-      <form onSubmit={submit} noValidate className="user-form">
+      <form onSubmit={save} noValidate className="user-form">
         <fieldset disabled={!canWrite || busy} className="plain">
           <fieldset>
             <legend>Account</legend>
@@ -189,7 +155,10 @@ function UserEditor({ user, onSaved }: { user?: User; onSaved: () => void }) {
       </form>
       {user && (
         <ConfirmDialog open={confirmDelete} title={`Delete ${user.username}?`} confirmLabel="Delete" busy={busy}
-          onConfirm={() => void remove()} onCancel={() => setConfirmDelete(false)}>
+          onConfirm={() => void remove(async () => {
+            await usersApi.remove(user.username, purge);
+            navigate('/users');
+          })} onCancel={() => setConfirmDelete(false)}>
           <p>The account, its keys and its open sessions end at once. Its audit records stay.</p>
           <Checkbox label="Also delete the user's files" name="purge" checked={purge} onChange={setPurge} />
         </ConfirmDialog>
@@ -202,11 +171,4 @@ function UserEditor({ user, onSaved }: { user?: User; onSaved: () => void }) {
 function quotaHelp(value: string, suffix = ''): string {
   const n = Number(value);
   return !value.trim() || !Number.isFinite(n) || n === 0 ? '0 means no limit' : `= ${formatBytes(n)}${suffix}`;
-}
-
-function focusFirstError() {
-  window.setTimeout(() => {
-    const invalid = document.querySelector<HTMLElement>('[aria-invalid="true"]');
-    invalid?.focus();
-  }, 0);
 }

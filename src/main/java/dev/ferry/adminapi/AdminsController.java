@@ -8,7 +8,6 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.security.Principal;
-import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -27,22 +26,17 @@ import tools.jackson.databind.ObjectMapper;
 /** /api/v1/admins: accounts of this API (ADMIN or AUDITOR); translates HTTP to {@link AdminAccounts}. */
 @RestController
 @RequestMapping("/api/v1/admins")
-@Tag(name = "admins", description = "Accounts of the admin API: ADMINs change everything, AUDITORs read everything")
-class AdminsController extends AuditedResource {
+@Tag(name = "admins", description = "Accounts of the admin API: ADMINs change everything, AUDITORs read everything; "
+        + "listed by username")
+class AdminsController extends ListedResource<AdminView> {
 
     private final AdminAccounts admins;
     private final ObjectMapper json;
 
     AdminsController(AdminAccounts admins, ObjectMapper json, AdminAudit audit) {
-        super(audit);
+        super(audit, admins::list);
         this.admins = admins;
         this.json = json;
-    }
-
-    @GetMapping
-    @Operation(summary = "List admin accounts, sorted by username")
-    List<AdminView> list() {
-        return admins.list();
     }
 
     @PostMapping

@@ -6,10 +6,8 @@ import dev.ferry.shared.AccountNames;
 import dev.ferry.shared.NotFoundException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
-import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -22,20 +20,15 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/api/v1/bans")
-@Tag(name = "bans", description = "Brute-force defence: banned source addresses and usernames blocked at an address")
-class BansController extends AuditedResource {
+@Tag(name = "bans", description = "Brute-force defence: banned source addresses and usernames blocked at an address; "
+        + "listed are addresses, and usernames at an address (username set), banned now or with recent failed logins")
+class BansController extends ListedResource<Ban> {
 
     private final LoginBans bans;
 
     BansController(LoginBans bans, AdminAudit audit) {
-        super(audit);
+        super(audit, bans::list);
         this.bans = bans;
-    }
-
-    @GetMapping
-    @Operation(summary = "Addresses, and usernames at an address (username set), banned now or with recent failed logins")
-    List<Ban> list() {
-        return bans.list();
     }
 
     @DeleteMapping("/{address}")

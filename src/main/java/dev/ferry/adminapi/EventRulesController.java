@@ -5,12 +5,10 @@ import dev.ferry.events.EventRuleView;
 import dev.ferry.events.EventRules;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.util.List;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
-import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
@@ -26,20 +24,15 @@ import org.springframework.web.util.UriComponentsBuilder;
  */
 @RestController
 @RequestMapping("/api/v1/event-rules")
-@Tag(name = "events", description = "File events: rules, and the deliveries they make (at least once, in order per file)")
-class EventRulesController extends AuditedResource {
+@Tag(name = "events", description = "File events: rules, and the deliveries they make (at least once, in order per file); "
+        + "a rule's webhook secrets are never listed or read (secretSet says one is set)")
+class EventRulesController extends NumberedResource<EventRuleView> {
 
     private final EventRules rules;
 
     EventRulesController(EventRules rules, AdminAudit audit) {
-        super(audit);
+        super(audit, rules::list, rules::get);
         this.rules = rules;
-    }
-
-    @GetMapping
-    @Operation(summary = "List event rules (webhook secrets never shown: secretSet says one is set)")
-    List<EventRuleView> list() {
-        return rules.list();
     }
 
     @PostMapping
@@ -48,11 +41,6 @@ class EventRulesController extends AuditedResource {
         EventRules.Change change = rules.create(spec);
         audit(change.rule().id(), change.auditDetail());
         return created(uri, "/{id}", change.rule().id()).cacheControl(CacheControl.noStore()).body(change.rule());
-    }
-
-    @GetMapping("/{id}")
-    EventRuleView get(@PathVariable long id) {
-        return rules.get(id);
     }
 
     @PutMapping("/{id}")

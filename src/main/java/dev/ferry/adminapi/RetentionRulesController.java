@@ -6,7 +6,6 @@ import dev.ferry.retention.RetentionRule;
 import dev.ferry.retention.RetentionRules;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -28,7 +27,7 @@ import org.springframework.web.util.UriComponentsBuilder;
 @RestController
 @RequestMapping("/api/v1/retention-rules")
 @Tag(name = "retention-rules", description = "Delete files older than N days under a path, hourly, audited as DELETE by the system")
-class RetentionRulesController extends AuditedResource {
+class RetentionRulesController extends NumberedResource<RetentionRule> {
 
     static final String DEFAULT_LIST = "100";
 
@@ -36,15 +35,9 @@ class RetentionRulesController extends AuditedResource {
     private final RetentionRounds rounds;
 
     RetentionRulesController(RetentionRules rules, RetentionRounds rounds, AdminAudit audit) {
-        super(audit);
+        super(audit, rules::list, rules::get);
         this.rules = rules;
         this.rounds = rounds;
-    }
-
-    @GetMapping
-    @Operation(summary = "List retention rules")
-    List<RetentionRule> list() {
-        return rules.list();
     }
 
     @PostMapping
@@ -53,11 +46,6 @@ class RetentionRulesController extends AuditedResource {
         RetentionRule created = rules.create(request == null ? null : request.spec());
         audit(created.id(), "created " + describe(created));
         return created(uri, "/{id}", created.id()).body(created);
-    }
-
-    @GetMapping("/{id}")
-    RetentionRule get(@PathVariable long id) {
-        return rules.get(id);
     }
 
     @PutMapping("/{id}")

@@ -7,12 +7,10 @@ import dev.ferry.shared.InvalidInputException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.security.Principal;
-import java.util.List;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
-import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -24,20 +22,15 @@ import org.springframework.web.util.UriComponentsBuilder;
 /** /api/v1/tokens: bearer tokens for automation; the token itself is in the POST answer only. */
 @RestController
 @RequestMapping("/api/v1/tokens")
-@Tag(name = "tokens", description = "API tokens (Authorization: Bearer ferry_...) with a role and an optional expiry")
-class TokensController extends AuditedResource {
+@Tag(name = "tokens", description = "API tokens (Authorization: Bearer ferry_...) with a role and an optional expiry; "
+        + "the token itself is in the answer to its creation only, never listed or read")
+class TokensController extends NumberedResource<TokenView> {
 
     private final ApiTokens tokens;
 
     TokensController(ApiTokens tokens, AdminAudit audit) {
-        super(audit);
+        super(audit, tokens::list, tokens::get);
         this.tokens = tokens;
-    }
-
-    @GetMapping
-    @Operation(summary = "List API tokens (never the tokens themselves)")
-    List<TokenView> list() {
-        return tokens.list();
     }
 
     @PostMapping
@@ -50,11 +43,6 @@ class TokensController extends AuditedResource {
         audit(created.id(), "created API token " + created.id() + " '" + created.name() + "' with role "
                 + created.role() + ", " + (created.expiresAt() == null ? "never expires" : "expires " + created.expiresAt()));
         return created(uri, "/{id}", created.id()).cacheControl(CacheControl.noStore()).body(created);
-    }
-
-    @GetMapping("/{id}")
-    TokenView get(@PathVariable long id) {
-        return tokens.get(id);
     }
 
     @DeleteMapping("/{id}")
