@@ -1,5 +1,6 @@
 package dev.ferry.users;
 
+import dev.ferry.shared.AccountNames;
 import dev.ferry.shared.ConflictException;
 import dev.ferry.shared.InvalidInputException;
 import dev.ferry.shared.NotFoundException;
@@ -38,6 +39,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class UserService {
 
     private static final Logger log = LoggerFactory.getLogger(UserService.class);
+    /** The source of users provisioned through the admin API. */
+    public static final String LOCAL = "local";
     private static final Pattern USERNAME_PART = Pattern.compile("[A-Za-z0-9._-]*");
 
     private final UserRepository users;
@@ -234,6 +237,7 @@ public class UserService {
         }
         String fingerprint = SshPublicKey.fingerprintOf(keyBlob);
         return users.findByUsernameIgnoreCase(username)
+                .filter(user -> LOCAL.equals(user.source))
                 .filter(user -> keys.findByUserIdAndFingerprint(user.id(), fingerprint)
                         .filter(key -> Arrays.equals(Base64.getDecoder().decode(key.keyData), keyBlob))
                         .isPresent())
@@ -246,7 +250,7 @@ public class UserService {
         Optional<User> user = username == null || !UserRules.USERNAME.matcher(username).matches()
                 ? Optional.empty()
                 : users.findByUsernameIgnoreCase(username);
-        if (user.isEmpty() || user.get().passwordHash == null) {
+        if (user.isEmpty() || user.get().passwordHash == null || !LOCAL.equals(user.get().source)) {
             passwords.burn(password);
             return Optional.empty();
         }
@@ -254,6 +258,64 @@ public class UserService {
             return Optional.empty();
         }
         return user.map(UserViews::loginAccount);
+    }
+
+    /**
+     * The source of the user of this name ({@link #LOCAL} or an identity source's name), or empty
+     * when no user has it: identity sources are asked only about names no local user holds.
+     */
+    @Transactional(readOnly = true)
+    public Optional<String> sourceOf(String username) {
+        if (!AccountNames.isValid(username)) {
+            return Optional.empty();
+        }
+        return users.findByUsernameIgnoreCase(username).map(user -> user.source);
+    }
+
+    /**
+     * Creates or updates the row of a user an identity source just admitted (no password, no keys:
+     * the source decides every login), so it is listed and audited like a local one. Refused when
+     * the name belongs to a local user or to another source, or when the profile moves the home.
+     */
+    public LoginAccount provisionExternal(String source, UserSpec profile) {
+        String username = UserRules.username(profile.username());
+        try {
+            return tx.execute(status -> upsertExternal(source, username, profile));
+        } catch (DataIntegrityViolationException e) {
+            // two first logins at once: the other one created the row, update it
+            return tx.execute(status -> upsertExternal(source, username, profile));
+        }
+    }
+
+    private LoginAccount upsertExternal(String source, String username, UserSpec profile) {
+        Optional<User> existing = users.findByUsernameIgnoreCase(username);
+        if (existing.isPresent()) {
+            User user = existing.get();
+            if (!source.equals(user.source)) {
+                throw new ConflictException("username", "'" + username + "' is a " + user.source + " user, not one of " + source);
+            }
+            HomeLocation before = user.home();
+            apply(user, profile);
+            if (!user.home().equals(before)) {
+                throw new InvalidInputException("storage", "the profile of " + username + " moved its home from " + before
+                        + " to " + user.home() + ": a home cannot move; fix the profile mapping or delete the user");
+            }
+            users.saveAndFlush(user);
+            return UserViews.loginAccount(user);
+        }
+        User user = new User();
+        user.username = username;
+        user.source = source;
+        user.createdAt = now();
+        apply(user, profile);
+        users.saveAndFlush(user);
+        try {
+            backend(user).createHome(user.home());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the home of " + username, e);
+        }
+        log.info("Created {} user {} at its first login", source, username);
+        return UserViews.loginAccount(user);
     }
 
     // ---- internals ----------------------------------------------------------------------
