@@ -1,6 +1,7 @@
 package dev.ferry.identity;
 
 import dev.ferry.shared.AccountNames;
+import dev.ferry.users.ExternalUsers;
 import dev.ferry.users.LoginAccount;
 import dev.ferry.users.UserService;
 import java.util.List;
@@ -22,9 +23,9 @@ public class ExternalIdentities {
     private static final Logger log = LoggerFactory.getLogger(ExternalIdentities.class);
 
     private final List<IdentitySource> sources;
-    private final UserService users;
+    private final ExternalUsers users;
 
-    ExternalIdentities(List<IdentitySource> sources, UserService users) {
+    ExternalIdentities(List<IdentitySource> sources, ExternalUsers users) {
         this.sources = List.copyOf(sources);
         this.users = users;
     }
@@ -67,7 +68,7 @@ public class ExternalIdentities {
             return Optional.empty();
         }
         try {
-            return Optional.of(users.provisionExternal(login.source(), login.decision().profile()));
+            return Optional.of(users.provision(login.source(), login.decision().profile()));
         } catch (RuntimeException e) {
             log.warn("Refused the {} login of {}: its profile cannot be applied: {}", login.source(),
                     login.decision().profile().username(), e.getMessage());

@@ -1,6 +1,5 @@
 package dev.ferry.users;
 
-import dev.ferry.shared.AccountNames;
 import dev.ferry.shared.ConflictException;
 import dev.ferry.shared.InvalidInputException;
 import dev.ferry.shared.NotFoundException;
@@ -260,67 +259,10 @@ public class UserService {
         return user.map(UserViews::loginAccount);
     }
 
-    /**
-     * The source of the user of this name ({@link #LOCAL} or an identity source's name), or empty
-     * when no user has it: identity sources are asked only about names no local user holds.
-     */
-    @Transactional(readOnly = true)
-    public Optional<String> sourceOf(String username) {
-        if (!AccountNames.isValid(username)) {
-            return Optional.empty();
-        }
-        return users.findByUsernameIgnoreCase(username).map(user -> user.source);
-    }
-
-    /**
-     * Creates or updates the row of a user an identity source just admitted (no password, no keys:
-     * the source decides every login), so it is listed and audited like a local one. Refused when
-     * the name belongs to a local user or to another source, or when the profile moves the home.
-     */
-    public LoginAccount provisionExternal(String source, UserSpec profile) {
-        String username = UserRules.username(profile.username());
-        try {
-            return tx.execute(status -> upsertExternal(source, username, profile));
-        } catch (DataIntegrityViolationException e) {
-            // two first logins at once: the other one created the row, update it
-            return tx.execute(status -> upsertExternal(source, username, profile));
-        }
-    }
-
-    private LoginAccount upsertExternal(String source, String username, UserSpec profile) {
-        Optional<User> existing = users.findByUsernameIgnoreCase(username);
-        if (existing.isPresent()) {
-            User user = existing.get();
-            if (!source.equals(user.source)) {
-                throw new ConflictException("username", "'" + username + "' is a " + user.source + " user, not one of " + source);
-            }
-            HomeLocation before = user.home();
-            apply(user, profile);
-            if (!user.home().equals(before)) {
-                throw new InvalidInputException("storage", "the profile of " + username + " moved its home from " + before
-                        + " to " + user.home() + ": a home cannot move; fix the profile mapping or delete the user");
-            }
-            users.saveAndFlush(user);
-            return UserViews.loginAccount(user);
-        }
-        User user = new User();
-        user.username = username;
-        user.source = source;
-        user.createdAt = now();
-        apply(user, profile);
-        users.saveAndFlush(user);
-        try {
-            backend(user).createHome(user.home());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the home of " + username, e);
-        }
-        log.info("Created {} user {} at its first login", source, username);
-        return UserViews.loginAccount(user);
-    }
-
     // ---- internals ----------------------------------------------------------------------
 
-    private void apply(User user, UserSpec spec) {
+    /** Validates the spec and sets it on the row (shared with {@link ExternalUsers}). */
+    void apply(User user, UserSpec spec) {
         user.enabled = spec.enabled() == null || spec.enabled();
         user.expiresAt = spec.expiresAt() == null ? null : spec.expiresAt().toInstant();
         UserSpec.Storage s = spec.storage() == null ? new UserSpec.Storage(null, null, null) : spec.storage();
@@ -405,7 +347,7 @@ public class UserService {
         return new ConflictException("username", "a user named '" + username + "' already exists (names are unique regardless of case)");
     }
 
-    private StorageBackend backend(User user) {
+    StorageBackend backend(User user) {
         return storage.get(user.storageType);
     }
 
