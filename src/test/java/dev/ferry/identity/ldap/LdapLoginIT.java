@@ -241,6 +241,12 @@ class LdapLoginIT {
             assertThat(client.sftp().canonicalPath(".")).isEqualTo("/");
         }
         assertThat(admin.get("/api/v1/users/frank").json().get("source").asString()).isEqualTo("local");
+        // a GET answer PUT back as it is (source is read-only, like createdAt) is accepted, for local and directory users
+        for (String name : List.of("frank", "alice")) {
+            var put = admin.put("/api/v1/users/" + name, admin.get("/api/v1/users/" + name).body());
+            assertThat(put.status()).as(put.body()).isEqualTo(200);
+        }
+        assertThat(admin.get("/api/v1/users/alice").json().get("source").asString()).isEqualTo("ldap");
     }
 
     @Test
