@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * Body of POST and PUT /api/v1/users. Unknown fields are refused; the read-only fields of a GET
  * answer are ignored, so a script can GET a user, change a field and PUT it back.
  */
-@JsonIgnoreProperties({"hasPassword", "usage", "createdAt", "updatedAt"})
+@JsonIgnoreProperties({"hasPassword", "usage", "createdAt", "updatedAt", "source"})
 record UserRequest(
         @Nullable String username,
         @Nullable String password,

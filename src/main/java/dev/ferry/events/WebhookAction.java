@@ -1,6 +1,8 @@
 package dev.ferry.events;
 
 import dev.ferry.shared.InvalidInputException;
+import dev.ferry.shared.TargetAddresses;
+import dev.ferry.shared.WebhookSignature;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -45,6 +47,7 @@ import tools.jackson.databind.node.ObjectNode;
 class WebhookAction implements EventAction, DisposableBean {
 
     static final String TYPE = "webhook";
+    static final String PRIVATE_TARGETS = "sftp.events.allow-private-targets";
     private static final Set<String> MEMBERS = Set.of("type", "url", "secret");
     private static final Pattern SECRET = Pattern.compile("[\\x21-\\x7e]{16,256}");
     private static final int EXCERPT = 200;
@@ -63,7 +66,7 @@ class WebhookAction implements EventAction, DisposableBean {
         this.clock = Clock.systemUTC();
         Timeout timeout = Timeout.ofMilliseconds(timeoutMillis);
         PoolingHttpClientConnectionManager connections = PoolingHttpClientConnectionManagerBuilder.create()
-                .setDnsResolver(new TargetAddresses(allowPrivate))
+                .setDnsResolver(new TargetAddresses(allowPrivate, PRIVATE_TARGETS))
                 .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(timeout).setSocketTimeout(timeout)
                         .setValidateAfterInactivity(TimeValue.ofSeconds(1)).setTimeToLive(TimeValue.ofMinutes(5)).build())
                 .setMaxConnTotal(properties.concurrency()).setMaxConnPerRoute(properties.perEndpoint())
@@ -150,22 +153,12 @@ class WebhookAction implements EventAction, DisposableBean {
         if (url.getRawFragment() != null) {
             throw new InvalidInputException(field, field + " must not have a #fragment");
         }
-        if (!allowPrivate && isAddressLiteral(url.getHost())) {
-            try {
-                String why = TargetAddresses.refusal(InetAddress.getByName(url.getHost()));
-                if (why != null) {
-                    throw new InvalidInputException(field, field + " points at a " + why + " address; " + TargetAddresses.HINT);
-                }
-            } catch (UnknownHostException e) {
-                throw new InvalidInputException(field, field + " has an invalid address");
-            }
+        String why = allowPrivate ? null : TargetAddresses.literalRefusal(url.getHost());
+        if (why != null) {
+            throw new InvalidInputException(field, why.equals("invalid") ? field + " has an invalid address"
+                    : field + " points at a " + why + " address; " + TargetAddresses.hint(PRIVATE_TARGETS));
         }
         return url;
-    }
-
-    /** An IP address written as the host (no DNS lookup needed to judge it). */
-    private static boolean isAddressLiteral(String host) {
-        return host.startsWith("[") || host.matches("[0-9.]+");
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.ferry.sftp;
 
 import dev.ferry.audit.FileDigests;
+import dev.ferry.identity.ExternalIdentities;
 import dev.ferry.quotas.QuotaLedger;
 import dev.ferry.sftp.crypto.CryptoPolicy;
 import dev.ferry.sftp.crypto.HostKeyStore;
@@ -67,6 +68,7 @@ class SftpServer implements SmartLifecycle {
     private final SftpProperties properties;
     private final HostKeyStore hostKeys;
     private final UserService users;
+    private final ExternalIdentities identities;
     private final StorageBackends storage;
     private final SessionAdmission admission;
     private final LocalSessions sessions;
@@ -80,12 +82,13 @@ class SftpServer implements SmartLifecycle {
     /** The main port first, then sftp.listeners in order; empty when stopped. */
     private volatile List<DrainableSshServer> servers = List.of();
 
-    SftpServer(SftpProperties properties, HostKeyStore hostKeys, UserService users, StorageBackends storage,
+    SftpServer(SftpProperties properties, HostKeyStore hostKeys, UserService users, ExternalIdentities identities, StorageBackends storage,
             SessionAdmission admission, LocalSessions sessions, ClusterHeartbeat heartbeat, SftpAudit audit, Transfers transfers,
             QuotaLedger ledger, FileDigests fileDigests, SftpMetrics metrics, MeterRegistry meterRegistry) {
         this.properties = properties;
         this.hostKeys = hostKeys;
         this.users = users;
+        this.identities = identities;
         this.storage = storage;
         this.admission = admission;
         this.sessions = sessions;
@@ -157,7 +160,7 @@ class SftpServer implements SmartLifecycle {
         sftp.addSftpEventListener(new AuditedOperations(audit));
         sftp.addSftpEventListener(metrics);
         sftp.setErrorStatusDataHandler(metrics.countingErrors(new SafeErrorMessages()));
-        return new Shared(keys, new AccountAuthenticator(users, admission, Clock.systemUTC()),
+        return new Shared(keys, new AccountAuthenticator(users, identities, admission, Clock.systemUTC()),
                 new PreAuthLimiter(properties.maxUnauthenticated(), properties.maxUnauthenticatedPerAddress()),
                 properties.trustedProxies().isEmpty() ? null
                         : new ProxyProtocolAcceptor(dev.ferry.access.IpAllowList.of(properties.trustedProxies())),

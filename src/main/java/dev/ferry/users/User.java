@@ -28,6 +28,10 @@ class User extends GeneratedId {
     @Column(name = "password_hash")
     String passwordHash;
 
+    /** {@link UserService#LOCAL}, or the identity source that provisioned the row at a login. */
+    @Column(nullable = false, length = 16)
+    String source = UserService.LOCAL;
+
     boolean enabled = true;
 
     @Column(name = "expires_at")

@@ -38,6 +38,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class UserService {
 
     private static final Logger log = LoggerFactory.getLogger(UserService.class);
+    /** The source of users provisioned through the admin API. */
+    public static final String LOCAL = "local";
     private static final Pattern USERNAME_PART = Pattern.compile("[A-Za-z0-9._-]*");
 
     private final UserRepository users;
@@ -234,6 +236,7 @@ public class UserService {
         }
         String fingerprint = SshPublicKey.fingerprintOf(keyBlob);
         return users.findByUsernameIgnoreCase(username)
+                .filter(user -> LOCAL.equals(user.source))
                 .filter(user -> keys.findByUserIdAndFingerprint(user.id(), fingerprint)
                         .filter(key -> Arrays.equals(Base64.getDecoder().decode(key.keyData), keyBlob))
                         .isPresent())
@@ -246,7 +249,7 @@ public class UserService {
         Optional<User> user = username == null || !UserRules.USERNAME.matcher(username).matches()
                 ? Optional.empty()
                 : users.findByUsernameIgnoreCase(username);
-        if (user.isEmpty() || user.get().passwordHash == null) {
+        if (user.isEmpty() || user.get().passwordHash == null || !LOCAL.equals(user.get().source)) {
             passwords.burn(password);
             return Optional.empty();
         }
@@ -258,7 +261,8 @@ public class UserService {
 
     // ---- internals ----------------------------------------------------------------------
 
-    private void apply(User user, UserSpec spec) {
+    /** Validates the spec and sets it on the row (shared with {@link ExternalUsers}). */
+    void apply(User user, UserSpec spec) {
         user.enabled = spec.enabled() == null || spec.enabled();
         user.expiresAt = spec.expiresAt() == null ? null : spec.expiresAt().toInstant();
         UserSpec.Storage s = spec.storage() == null ? new UserSpec.Storage(null, null, null) : spec.storage();
@@ -343,7 +347,7 @@ public class UserService {
         return new ConflictException("username", "a user named '" + username + "' already exists (names are unique regardless of case)");
     }
 
-    private StorageBackend backend(User user) {
+    StorageBackend backend(User user) {
         return storage.get(user.storageType);
     }
 

@@ -22,5 +22,6 @@ public record UserView(
         UserSpec.Bandwidth bandwidth,
         Usage usage,
         OffsetDateTime createdAt,
-        OffsetDateTime updatedAt) {
+        OffsetDateTime updatedAt,
+        String source) {
 }

@@ -38,7 +38,7 @@ class UserViews {
                 List.copyOf(user.allowedIps), user.maxSessions, user.maxFileSize,
                 new UserSpec.Bandwidth(user.uploadBytesPerSecond, user.downloadBytesPerSecond),
                 user.id() == null ? new Usage(0, 0) : quotas.usage(user.id()),
-                time(user.createdAt), time(user.updatedAt));
+                time(user.createdAt), time(user.updatedAt), user.source);
     }
 
     static LoginAccount loginAccount(User user) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.shared.InvalidInputException;
+import dev.ferry.shared.TargetAddresses;
 import dev.ferry.testsupport.WebhookReceiver;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -40,7 +41,7 @@ class TargetAddressesTest {
 
     @Test
     void aNameIsAnsweredOnlyWithItsPermittedAddresses() throws Exception {
-        TargetAddresses guard = new TargetAddresses(false, new org.apache.hc.client5.http.DnsResolver() {
+        TargetAddresses guard = new TargetAddresses(false, WebhookAction.PRIVATE_TARGETS, new org.apache.hc.client5.http.DnsResolver() {
             @Override
             public InetAddress[] resolve(String host) throws UnknownHostException {
                 return switch (host) {

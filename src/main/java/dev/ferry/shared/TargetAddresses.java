@@ -1,4 +1,4 @@
-package dev.ferry.events;
+package dev.ferry.shared;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -11,29 +11,51 @@ import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.SystemDefaultDnsResolver;
 
 /**
- * Which addresses a webhook may connect to (against SSRF: a rule pointing Ferry at the cloud's
- * metadata service or an internal admin port). As HttpClient's {@link DnsResolver}, it answers only
- * the permitted addresses of a name, so the client connects only to addresses checked here, after
- * the lookup it uses (no second lookup that DNS rebinding could answer differently).
+ * Which addresses Ferry may connect to on an admin's or operator's behalf: event webhooks, the
+ * SFTP auth hook (against SSRF: a URL pointing Ferry at the cloud's metadata service or an internal
+ * admin port). As HttpClient's {@link DnsResolver}, it answers only the permitted addresses of a
+ * name, so the client connects only to addresses checked here, after the lookup it uses (no second
+ * lookup that DNS rebinding could answer differently).
  */
-final class TargetAddresses implements DnsResolver {
-
-    static final String HINT = "set sftp.events.allow-private-targets=true to allow such targets";
+public final class TargetAddresses implements DnsResolver {
 
     private final boolean allowPrivate;
+    private final String hint;
     private final DnsResolver dns;
 
-    TargetAddresses(boolean allowPrivate) {
-        this(allowPrivate, SystemDefaultDnsResolver.INSTANCE);
+    /** {@code setting} is the property allowing private targets, named in refusals. */
+    public TargetAddresses(boolean allowPrivate, String setting) {
+        this(allowPrivate, setting, SystemDefaultDnsResolver.INSTANCE);
     }
 
-    TargetAddresses(boolean allowPrivate, DnsResolver dns) {
+    public TargetAddresses(boolean allowPrivate, String setting, DnsResolver dns) {
         this.allowPrivate = allowPrivate;
+        this.hint = hint(setting);
         this.dns = dns;
     }
 
-    /** Why a webhook must not connect to this address, or null if it may. */
-    static String refusal(InetAddress address) {
+    /** "set {@code setting}=true to allow such targets". */
+    public static String hint(String setting) {
+        return "set " + setting + "=true to allow such targets";
+    }
+
+    /**
+     * Why a URL's host may not be connected to when it is an IP address written out (judged without
+     * a lookup), or null if it may or is a name (names are judged at each connection by {@link #resolve}).
+     */
+    public static String literalRefusal(String host) {
+        if (!(host.startsWith("[") || host.matches("[0-9.]+"))) {
+            return null;
+        }
+        try {
+            return refusal(InetAddress.getByName(host));
+        } catch (UnknownHostException e) {
+            return "invalid";
+        }
+    }
+
+    /** Why Ferry must not connect to this address, or null if it may. */
+    public static String refusal(InetAddress address) {
         if (address.isAnyLocalAddress()) {
             return "unspecified";
         }
@@ -95,7 +117,7 @@ final class TargetAddresses implements DnsResolver {
             }
         }
         if (permitted.isEmpty()) {
-            throw new UnknownHostException("refused target " + host + ": it is " + String.join(", ", refused) + "; " + HINT);
+            throw new UnknownHostException("refused target " + host + ": it is " + String.join(", ", refused) + "; " + hint);
         }
         return permitted.toArray(InetAddress[]::new);
     }

@@ -1,4 +1,4 @@
-package dev.ferry.events;
+package dev.ferry.shared;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -7,9 +7,10 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The {@code Ferry-Signature} header: {@code sha256=} and the hex HMAC-SHA256, keyed with the
- * rule's secret (its UTF-8 bytes), of {@code <Ferry-Timestamp>.<body>}, as Stripe signs. A receiver
- * recomputes it over the raw body and compares in constant time (README, "File events").
+ * The {@code Ferry-Signature} header of event webhooks and of the SFTP auth hook: {@code sha256=} and
+ * the hex HMAC-SHA256, keyed with the secret (its UTF-8 bytes), of {@code <Ferry-Timestamp>.<body>},
+ * as Stripe signs. A receiver recomputes it over the raw body and compares in constant time
+ * (README, "File events").
  */
 public final class WebhookSignature {
 
