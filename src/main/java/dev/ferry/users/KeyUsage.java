@@ -23,7 +23,6 @@ import org.springframework.stereotype.Component;
 class KeyUsage {
 
     private static final Logger log = LoggerFactory.getLogger(KeyUsage.class);
-    static final long FLUSH_MILLIS = 5_000;
 
     private final JdbcTemplate jdbc;
     private final Map<Long, Instant> pending = new ConcurrentHashMap<>();
@@ -36,7 +35,7 @@ class KeyUsage {
         pending.merge(keyId, at, (a, b) -> a.isAfter(b) ? a : b);
     }
 
-    @Scheduled(fixedDelay = FLUSH_MILLIS)
+    @Scheduled(fixedDelayString = "${sftp.keys.last-used-flush-interval:5s}")
     @PreDestroy
     void flush() {
         if (pending.isEmpty()) {
