@@ -69,8 +69,10 @@ public final class AccountAuthenticator implements PublickeyAuthenticator, Passw
         byte[] blob = blobOf(key);
         String fingerprint = SshPublicKey.fingerprintOf(blob);
         LoginAccount checked = session.getAttribute(SessionAccount.ACCOUNT);
-        if (checked != null && fingerprint.equals(session.getAttribute(SessionAccount.KEY_FINGERPRINT))
+        if (checked != null && session.getAttribute(SessionAccount.KEY_ID) != null
+                && fingerprint.equals(session.getAttribute(SessionAccount.KEY_FINGERPRINT))
                 && checked.username().equalsIgnoreCase(username)) {
+            // (KEY_ID: a stored key's, never the key inside a certificate accepted moments ago)
             // The same key, asked again once the client signed with it: answered in this session moments ago.
             return true;
         }
