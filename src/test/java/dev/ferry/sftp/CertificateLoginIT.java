@@ -71,6 +71,18 @@ class CertificateLoginIT {
     }
 
     @Test
+    void hostCertificateAndCertificateWithoutPrincipalsAreRefused() {
+        createUser("certhost", "");
+        String host = certificate("certhost", "ca", "-h", "-I", "host", "-n", "certhost", "-V", "-5m:+1h");
+        assertThat(paramiko("certhost", host, "valid")).startsWith("REFUSED");
+        assertThat(awaitAudit("LOGIN_FAILED", "certhost", "is a host certificate, not a user certificate")).isTrue();
+        createUser("certnone", "");
+        String none = certificate("certnone", "ca", "-I", "none", "-V", "-5m:+1h");
+        assertThat(paramiko("certnone", none, "valid")).startsWith("REFUSED");
+        assertThat(awaitAudit("LOGIN_FAILED", "certnone", "names no principals")).isTrue();
+    }
+
+    @Test
     void certificateForAnotherPrincipalIsRefused() {
         createUser("certwho", "");
         refused("certwho", certificate("certwho", "ca", "-I", "who", "-n", "someone-else", "-V", "-5m:+1h"),
