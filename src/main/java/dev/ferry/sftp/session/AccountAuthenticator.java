@@ -112,6 +112,8 @@ public final class AccountAuthenticator implements PublickeyAuthenticator, Passw
             return false;
         }
         session.setAttribute(SessionAccount.CERTIFICATE_ACCEPTED, checked);
+        log.info("Certificate {} of CA {} passed the checks for {} from {}", CertificateCheck.describe(certificate),
+                outcome.ca().caName(), username, ClientAddress.of(session));
         return true;
     }
 
