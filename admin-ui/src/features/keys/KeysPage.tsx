@@ -3,11 +3,12 @@ import { Link, useParams } from 'react-router';
 import { useCanWrite } from '../../auth/session';
 import { ErrorAlert, Notice } from '../../components/Alert';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { Field, TextAreaField } from '../../components/fields';
+import { Field, TextAreaField, TextField } from '../../components/fields';
 import { ApiError } from '../../lib/api';
-import { formatTime } from '../../lib/format';
+import { formatTime, localInputToIso } from '../../lib/format';
 import { useResource } from '../../lib/useResource';
 import { keysApi, type Key } from './api';
+import { keyWarning, sortByLastUse, UNUSED_DAYS } from './keyUse';
 import { publicKeyProblem } from './publicKey';
 
 const MAX_FILE = 16 * 1024;
@@ -21,6 +22,7 @@ export function KeysPage() {
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<unknown>();
   const [notice, setNotice] = useState<string>();
+  const [order, setOrder] = useState<'asc' | 'desc'>('asc');
 
   async function remove() {
     if (!target) return;
@@ -49,17 +51,26 @@ export function KeysPage() {
           <table>
             <thead>
               <tr>
-                <th scope="col">Type</th><th scope="col">Comment</th><th scope="col">Fingerprint</th><th scope="col">Added</th>
+                <th scope="col">Label</th><th scope="col">Type</th><th scope="col">Comment</th><th scope="col">Fingerprint</th>
+                <th scope="col">Added</th><th scope="col">Expires</th>
+                <th scope="col" aria-sort={order === 'asc' ? 'ascending' : 'descending'}>
+                  <button type="button" className="link" onClick={() => setOrder(order === 'asc' ? 'desc' : 'asc')}>
+                    Last used {order === 'asc' ? '↑' : '↓'}
+                  </button>
+                </th>
                 {canWrite && <th scope="col"><span className="visually-hidden">Actions</span></th>}
               </tr>
             </thead>
             <tbody>
-              {keys.data.map((k) => (
+              {sortByLastUse(keys.data, order).map((k) => (
                 <tr key={k.id}>
+                  <td className="wrap">{k.label || '—'}</td>
                   <td>{k.type}</td>
                   <td className="wrap">{k.comment || '—'}</td>
                   <td><code className="fingerprint">{k.fingerprint}</code></td>
                   <td>{formatTime(k.createdAt)}</td>
+                  <td>{k.expiresAt ? formatTime(k.expiresAt) : 'never'}</td>
+                  <td>{k.lastUsedAt ? formatTime(k.lastUsedAt) : 'never'} <KeyWarning keyView={k} /></td>
                   {canWrite && (
                     <td><button type="button" className="danger" onClick={() => setTarget(k)}
                       aria-label={`Delete the key ${k.comment || k.fingerprint}`}>Delete</button></td>
@@ -79,8 +90,18 @@ export function KeysPage() {
   );
 }
 
+function KeyWarning({ keyView }: { keyView: Key }) {
+  const warning = keyWarning(keyView);
+  if (warning === 'expired') return <span className="badge off">expired: cannot log in</span>;
+  if (warning === 'unused') return <span className="badge warn">unused for {UNUSED_DAYS}+ days: still needed?</span>;
+  return null;
+}
+
 function AddKeyForm({ username, onAdded }: { username: string; onAdded: (key: Key) => void }) {
   const [text, setText] = useState('');
+  const [label, setLabel] = useState('');
+  const [expiresAt, setExpiresAt] = useState('');
+  const [fieldErrors, setFieldErrors] = useState<{ label?: string; expiresAt?: string }>({});
   const [error, setError] = useState<string>();
   const [failure, setFailure] = useState<unknown>();
   const [busy, setBusy] = useState(false);
@@ -101,18 +122,25 @@ function AddKeyForm({ username, onAdded }: { username: string; onAdded: (key: Ke
   async function submit(event: FormEvent) {
     event.preventDefault();
     const problem = publicKeyProblem(text);
+    const expiry = expiresAt ? localInputToIso(expiresAt) : null;
+    const expiryProblem = expiresAt && !expiry ? 'enter a valid date and time, or leave empty for never' : undefined;
     setError(problem ?? undefined);
+    setFieldErrors({ expiresAt: expiryProblem });
     setFailure(undefined);
-    if (problem) return;
+    if (problem || expiryProblem) return;
     setBusy(true);
     try {
-      const key = await keysApi.add(username, text.trim());
+      const key = await keysApi.add(username, text.trim(), label.trim() || null, expiry);
       setText('');
+      setLabel('');
+      setExpiresAt('');
       if (fileInput.current) fileInput.current.value = '';
       onAdded(key);
     } catch (e) {
       if (e instanceof ApiError && e.fieldErrors.publicKey) setError(e.fieldErrors.publicKey);
-      else setFailure(e);
+      else if (e instanceof ApiError && (e.fieldErrors.label || e.fieldErrors.expiresAt)) {
+        setFieldErrors({ label: e.fieldErrors.label, expiresAt: e.fieldErrors.expiresAt });
+      } else setFailure(e);
     } finally {
       setBusy(false);
     }
@@ -127,6 +155,10 @@ function AddKeyForm({ username, onAdded }: { username: string; onAdded: (key: Ke
       <Field label="Or read it from a file">
         {({ id }) => <input id={id} ref={fileInput} type="file" accept=".pub,text/plain" onChange={(e) => void readFile(e)} />}
       </Field>
+      <TextField label="Label" name="label" value={label} onChange={setLabel} error={fieldErrors.label}
+        help="what people call this key, e.g. laptop or nightly job (optional)" />
+      <TextField label="Expires" name="expiresAt" type="datetime-local" value={expiresAt} onChange={setExpiresAt}
+        error={fieldErrors.expiresAt} help="after this the key cannot log in; empty for never" />
       <button type="submit" className="primary" disabled={busy}>Add key</button>
     </form>
   );

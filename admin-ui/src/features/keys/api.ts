@@ -7,6 +7,7 @@ const path = (username: string) => `/api/v1/users/${encodeURIComponent(username)
 
 export const keysApi = {
   list: (username: string, signal?: AbortSignal) => api.get<Key[]>(path(username), signal),
-  add: (username: string, publicKey: string) => api.post<Key>(path(username), { publicKey }),
+  add: (username: string, publicKey: string, label: string | null = null, expiresAt: string | null = null) =>
+    api.post<Key>(path(username), { publicKey, label, expiresAt }),
   remove: (username: string, id: number) => api.delete(`${path(username)}/${id}`),
 };

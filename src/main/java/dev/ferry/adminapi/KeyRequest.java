@@ -1,5 +1,7 @@
 package dev.ferry.adminapi;
 
-/** Body of POST /api/v1/users/{username}/keys. */
-record KeyRequest(String publicKey) {
+import java.time.OffsetDateTime;
+
+/** Body of POST /api/v1/users/{username}/keys; label and expiresAt are optional. */
+record KeyRequest(String publicKey, String label, OffsetDateTime expiresAt) {
 }

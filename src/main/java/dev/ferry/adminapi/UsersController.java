@@ -104,11 +104,14 @@ class UsersController extends AuditedResource {
     }
 
     @PostMapping("/{username}/keys")
+    @Operation(summary = "Add a key: {\"publicKey\": \"ssh-ed25519 AAAA...\", \"label\": \"laptop\", \"expiresAt\": \"2027-01-01T00:00:00Z\"}; "
+            + "label and expiresAt are optional, an expired key cannot log in")
     ResponseEntity<KeyView> addKey(@PathVariable String username, @RequestBody KeyRequest request, UriComponentsBuilder uri) {
         if (request == null || request.publicKey() == null) {
             throw new InvalidInputException("publicKey", "publicKey is required: one line like 'ssh-ed25519 AAAAC3Nz... comment'");
         }
-        KeyView key = users.addKey(username, request.publicKey());
+        KeyView key = users.addKey(username, request.publicKey(), request.label(),
+                request.expiresAt() == null ? null : request.expiresAt().toInstant());
         audit(username + "/keys/" + key.id(), "added key " + key.fingerprint() + " (" + key.type() + ") to " + username);
         return created(uri, "/{username}/keys/{id}", username, key.id()).body(key);
     }

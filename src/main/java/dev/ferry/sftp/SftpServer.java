@@ -20,6 +20,7 @@ import dev.ferry.sftp.subsystem.HomeFileSystemAccessor;
 import dev.ferry.sftp.subsystem.HomeFileSystemFactory;
 import dev.ferry.sftp.subsystem.HomeSftpSubsystemFactory;
 import dev.ferry.sftp.transfer.Transfers;
+import dev.ferry.usercas.UserCas;
 import dev.ferry.sftp.transport.AuthAttemptLimit;
 import dev.ferry.sftp.transport.ChannelLimit;
 import dev.ferry.sftp.transport.DrainableSshServer;
@@ -79,12 +80,14 @@ class SftpServer implements SmartLifecycle {
     private final FileDigests fileDigests;
     private final SftpMetrics metrics;
     private final MeterRegistry meterRegistry;
+    private final UserCas userCas;
     /** The main port first, then sftp.listeners in order; empty when stopped. */
     private volatile List<DrainableSshServer> servers = List.of();
 
     SftpServer(SftpProperties properties, HostKeyStore hostKeys, UserService users, ExternalIdentities identities, StorageBackends storage,
             SessionAdmission admission, LocalSessions sessions, ClusterHeartbeat heartbeat, SftpAudit audit, Transfers transfers,
-            QuotaLedger ledger, FileDigests fileDigests, SftpMetrics metrics, MeterRegistry meterRegistry) {
+            QuotaLedger ledger, FileDigests fileDigests, SftpMetrics metrics, MeterRegistry meterRegistry, UserCas userCas) {
+        this.userCas = userCas;
         this.properties = properties;
         this.hostKeys = hostKeys;
         this.users = users;
@@ -160,7 +163,7 @@ class SftpServer implements SmartLifecycle {
         sftp.addSftpEventListener(new AuditedOperations(audit));
         sftp.addSftpEventListener(metrics);
         sftp.setErrorStatusDataHandler(metrics.countingErrors(new SafeErrorMessages()));
-        return new Shared(keys, new AccountAuthenticator(users, identities, admission, Clock.systemUTC()),
+        return new Shared(keys, new AccountAuthenticator(users, identities, admission, userCas, Clock.systemUTC()),
                 new PreAuthLimiter(properties.maxUnauthenticated(), properties.maxUnauthenticatedPerAddress()),
                 properties.trustedProxies().isEmpty() ? null
                         : new ProxyProtocolAcceptor(dev.ferry.access.IpAllowList.of(properties.trustedProxies())),

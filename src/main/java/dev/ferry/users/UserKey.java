@@ -27,4 +27,13 @@ class UserKey extends GeneratedId {
 
     @Column(name = "created_at", nullable = false)
     Instant createdAt;
+
+    String label;
+
+    @Column(name = "expires_at")
+    Instant expiresAt;
+
+    /** Written by KeyUsage in batches, never through this entity. */
+    @Column(name = "last_used_at", insertable = false, updatable = false)
+    Instant lastUsedAt;
 }

@@ -49,9 +49,11 @@ public class UserService {
     private final TransactionTemplate tx;
     private final UserViews views;
     private final Clock clock;
+    private final KeyUsage keyUsage;
 
     UserService(UserRepository users, UserKeyRepository keys, PasswordHasher passwords, StorageBackends storage,
-            TransactionTemplate tx, UserViews views, Optional<Clock> clock) {
+            TransactionTemplate tx, UserViews views, Optional<Clock> clock, KeyUsage keyUsage) {
+        this.keyUsage = keyUsage;
         this.users = users;
         this.keys = keys;
         this.passwords = passwords;
@@ -167,12 +169,24 @@ public class UserService {
 
     @Transactional
     public KeyView addKey(String username, String publicKey) {
+        return addKey(username, publicKey, null, null);
+    }
+
+    /**
+     * Adds a key with an optional label (what people call it: "laptop") and expiry, after which it
+     * can no longer log in.
+     */
+    @Transactional
+    public KeyView addKey(String username, String publicKey, String label, Instant expiresAt) {
         User user = find(username);
         SshPublicKey parsed = SshPublicKey.parse("publicKey", publicKey);
+        String checkedLabel = checkLabel(label);
         if (keys.findByUserIdAndFingerprint(user.id(), parsed.fingerprint()).isPresent()) {
             throw new ConflictException("publicKey", "this key (" + parsed.fingerprint() + ") is already registered for " + user.username);
         }
         UserKey key = newKey(user, parsed);
+        key.label = checkedLabel;
+        key.expiresAt = expiresAt;
         try {
             keys.saveAndFlush(key);
         } catch (DataIntegrityViolationException e) {
@@ -231,16 +245,26 @@ public class UserService {
     /** The account if {@code keyBlob} (SSH wire format) is one of the user's keys. */
     @Transactional(readOnly = true)
     public Optional<LoginAccount> findByKey(String username, byte[] keyBlob) {
+        return findKeyLogin(username, keyBlob).map(KeyLogin::account);
+    }
+
+    /** The account and the stored key if {@code keyBlob} (SSH wire format) is one of the user's keys, expired or not. */
+    @Transactional(readOnly = true)
+    public Optional<KeyLogin> findKeyLogin(String username, byte[] keyBlob) {
         if (username == null || !UserRules.USERNAME.matcher(username).matches()) {
             return Optional.empty();
         }
         String fingerprint = SshPublicKey.fingerprintOf(keyBlob);
         return users.findByUsernameIgnoreCase(username)
                 .filter(user -> LOCAL.equals(user.source))
-                .filter(user -> keys.findByUserIdAndFingerprint(user.id(), fingerprint)
+                .flatMap(user -> keys.findByUserIdAndFingerprint(user.id(), fingerprint)
                         .filter(key -> Arrays.equals(Base64.getDecoder().decode(key.keyData), keyBlob))
-                        .isPresent())
-                .map(UserViews::loginAccount);
+                        .map(key -> new KeyLogin(UserViews.loginAccount(user), key.id(), key.expiresAt)));
+    }
+
+    /** Records a login with a stored key; written to the database in batches (see KeyUsage). */
+    public void keyUsed(long keyId, Instant at) {
+        keyUsage.used(keyId, at);
     }
 
     /** The account if the password is right; costs the same time whether or not the user exists. */
@@ -322,6 +346,20 @@ public class UserService {
             keys.save(newKey(user, key));
         }
         keys.flush();
+    }
+
+    private static String checkLabel(String label) {
+        if (label == null || label.isBlank()) {
+            return null;
+        }
+        String stripped = label.strip();
+        if (stripped.length() > 100) {
+            throw new InvalidInputException("label", "the label is longer than 100 characters");
+        }
+        if (stripped.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new InvalidInputException("label", "the label contains control characters: use printable text");
+        }
+        return stripped;
     }
 
     private UserKey newKey(User user, SshPublicKey parsed) {

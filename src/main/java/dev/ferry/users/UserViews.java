@@ -49,7 +49,7 @@ class UserViews {
 
     static KeyView keyView(UserKey key) {
         return new KeyView(key.id(), key.keyType, key.keyType + " " + key.keyData + (key.comment == null ? "" : " " + key.comment),
-                key.comment, key.fingerprint, time(key.createdAt));
+                key.comment, key.fingerprint, time(key.createdAt), key.label, time(key.expiresAt), time(key.lastUsedAt));
     }
 
     private static Map<String, List<String>> permissions(User user) {

@@ -6,16 +6,22 @@ import dev.ferry.identity.Decision;
 import dev.ferry.identity.ExternalIdentities;
 import dev.ferry.identity.ExternalLogin;
 import dev.ferry.sftp.transport.ClientAddress;
+import dev.ferry.usercas.UserCas;
+import dev.ferry.users.KeyLogin;
 import dev.ferry.users.LoginAccount;
 import dev.ferry.users.SshPublicKey;
 import dev.ferry.users.UserService;
 import java.net.InetAddress;
 import java.security.PublicKey;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.NamedFactory;
+import org.apache.sshd.common.config.keys.OpenSshCertificate;
+import org.apache.sshd.common.signature.BuiltinSignatures;
 import org.apache.sshd.common.signature.Signature;
 import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
@@ -34,6 +40,9 @@ import org.slf4j.LoggerFactory;
  * {@link SessionAdmission} (allowed IPs, session cap); a refusal there fails the authentication.
  * A name no local user holds is passed on to the identity sources ({@link ExternalIdentities}:
  * LDAP, the auth hook), whose admitted users get an account row just in time.
+ * An expired key is refused; a key's use is recorded in memory ({@link UserService#keyUsed}).
+ * An OpenSSH certificate logs in through {@link CertificateCheck}, never through the user's key
+ * list, so a CA key put among a user's keys does not let that CA's certificates in.
  */
 public final class AccountAuthenticator implements PublickeyAuthenticator, PasswordAuthenticator {
 
@@ -46,12 +55,14 @@ public final class AccountAuthenticator implements PublickeyAuthenticator, Passw
     private final ExternalIdentities identities;
     private final SessionAdmission sessions;
     private final Clock clock;
+    private final CertificateCheck certificates;
 
-    public AccountAuthenticator(UserService users, ExternalIdentities identities, SessionAdmission sessions, Clock clock) {
+    public AccountAuthenticator(UserService users, ExternalIdentities identities, SessionAdmission sessions, UserCas cas, Clock clock) {
         this.users = users;
         this.identities = identities;
         this.sessions = sessions;
         this.clock = clock;
+        this.certificates = new CertificateCheck(cas, clock);
     }
 
     /**
@@ -65,13 +76,16 @@ public final class AccountAuthenticator implements PublickeyAuthenticator, Passw
         if (refusedName(session, username) || sessions.refuseIfBanned(session, username)) {
             return false;
         }
-        ByteArrayBuffer buffer = new ByteArrayBuffer();
-        buffer.putRawPublicKey(key);
-        byte[] blob = buffer.getCompactData();
+        if (key instanceof OpenSshCertificate certificate) {
+            return authenticateCertificate(username, certificate, session);
+        }
+        byte[] blob = blobOf(key);
         String fingerprint = SshPublicKey.fingerprintOf(blob);
         LoginAccount checked = session.getAttribute(SessionAccount.ACCOUNT);
-        if (checked != null && fingerprint.equals(session.getAttribute(SessionAccount.KEY_FINGERPRINT))
+        if (checked != null && session.getAttribute(SessionAccount.KEY_ID) != null
+                && fingerprint.equals(session.getAttribute(SessionAccount.KEY_FINGERPRINT))
                 && checked.username().equalsIgnoreCase(username)) {
+            // (KEY_ID: a stored key's, never the key inside a certificate accepted moments ago)
             // The same key, asked again once the client signed with it: answered in this session moments ago.
             return true;
         }
@@ -81,22 +95,97 @@ public final class AccountAuthenticator implements PublickeyAuthenticator, Passw
             return true;
         }
         session.removeAttribute(PENDING_EXTERNAL);
-        Optional<LoginAccount> account = users.findByKey(username, blob);
-        if (account.isEmpty() && identities.any()) {
+        Optional<KeyLogin> found = users.findKeyLogin(username, blob);
+        if (found.isEmpty() && identities.any()) {
             ExternalLogin external = external(session, username, new Credential.PublicKey(blob));
             if (external.allowed()) {
                 session.setAttribute(PENDING_EXTERNAL, external);
                 session.setAttribute(SessionAccount.KEY_FINGERPRINT, fingerprint);
+                session.removeAttribute(SessionAccount.KEY_ID);
                 return true;
             }
             return false;
         }
-        if (!usable(account, session, "publickey")) {
+        if (!usable(found.map(KeyLogin::account), session, "publickey")) {
+            return false;
+        }
+        KeyLogin stored = found.get();
+        if (stored.expiredAt(clock.instant())) {
+            refuse(session, stored.account().username(), "key expired: " + fingerprint + " expired at " + stored.expiresAt());
+            return false;
+        }
+        session.setAttribute(SessionAccount.ACCOUNT, stored.account());
+        session.setAttribute(SessionAccount.KEY_FINGERPRINT, fingerprint);
+        session.setAttribute(SessionAccount.KEY_ID, stored.keyId());
+        return true;
+    }
+
+    /**
+     * Checks a certificate before MINA does (MINA refuses bad ones without saying why), so the
+     * refusal is audited with its reason; the result is kept for the session, as OpenSSH offers a
+     * certificate once to ask and once signed.
+     */
+    boolean certificateAllowed(String username, OpenSshCertificate certificate, ServerSession session,
+            CertificateCheck.CaSignature signature) {
+        session.setAttribute(SessionAccount.ATTEMPTED_USER, username);
+        if (refusedName(session, username) || sessions.refuseIfBanned(session, username)) {
+            return false;
+        }
+        String checked = SshPublicKey.fingerprintOf(blobOf(certificate)) + " " + username;
+        if (checked.equals(session.getAttribute(SessionAccount.CERTIFICATE_ACCEPTED))) {
+            return true;
+        }
+        CertificateCheck.Outcome outcome = certificates.check(certificate, username, ClientAddress.of(session), signature);
+        if (outcome.refusal() != null) {
+            refuse(session, username, outcome.refusal());
+            return false;
+        }
+        session.setAttribute(SessionAccount.CERTIFICATE_ACCEPTED, checked);
+        log.info("Certificate {} of CA {} passed the checks for {} from {}", CertificateCheck.describe(certificate),
+                outcome.ca().caName(), username, ClientAddress.of(session));
+        return true;
+    }
+
+    /** A malformed certificate blob: refused and audited, the connection stays up for other methods. */
+    void malformedCertificate(String username, ServerSession session) {
+        session.setAttribute(SessionAccount.ATTEMPTED_USER, username);
+        if (!refusedName(session, username)) {
+            refuse(session, username, "malformed certificate");
+        }
+    }
+
+    private boolean authenticateCertificate(String username, OpenSshCertificate certificate, ServerSession session) {
+        String checked = SshPublicKey.fingerprintOf(blobOf(certificate)) + " " + username;
+        if (!checked.equals(session.getAttribute(SessionAccount.CERTIFICATE_ACCEPTED))) {
+            return false; // not checked by AdmittingPublicKeyAuth: never accepted unchecked
+        }
+        Optional<LoginAccount> account = users.findLoginAccount(username);
+        if (account.isEmpty()) {
+            refuse(session, username, "certificate " + CertificateCheck.describe(certificate) + " is valid, but there is no user "
+                    + username);
+            return false;
+        }
+        if (!usable(account, session, "certificate")) {
             return false;
         }
         session.setAttribute(SessionAccount.ACCOUNT, account.get());
-        session.setAttribute(SessionAccount.KEY_FINGERPRINT, fingerprint);
+        session.setAttribute(SessionAccount.KEY_FINGERPRINT, SshPublicKey.fingerprintOf(blobOf(certificate.getCertPubKey())));
+        session.removeAttribute(SessionAccount.KEY_ID);
         return true;
+    }
+
+    private void refuse(ServerSession session, String username, String reason) {
+        log.info("Refused publickey login of {} from {}: {}", AuditText.needsEscaping(username) ? "?" : username,
+                ClientAddress.of(session), reason);
+        if (session.getAttribute(SessionAccount.REFUSAL_AUDITED) == null) {
+            sessions.refused(session, username, reason);
+        }
+    }
+
+    private static byte[] blobOf(PublicKey key) {
+        ByteArrayBuffer buffer = new ByteArrayBuffer();
+        buffer.putRawPublicKey(key);
+        return buffer.getCompactData();
     }
 
     @Override
@@ -123,6 +212,7 @@ public final class AccountAuthenticator implements PublickeyAuthenticator, Passw
         }
         session.setAttribute(SessionAccount.ACCOUNT, account.get());
         session.removeAttribute(SessionAccount.KEY_FINGERPRINT);
+        session.removeAttribute(SessionAccount.KEY_ID);
         return admit(session);
     }
 
@@ -188,6 +278,10 @@ public final class AccountAuthenticator implements PublickeyAuthenticator, Passw
             log.info("Refused login of {} from {}: {}", account.username(), ClientAddress.of(session), refusal);
             return false;
         }
+        Long keyId = session.getAttribute(SessionAccount.KEY_ID);
+        if (keyId != null) {
+            users.keyUsed(keyId, clock.instant());
+        }
         return true;
     }
 
@@ -218,11 +312,71 @@ public final class AccountAuthenticator implements PublickeyAuthenticator, Passw
 
         @Override
         public Boolean doAuth(Buffer buffer, boolean init) throws Exception {
+            if (!certificateAllowed(buffer)) {
+                return Boolean.FALSE;
+            }
             Boolean result = super.doAuth(buffer, init);
             if (Boolean.TRUE.equals(result)) {
                 return authenticator.admit(getServerSession());
             }
             return result;
+        }
+
+        /** Peeks at the offered key: a certificate must pass {@link CertificateCheck} before MINA sees it. */
+        private boolean certificateAllowed(Buffer buffer) {
+            int start = buffer.rpos();
+            byte[] blob;
+            try {
+                buffer.getBoolean();
+                buffer.getString();
+                blob = buffer.getBytes();
+            } catch (RuntimeException e) {
+                return true; // a malformed request: MINA refuses it as before
+            } finally {
+                buffer.rpos(start);
+            }
+            if (!isCertificate(blob)) {
+                return true;
+            }
+            PublicKey key;
+            try {
+                key = new ByteArrayBuffer(blob).getRawPublicKey();
+            } catch (Exception | LinkageError e) {
+                key = null;
+            }
+            if (!(key instanceof OpenSshCertificate certificate)) {
+                authenticator.malformedCertificate(getUsername(), getServerSession());
+                return false;
+            }
+            return authenticator.certificateAllowed(getUsername(), certificate, getServerSession(), this::caSignatureVerifies);
+        }
+
+        /**
+         * MINA 2.20 refuses every force-command and checks source-address itself; both were decided
+         * by {@link CertificateCheck} before (force-command=internal-sftp is what Ferry serves anyway).
+         */
+        @Override
+        protected void verifyCriticalOptions(ServerSession session, OpenSshCertificate certificate) {
+            // decided in certificateAllowed, which runs before every doAuth of this method
+        }
+
+        private boolean caSignatureVerifies(OpenSshCertificate certificate) {
+            try {
+                verifyCertificateSignature(getServerSession(), certificate);
+                return true;
+            } catch (Exception e) {
+                return false;
+            }
+        }
+
+        /** Whether the key blob's type names an OpenSSH certificate, e.g. ssh-ed25519-cert-v01@openssh.com. */
+        private static boolean isCertificate(byte[] blob) {
+            try {
+                String type = new ByteArrayBuffer(blob).getString();
+                return type.endsWith("-cert-v01@openssh.com");
+            } catch (RuntimeException e) {
+                return false;
+            }
         }
     }
 
@@ -236,7 +390,31 @@ public final class AccountAuthenticator implements PublickeyAuthenticator, Passw
 
         @Override
         public UserAuthPublicKey createUserAuth(ServerSession session) {
-            return new AdmittingPublicKeyAuth(getSignatureFactories(), authenticator);
+            return new AdmittingPublicKeyAuth(withCertificates(session.getSignatureFactories()), authenticator);
         }
+
+        /**
+         * The session's signature algorithms (the crypto policy) and their certificate forms, which a
+         * client names when it signs with a certificate's key (ssh-ed25519-cert-v01@openssh.com);
+         * they stay out of the session's own list, which also decides the host key algorithms.
+         */
+        static List<NamedFactory<Signature>> withCertificates(List<NamedFactory<Signature>> policy) {
+            List<NamedFactory<Signature>> all = new ArrayList<>(policy);
+            for (NamedFactory<Signature> factory : policy) {
+                BuiltinSignatures certificate = CERTIFICATE_FORMS.get(BuiltinSignatures.fromFactory(factory));
+                if (certificate != null && !all.contains(certificate)) {
+                    all.add(certificate);
+                }
+            }
+            return List.copyOf(all);
+        }
+
+        private static final Map<BuiltinSignatures, BuiltinSignatures> CERTIFICATE_FORMS = Map.of(
+                BuiltinSignatures.ed25519, BuiltinSignatures.ed25519_cert,
+                BuiltinSignatures.rsaSHA512, BuiltinSignatures.rsaSHA512_cert,
+                BuiltinSignatures.rsaSHA256, BuiltinSignatures.rsaSHA256_cert,
+                BuiltinSignatures.nistp256, BuiltinSignatures.nistp256_cert,
+                BuiltinSignatures.nistp384, BuiltinSignatures.nistp384_cert,
+                BuiltinSignatures.nistp521, BuiltinSignatures.nistp521_cert);
     }
 }

@@ -13,6 +13,10 @@ public final class SessionAccount {
     public static final AttributeKey<FerrySession> FERRY_SESSION = new AttributeKey<>();
     /** SHA256 fingerprint of the key a session logged in with (null for passwords). */
     static final AttributeKey<String> KEY_FINGERPRINT = new AttributeKey<>();
+    /** Id of the stored key a session logged in with (null for passwords and certificates), for lastUsedAt. */
+    static final AttributeKey<Long> KEY_ID = new AttributeKey<>();
+    /** "certificate fingerprint username" of a certificate that passed CertificateCheck in this session. */
+    static final AttributeKey<String> CERTIFICATE_ACCEPTED = new AttributeKey<>();
     /** The username a client tried to log in as, for LOGIN_FAILED records. */
     static final AttributeKey<String> ATTEMPTED_USER = new AttributeKey<>();
     /** Set once a refusal with its reason was audited, so closing does not record it again. */

@@ -1,0 +1,281 @@
+package dev.ferry.sftp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.testsupport.AdminClient;
+import dev.ferry.testsupport.ExternalCommand;
+import dev.ferry.testsupport.FerryInstance;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * OpenSSH user certificates made by ssh-keygen, presented by OpenSSH's sftp and by paramiko to one
+ * running Ferry: a valid one logs in, every flawed one is refused and audited as LOGIN_FAILED with
+ * its reason, and the server keeps serving.
+ */
+class CertificateLoginIT {
+
+    static FerryInstance ferry;
+    static AdminClient admin;
+    static Path dir;
+    static long caId;
+
+    @BeforeAll
+    static void start() {
+        ferry = FerryInstance.start();
+        admin = ferry.admin();
+        dir = FerryInstance.tempDir("ferry-certs");
+        keygen("-t", "ed25519", "-N", "", "-C", "corp-ca", "-f", "ca");
+        keygen("-t", "ed25519", "-N", "", "-C", "other-ca", "-f", "other-ca");
+        var created = admin.post("/api/v1/user-cas", "{\"name\":\"corp-ca\",\"publicKey\":" + AdminClient.quote(read("ca.pub")) + "}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        caId = created.json().get("id").asLong();
+    }
+
+    @AfterAll
+    static void stop() {
+        ferry.close();
+    }
+
+    @Test
+    void validCertificateLogsInWithOpenSshAndParamiko() {
+        createUser("certok", "");
+        String key = certificate("certok", "ca", "-I", "certok-laptop", "-n", "certok", "-V", "-5m:+1h",
+                "-O", "source-address=127.0.0.1/32,10.0.0.0/8", "-O", "force-command=internal-sftp");
+        ExternalCommand.Result sftp = sftp("certok", key);
+        assertThat(sftp.exitCode()).as(sftp.output()).isZero();
+        assertThat(paramiko("certok", key, "valid")).startsWith("OK");
+        assertThat(awaitAudit("LOGIN", "certok", "")).isTrue();
+        // The principal may be one of several, and names are case-insensitive as everywhere in Ferry.
+        createUser("certmany", "");
+        String many = certificate("certmany", "ca", "-I", "many", "-n", "someone,CERTMANY", "-V", "-5m:+1h");
+        assertThat(sftp("certmany", many).exitCode()).isZero();
+    }
+
+    @Test
+    void expiredAndNotYetValidCertificatesAreRefused() {
+        createUser("certold", "");
+        refused("certold", certificate("certold", "ca", "-I", "old", "-n", "certold", "-V", "-2h:-1h"), "expired at");
+        createUser("certnew", "");
+        refused("certnew", certificate("certnew", "ca", "-I", "new", "-n", "certnew", "-V", "+1h:+2h"), "is not yet valid");
+    }
+
+    @Test
+    void hostCertificateAndCertificateWithoutPrincipalsAreRefused() {
+        createUser("certhost", "");
+        String host = certificate("certhost", "ca", "-h", "-I", "host", "-n", "certhost", "-V", "-5m:+1h");
+        assertThat(paramiko("certhost", host, "valid")).startsWith("REFUSED");
+        assertThat(awaitAudit("LOGIN_FAILED", "certhost", "is a host certificate, not a user certificate")).isTrue();
+        createUser("certnone", "");
+        String none = certificate("certnone", "ca", "-I", "none", "-V", "-5m:+1h");
+        assertThat(paramiko("certnone", none, "valid")).startsWith("REFUSED");
+        assertThat(awaitAudit("LOGIN_FAILED", "certnone", "names no principals")).isTrue();
+    }
+
+    @Test
+    void certificateForAnotherPrincipalIsRefused() {
+        createUser("certwho", "");
+        refused("certwho", certificate("certwho", "ca", "-I", "who", "-n", "someone-else", "-V", "-5m:+1h"),
+                "is not valid for user certwho");
+    }
+
+    @Test
+    void certificateOfAnUnknownCaIsRefusedEvenWhenTheCaKeyIsAmongTheUsersKeys() {
+        createUser("certunk", "");
+        refused("certunk", certificate("certunk", "other-ca", "-I", "unk", "-n", "certunk", "-V", "-5m:+1h"),
+                "signed by a CA that is not trusted");
+        // A CA's public key put in a user's key list is a key like any other, not a CA to trust.
+        createUser("certca", ",\"publicKeys\":[" + AdminClient.quote(read("other-ca.pub")) + "]");
+        refused("certca", certificate("certca", "other-ca", "-I", "ca-in-list", "-n", "certca", "-V", "-5m:+1h"),
+                "signed by a CA that is not trusted");
+    }
+
+    @Test
+    void revokedSerialAndKeyIdAreRefusedFromTheNextLogin() {
+        createUser("certrev", "");
+        String bySerial = certificate("certrev", "ca", "-I", "rev", "-n", "certrev", "-V", "-5m:+1h", "-z", "18446744073709551000");
+        assertThat(sftp("certrev", bySerial).exitCode()).isZero();
+        var revoked = admin.post("/api/v1/user-cas/" + caId + "/revocations", "{\"serial\":18446744073709551000}");
+        assertThat(revoked.status()).as(revoked.body()).isEqualTo(201);
+        assertThat(revoked.json().get("serial").asString()).isEqualTo("18446744073709551000");
+        refused("certrev", bySerial, "is revoked (serial 18446744073709551000)");
+
+        createUser("certkid", "");
+        String byKeyId = certificate("certkid", "ca", "-I", "stolen-laptop", "-n", "certkid", "-V", "-5m:+1h", "-z", "7");
+        assertThat(admin.post("/api/v1/user-cas/" + caId + "/revocations", "{\"keyId\":\"stolen-laptop\"}").status()).isEqualTo(201);
+        refused("certkid", byKeyId, "is revoked (key id)");
+        assertThat(admin.get("/api/v1/user-cas/" + caId + "/revocations").body()).contains("stolen-laptop");
+    }
+
+    @Test
+    void criticalOptionsAreHonouredOrRefused() {
+        createUser("certsrc", "");
+        refused("certsrc", certificate("certsrc", "ca", "-I", "src", "-n", "certsrc", "-V", "-5m:+1h",
+                "-O", "source-address=10.9.0.0/16"), "may not be used from 127.0.0.1");
+        createUser("certcmd", "");
+        refused("certcmd", certificate("certcmd", "ca", "-I", "cmd", "-n", "certcmd", "-V", "-5m:+1h",
+                "-O", "force-command=/bin/sh"), "forces the command '/bin/sh'");
+        createUser("certopt", "");
+        refused("certopt", certificate("certopt", "ca", "-I", "opt", "-n", "certopt", "-V", "-5m:+1h",
+                "-O", "critical:made-up@example.com=yes"), "has the critical option 'made-up@example.com'");
+    }
+
+    @Test
+    void malformedOrForgedCertificateIsRefusedAndTheServerKeepsServing() {
+        createUser("certmal", "");
+        String key = certificate("certmal", "ca", "-I", "mal", "-n", "certmal", "-V", "-5m:+1h");
+        assertThat(paramiko("certmal", key, "truncated")).startsWith("REFUSED");
+        assertThat(awaitAudit("LOGIN_FAILED", "certmal", "malformed certificate")).isTrue();
+
+        createUser("certsig", "");
+        String forged = certificate("certsig", "ca", "-I", "sig", "-n", "certsig", "-V", "-5m:+1h");
+        assertThat(paramiko("certsig", forged, "badsig")).startsWith("REFUSED");
+        assertThat(awaitAudit("LOGIN_FAILED", "certsig", "does not carry a valid signature of CA corp-ca")).isTrue();
+
+        assertThat(paramiko("certsig", forged, "valid")).startsWith("OK");
+    }
+
+    @Test
+    void validCertificateForANameWithoutAccountIsRefused() {
+        refused("certnobody", certificate("certnobody", "ca", "-I", "nobody", "-n", "certnobody", "-V", "-5m:+1h"),
+                "there is no user certnobody");
+    }
+
+    @Test
+    void removingTheCaStopsItsCertificates() {
+        keygen("-t", "ed25519", "-N", "", "-C", "short-lived-ca", "-f", "gone-ca");
+        var created = admin.post("/api/v1/user-cas", "{\"name\":\"gone-ca\",\"publicKey\":" + AdminClient.quote(read("gone-ca.pub")) + "}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        createUser("certgone", "");
+        String key = certificate("certgone", "gone-ca", "-I", "gone", "-n", "certgone", "-V", "-5m:+1h");
+        assertThat(sftp("certgone", key).exitCode()).isZero();
+        assertThat(admin.delete("/api/v1/user-cas/" + created.json().get("id").asLong()).status()).isEqualTo(204);
+        refused("certgone", key, "signed by a CA that is not trusted");
+        assertThat(admin.get("/api/v1/audit?type=ADMIN&size=500").body()).contains("trusted user CA gone-ca", "removed user CA gone-ca");
+    }
+
+    @Test
+    void apiRefusesBadCaKeysWithAReasonAndLetsOnlyAdminsWrite() {
+        var malformed = admin.post("/api/v1/user-cas", "{\"name\":\"bad\",\"publicKey\":\"ssh-ed25519 AAAA-not-base64\"}");
+        assertThat(malformed.status()).isEqualTo(400);
+        assertThat(malformed.body()).contains("not valid base64");
+        var certificate = admin.post("/api/v1/user-cas", "{\"name\":\"bad\",\"publicKey\":"
+                + AdminClient.quote(read(certificate("apicert", "ca", "-I", "x", "-n", "x", "-V", "-5m:+1h") + "-cert.pub")) + "}");
+        assertThat(certificate.status()).isEqualTo(400);
+        assertThat(certificate.body()).contains("this is a certificate, not a CA key");
+        var noName = admin.post("/api/v1/user-cas", "{\"publicKey\":" + AdminClient.quote(read("other-ca.pub")) + "}");
+        assertThat(noName.status()).isEqualTo(400);
+        assertThat(noName.body()).contains("name is required");
+        var duplicate = admin.post("/api/v1/user-cas", "{\"name\":\"again\",\"publicKey\":" + AdminClient.quote(read("ca.pub")) + "}");
+        assertThat(duplicate.status()).isEqualTo(409);
+        assertThat(duplicate.body()).contains("already trusted");
+        var neither = admin.post("/api/v1/user-cas/" + caId + "/revocations", "{}");
+        assertThat(neither.status()).isEqualTo(400);
+        assertThat(neither.body()).contains("give exactly one of");
+        assertThat(admin.post("/api/v1/user-cas/" + caId + "/revocations", "{\"serial\":-1}").status()).isEqualTo(400);
+        assertThat(admin.post("/api/v1/user-cas/999999/revocations", "{\"serial\":1}").status()).isEqualTo(404);
+
+        var auditor = admin.post("/api/v1/admins", "{\"username\":\"ca-auditor\",\"password\":\"auditor password 1\",\"role\":\"AUDITOR\"}");
+        assertThat(auditor.status()).as(auditor.body()).isEqualTo(201);
+        AdminClient reader = admin.as("ca-auditor", "auditor password 1");
+        assertThat(reader.get("/api/v1/user-cas").status()).isEqualTo(200);
+        assertThat(reader.post("/api/v1/user-cas", "{\"name\":\"x\",\"publicKey\":" + AdminClient.quote(read("other-ca.pub")) + "}")
+                .status()).isEqualTo(403);
+        assertThat(reader.delete("/api/v1/user-cas/" + caId).status()).isEqualTo(403);
+    }
+
+    // ---- helpers ------------------------------------------------------------------------
+
+    /** The certificate login is refused by OpenSSH's sftp, and audited as LOGIN_FAILED with the reason. */
+    private static void refused(String username, String key, String reason) {
+        ExternalCommand.Result result = sftp(username, key);
+        assertThat(result.exitCode()).as(result.output()).isNotZero();
+        assertThat(awaitAudit("LOGIN_FAILED", username, reason)).as("LOGIN_FAILED of %s with '%s'", username, reason).isTrue();
+    }
+
+    private static void createUser(String username, String extraJson) {
+        var response = admin.post("/api/v1/users", "{\"username\":\"" + username + "\"" + extraJson + "}");
+        assertThat(response.status()).as(response.body()).isEqualTo(201);
+    }
+
+    /** A new ed25519 key {@code name} and its certificate {@code name-cert.pub} signed by {@code ca}; returns the key's path. */
+    private static String certificate(String name, String ca, String... options) {
+        keygen("-t", "ed25519", "-N", "", "-C", name, "-f", name);
+        List<String> sign = new ArrayList<>(List.of("-s", ca));
+        sign.addAll(List.of(options));
+        sign.add(name + ".pub");
+        keygen(sign.toArray(String[]::new));
+        return dir.resolve(name).toString();
+    }
+
+    private static void keygen(String... args) {
+        List<String> command = new ArrayList<>(List.of("ssh-keygen", "-q"));
+        command.addAll(List.of(args));
+        ExternalCommand.Result result = ExternalCommand.run(dir, command, "");
+        assertThat(result.exitCode()).as(String.join(" ", command) + "\n" + result.output()).isZero();
+    }
+
+    private static ExternalCommand.Result sftp(String username, String key) {
+        return ExternalCommand.run(dir, List.of("sftp", "-b", "-", "-P", String.valueOf(ferry.sftpPort()), "-F", "/dev/null",
+                "-i", key, "-o", "CertificateFile=" + key + "-cert.pub", "-o", "IdentitiesOnly=yes",
+                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
+                "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=20", username + "@127.0.0.1"), "pwd\n");
+    }
+
+    private static String paramiko(String username, String key, String mode) {
+        ExternalCommand.Result result = ExternalCommand.run(dir, List.of("/usr/bin/python3",
+                Path.of("src/test/resources/clients/paramiko_cert.py").toAbsolutePath().toString(),
+                String.valueOf(ferry.sftpPort()), username, key, key + "-cert.pub", mode), "");
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        return result.output().strip();
+    }
+
+    static String read(String file) {
+        try {
+            return Files.readString(dir.resolve(file)).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Whether an audit record of this type and user with this text in its detail appears within a generous wait. */
+    static boolean awaitAudit(String type, String username, String detail) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (Instant.now().isBefore(deadline)) {
+            if (auditContains(type, username, detail)) {
+                return true;
+            }
+            sleep(100);
+        }
+        return false;
+    }
+
+    private static boolean auditContains(String type, String username, String detail) {
+        JsonNode content = admin.get("/api/v1/audit?type=" + type + "&username=" + username + "&size=500").json().get("content");
+        for (JsonNode record : content) {
+            if (record.path("detail").asString("").contains(detail)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
