@@ -8,6 +8,7 @@ import dev.ferry.sftp.crypto.HostKeyStore;
 import dev.ferry.sftp.crypto.NegotiationFailures;
 import dev.ferry.sftp.metrics.SftpMetrics;
 import dev.ferry.sftp.session.AccountAuthenticator;
+import dev.ferry.sftp.session.AdmittingPublicKeyAuthFactory;
 import dev.ferry.sftp.session.ClusterHeartbeat;
 import dev.ferry.sftp.session.FerrySession;
 import dev.ferry.sftp.session.LocalSessions;
@@ -180,7 +181,7 @@ class SftpServer implements SmartLifecycle {
         ssh.setPublickeyAuthenticator((PublickeyAuthenticator) shared.authenticator());
         ssh.setPasswordAuthenticator((PasswordAuthenticator) shared.authenticator());
         ssh.setUserAuthFactories(List.of(
-                new AccountAuthenticator.AdmittingPublicKeyAuthFactory(shared.authenticator()), UserAuthPasswordFactory.INSTANCE));
+                new AdmittingPublicKeyAuthFactory(shared.authenticator()), UserAuthPasswordFactory.INSTANCE));
         ssh.setServiceFactories(List.of(new AuthAttemptLimit(properties.maxAuthAttempts(), properties.authTimeout()),
                 new ChannelLimit(properties.maxChannelsPerConnection())));
         if (shared.proxies() != null) {

@@ -14,21 +14,12 @@ import dev.ferry.users.UserService;
 import java.net.InetAddress;
 import java.security.PublicKey;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
-import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
-import org.apache.sshd.common.signature.BuiltinSignatures;
-import org.apache.sshd.common.signature.Signature;
-import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 import org.apache.sshd.server.auth.password.PasswordAuthenticator;
 import org.apache.sshd.server.auth.pubkey.PublickeyAuthenticator;
-import org.apache.sshd.server.auth.pubkey.UserAuthPublicKey;
-import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.server.session.ServerSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -298,123 +289,5 @@ public final class AccountAuthenticator implements PublickeyAuthenticator, Passw
             return false;
         }
         return true;
-    }
-
-    /** MINA's public key method, admitting the session only after the signature is verified. */
-    static final class AdmittingPublicKeyAuth extends UserAuthPublicKey {
-
-        private final AccountAuthenticator authenticator;
-
-        AdmittingPublicKeyAuth(List<NamedFactory<Signature>> signatures, AccountAuthenticator authenticator) {
-            super(signatures);
-            this.authenticator = authenticator;
-        }
-
-        @Override
-        public Boolean doAuth(Buffer buffer, boolean init) throws Exception {
-            if (!certificateAllowed(buffer)) {
-                return Boolean.FALSE;
-            }
-            Boolean result = super.doAuth(buffer, init);
-            if (Boolean.TRUE.equals(result)) {
-                return authenticator.admit(getServerSession());
-            }
-            return result;
-        }
-
-        /** Peeks at the offered key: a certificate must pass {@link CertificateCheck} before MINA sees it. */
-        private boolean certificateAllowed(Buffer buffer) {
-            int start = buffer.rpos();
-            byte[] blob;
-            try {
-                buffer.getBoolean();
-                buffer.getString();
-                blob = buffer.getBytes();
-            } catch (RuntimeException e) {
-                return true; // a malformed request: MINA refuses it as before
-            } finally {
-                buffer.rpos(start);
-            }
-            if (!isCertificate(blob)) {
-                return true;
-            }
-            PublicKey key;
-            try {
-                key = new ByteArrayBuffer(blob).getRawPublicKey();
-            } catch (Exception | LinkageError e) {
-                key = null;
-            }
-            if (!(key instanceof OpenSshCertificate certificate)) {
-                authenticator.malformedCertificate(getUsername(), getServerSession());
-                return false;
-            }
-            return authenticator.certificateAllowed(getUsername(), certificate, getServerSession(), this::caSignatureVerifies);
-        }
-
-        /**
-         * MINA 2.20 refuses every force-command and checks source-address itself; both were decided
-         * by {@link CertificateCheck} before (force-command=internal-sftp is what Ferry serves anyway).
-         */
-        @Override
-        protected void verifyCriticalOptions(ServerSession session, OpenSshCertificate certificate) {
-            // decided in certificateAllowed, which runs before every doAuth of this method
-        }
-
-        private boolean caSignatureVerifies(OpenSshCertificate certificate) {
-            try {
-                verifyCertificateSignature(getServerSession(), certificate);
-                return true;
-            } catch (Exception e) {
-                return false;
-            }
-        }
-
-        /** Whether the key blob's type names an OpenSSH certificate, e.g. ssh-ed25519-cert-v01@openssh.com. */
-        private static boolean isCertificate(byte[] blob) {
-            try {
-                String type = new ByteArrayBuffer(blob).getString();
-                return type.endsWith("-cert-v01@openssh.com");
-            } catch (RuntimeException e) {
-                return false;
-            }
-        }
-    }
-
-    public static final class AdmittingPublicKeyAuthFactory extends UserAuthPublicKeyFactory {
-
-        private final AccountAuthenticator authenticator;
-
-        public AdmittingPublicKeyAuthFactory(AccountAuthenticator authenticator) {
-            this.authenticator = authenticator;
-        }
-
-        @Override
-        public UserAuthPublicKey createUserAuth(ServerSession session) {
-            return new AdmittingPublicKeyAuth(withCertificates(session.getSignatureFactories()), authenticator);
-        }
-
-        /**
-         * The session's signature algorithms (the crypto policy) and their certificate forms, which a
-         * client names when it signs with a certificate's key (ssh-ed25519-cert-v01@openssh.com);
-         * they stay out of the session's own list, which also decides the host key algorithms.
-         */
-        static List<NamedFactory<Signature>> withCertificates(List<NamedFactory<Signature>> policy) {
-            List<NamedFactory<Signature>> all = new ArrayList<>(policy);
-            for (NamedFactory<Signature> factory : policy) {
-                BuiltinSignatures certificate = CERTIFICATE_FORMS.get(BuiltinSignatures.fromFactory(factory));
-                if (certificate != null && !all.contains(certificate)) {
-                    all.add(certificate);
-                }
-            }
-            return List.copyOf(all);
-        }
-
-        private static final Map<BuiltinSignatures, BuiltinSignatures> CERTIFICATE_FORMS = Map.of(
-                BuiltinSignatures.ed25519, BuiltinSignatures.ed25519_cert,
-                BuiltinSignatures.rsaSHA512, BuiltinSignatures.rsaSHA512_cert,
-                BuiltinSignatures.rsaSHA256, BuiltinSignatures.rsaSHA256_cert,
-                BuiltinSignatures.nistp256, BuiltinSignatures.nistp256_cert,
-                BuiltinSignatures.nistp384, BuiltinSignatures.nistp384_cert,
-                BuiltinSignatures.nistp521, BuiltinSignatures.nistp521_cert);
     }
 }
