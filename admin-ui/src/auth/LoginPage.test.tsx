@@ -66,4 +66,31 @@ describe('LoginPage', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Log in' }));
     expect(await screen.findByText('try again in 60 seconds')).toBeInTheDocument();
   });
+
+  it('offers single sign-on when the server says it is configured, and no link when not', async () => {
+    fakeServer((call) => call.url === '/api/v1/session/options'
+      ? { status: 200, body: { password: true, sso: { provider: 'Keycloak', loginUrl: '/oauth2/authorization/oidc' } } }
+      : { status: 401, body: {} });
+    renderLogin();
+    const link = await screen.findByRole('link', { name: 'Sign in with Keycloak' });
+    expect(link).toHaveAttribute('href', '/oauth2/authorization/oidc');
+    expect(screen.getByRole('button', { name: 'Log in' })).toBeInTheDocument();
+  });
+
+  it('shows no single sign-on link when it is off', async () => {
+    const calls = fakeServer((call) => call.url === '/api/v1/session/options'
+      ? { status: 200, body: { password: true, sso: null } }
+      : { status: 401, body: {} });
+    renderLogin();
+    await waitFor(() => expect(calls.some((c) => c.url === '/api/v1/session/options')).toBe(true));
+    expect(screen.queryByRole('link', { name: /Sign in with/ })).toBeNull();
+  });
+
+  it('explains a refused single sign-on once', async () => {
+    window.history.replaceState(null, '', '/?sso-error=denied');
+    fakeServer(() => ({ status: 401, body: {} }));
+    renderLogin();
+    expect(await screen.findByRole('alert')).toHaveTextContent(/no Ferry role/);
+    expect(window.location.search).toBe('');
+  });
 });

@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from 'react';
-import { ApiError } from '../lib/api';
+import { useEffect, useState, type FormEvent } from 'react';
+import { ApiError, api } from '../lib/api';
 import { TextField } from '../components/fields';
 import { useSession } from './session';
 
@@ -16,12 +16,43 @@ export function validateLogin(username: string, password: string): Errors {
   return errors;
 }
 
+/** GET /api/v1/session/options: whether single sign-on is offered, and where it starts. */
+interface LoginOptions {
+  password: boolean;
+  sso?: { provider: string; loginUrl: string } | null;
+}
+
+/** Why the last single sign-on came back without a session (`?sso-error=` set by the server). */
+export function ssoErrorMessage(code: string | null): string | undefined {
+  if (code === 'denied') {
+    return 'You signed in at your identity provider, but your account has no Ferry role: ask to be added to the group for Ferry admins or auditors.';
+  }
+  if (code) return 'Single sign-on did not complete: try again, or log in with an admin account’s password.';
+  return undefined;
+}
+
 export function LoginPage() {
   const { login } = useSession();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [errors, setErrors] = useState<Errors>({});
+  const [errors, setErrors] = useState<Errors>(() => {
+    const sso = ssoErrorMessage(new URLSearchParams(window.location.search).get('sso-error'));
+    return sso ? { form: sso } : {};
+  });
   const [busy, setBusy] = useState(false);
+  const [sso, setSso] = useState<LoginOptions['sso']>(null);
+
+  useEffect(() => {
+    let cancelled = false;
+    api.get<LoginOptions>('/api/v1/session/options')
+      .then((options) => !cancelled && setSso(options.sso ?? null))
+      .catch(() => !cancelled && setSso(null)); // the password form works without it
+    // the error is shown once: a reload starts clean
+    if (window.location.search.includes('sso-error')) window.history.replaceState(null, '', window.location.pathname);
+    return () => {
+      cancelled = true;
+    };
+  }, []);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -56,6 +87,12 @@ export function LoginPage() {
         <TextField label="Password" name="password" type="password" value={password} onChange={setPassword}
           error={errors.password} autoComplete="current-password" required />
         <button type="submit" className="primary" disabled={busy}>{busy ? 'Logging in…' : 'Log in'}</button>
+        {sso && (
+          <>
+            <p className="login-or muted">or</p>
+            <a className="button login-sso" href={sso.loginUrl}>Sign in with {sso.provider}</a>
+          </>
+        )}
       </form>
     </main>
   );

@@ -7,7 +7,7 @@ export type Role = Schemas['AdminView']['role'];
 /** GET /api/v1/session; an admin's role is one of the roles, and the UI logs in by session. */
 export type Caller = Schemas['Caller'] & {
   role: Role;
-  authenticatedBy: 'session' | 'basic' | 'token';
+  authenticatedBy: 'session' | 'sso' | 'basic' | 'token' | 'access-token';
 };
 
 interface SessionState {

@@ -22,6 +22,8 @@ import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
 import org.springframework.security.web.context.SecurityContextRepository;
 import org.springframework.security.web.csrf.CsrfToken;
@@ -36,7 +38,8 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code /api/v1/session}: the admin UI's login. POST with an admin's name and password starts a
  * server-side session (HttpOnly, SameSite=Strict cookie, Secure over HTTPS) and issues a new CSRF
  * token; GET says who the caller is (whichever way they authenticated); DELETE logs out (handled by
- * Spring Security's logout filter). Scripts keep using HTTP Basic or bearer tokens.
+ * Spring Security's logout filter). Scripts keep using HTTP Basic or bearer tokens. GET /options
+ * tells the login page whether single sign-on is offered ({@link OidcSso} does the login itself).
  */
 @RestController
 @RequestMapping(AdminSessionController.PATH)
@@ -44,6 +47,15 @@ import org.springframework.web.bind.annotation.RestController;
 class AdminSessionController {
 
     static final String PATH = "/api/v1/session";
+    static final String OPTIONS_PATH = PATH + "/options";
+
+    /** How the login page may log in: always a password; single sign-on when configured. */
+    record LoginOptions(boolean password, SingleSignOn sso) {
+    }
+
+    /** @param loginUrl where the browser goes to sign in with the provider (Spring Security's OAuth2 login) */
+    record SingleSignOn(String provider, String loginUrl) {
+    }
 
     /** Who is logged in, with the role that decides what the UI offers. */
     record Caller(String username, String role, String authenticatedBy) {
@@ -61,21 +73,33 @@ class AdminSessionController {
     private final SecurityContextRepository contexts = new HttpSessionSecurityContextRepository();
     private final CsrfTokenRepository csrfTokens;
     private final LoginThrottle throttle;
+    private final OidcProperties oidc;
 
     AdminSessionController(UserDetailsService admins, PasswordEncoder passwords, CsrfTokenRepository csrfTokens,
-            LoginThrottle throttle) {
+            LoginThrottle throttle, OidcProperties oidc) {
         // The same lookup and password check as HTTP Basic (an unknown name costs the same hash as a known one).
         DaoAuthenticationProvider provider = new DaoAuthenticationProvider(admins);
         provider.setPasswordEncoder(passwords);
         this.authentication = provider::authenticate;
         this.csrfTokens = csrfTokens;
         this.throttle = throttle;
+        this.oidc = oidc;
+    }
+
+    @GetMapping("/options")
+    @Operation(summary = "How to log in to the admin UI: password, and single sign-on with an OpenID provider when configured "
+            + "(no authentication needed)")
+    LoginOptions options() {
+        return new LoginOptions(true, oidc.enabled()
+                ? new SingleSignOn(oidc.providerName(), "/oauth2/authorization/" + OidcProperties.REGISTRATION) : null);
     }
 
     @GetMapping
     @Operation(summary = "Who the caller is and their role (ADMIN or AUDITOR)")
     Caller whoAmI(Authentication auth) {
         String by = auth.getDetails() instanceof AdminSessionDetails ? "session"
+                : auth instanceof OAuth2AuthenticationToken ? "sso"
+                : auth instanceof JwtAuthenticationToken ? "access-token"
                 : auth.getName().startsWith("token:") ? "token" : "basic";
         return caller(auth, by);
     }
