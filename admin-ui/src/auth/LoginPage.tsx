@@ -6,6 +6,7 @@ import { useSession } from './session';
 interface Errors {
   username?: string;
   password?: string;
+  code?: string;
   form?: string;
 }
 
@@ -41,6 +42,9 @@ export function LoginPage() {
   });
   const [busy, setBusy] = useState(false);
   const [sso, setSso] = useState<LoginOptions['sso']>(null);
+  // shown once the server said this account needs a second factor
+  const [askCode, setAskCode] = useState(false);
+  const [code, setCode] = useState('');
 
   useEffect(() => {
     let cancelled = false;
@@ -61,8 +65,15 @@ export function LoginPage() {
     if (Object.keys(found).length > 0) return;
     setBusy(true);
     try {
-      await login(username.trim(), password);
+      await login(username.trim(), password, askCode ? code.trim() : undefined);
     } catch (e) {
+      if (e instanceof ApiError && e.status === 401 && e.fieldErrors.code) {
+        // the password was right: keep it, and ask for (another) code
+        setErrors(askCode ? { code: e.fieldErrors.code } : {});
+        setAskCode(true);
+        setCode('');
+        return;
+      }
       if (e instanceof ApiError && e.status === 401) {
         setErrors({ form: 'Wrong username or password.' });
       } else if (e instanceof ApiError) {
@@ -71,6 +82,7 @@ export function LoginPage() {
         setErrors({ form: String(e) });
       }
       setPassword('');
+      setCode('');
     } finally {
       setBusy(false);
     }
@@ -86,6 +98,11 @@ export function LoginPage() {
           error={errors.username} autoComplete="username" autoFocus required />
         <TextField label="Password" name="password" type="password" value={password} onChange={setPassword}
           error={errors.password} autoComplete="current-password" required />
+        {askCode && (
+          <TextField label="Authentication code" name="code" value={code} onChange={setCode} error={errors.code}
+            help="The 6 digits your authenticator app shows, or one of your recovery codes."
+            autoComplete="one-time-code" inputMode="numeric" autoFocus required />
+        )}
         <button type="submit" className="primary" disabled={busy}>{busy ? 'Logging in…' : 'Log in'}</button>
         {sso && (
           <>

@@ -5,6 +5,7 @@ import dev.ferry.admins.ApiTokens;
 import dev.ferry.shared.PasswordHasher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
@@ -12,6 +13,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.core.userdetails.UsernameNotFoundException;
@@ -34,6 +36,7 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
  * The admin API is closed by default: HTTP Basic with an admin account or a bearer API token
  * (scripts), or the admin UI's session cookie with a CSRF token ({@link AdminSessionController});
  * with single sign-on configured ({@link OidcSso}) also the provider's login and access tokens;
+ * an admin with two-factor authentication logs in only through the UI ({@link SecondFactorBasicFilter});
  * AUDITORs read, ADMINs also write. Only health probes, the OpenAPI description and the admin UI's
  * static files are public. Failed password logins are throttled per address and account, with a higher
  * ceiling per address ({@link LoginThrottle}); API tokens are not throttled.
@@ -64,6 +67,7 @@ class SecurityConfiguration {
         http.addFilterBefore(new BearerTokenFilter(tokens, oidc.enabled()), BearerTokenAuthenticationFilter.class)
                 .addFilterAfter(new LoginThrottleFilter(throttle), BearerTokenFilter.class)
                 .addFilterAfter(new LoginThrottleFilter.Checked(), BasicAuthenticationFilter.class)
+                .addFilterAfter(new SecondFactorBasicFilter(), LoginThrottleFilter.Checked.class)
                 .addFilterAfter(new AdminSessionRevalidationFilter(admins), SecurityContextHolderFilter.class)
                 .addFilterAfter(new CsrfCookieFilter(), CsrfFilter.class);
         http.authorizeHttpRequests(auth -> auth
@@ -74,6 +78,11 @@ class SecurityConfiguration {
                         .requestMatchers(HttpMethod.DELETE, AdminSessionController.PATH).permitAll()
                         // how to log in (password, single sign-on): the login page asks before anyone is logged in
                         .requestMatchers(HttpMethod.GET, AdminSessionController.OPTIONS_PATH).permitAll()
+                        // a session that must first enrol a second factor sees who it is and enrols, nothing else
+                        .requestMatchers(HttpMethod.GET, AdminSessionController.PATH)
+                                .hasAnyAuthority("ROLE_ADMIN", "ROLE_AUDITOR", AdminSessionController.MFA_ENROLMENT)
+                        .requestMatchers(AdminSessionController.PATH + "/mfa", AdminSessionController.PATH + "/mfa/**")
+                                .hasAnyAuthority("ROLE_ADMIN", "ROLE_AUDITOR", AdminSessionController.MFA_ENROLMENT)
                         .requestMatchers(HttpMethod.GET, "/api/**").hasAnyRole("ADMIN", "AUDITOR")
                         .requestMatchers(HttpMethod.HEAD, "/api/**").hasAnyRole("ADMIN", "AUDITOR")
                         .requestMatchers("/api/**").hasRole("ADMIN")
@@ -158,7 +167,10 @@ class SecurityConfiguration {
         return username -> admins.find(username)
                 .map(admin -> User.withUsername(admin.username())
                         .password(admin.passwordHash())
-                        .roles(admin.role().name())
+                        .authorities(admin.secondFactor()
+                                ? List.of(new SimpleGrantedAuthority("ROLE_" + admin.role().name()),
+                                        new SimpleGrantedAuthority(SecondFactorBasicFilter.SECOND_FACTOR))
+                                : List.of(new SimpleGrantedAuthority("ROLE_" + admin.role().name())))
                         .build())
                 .orElseThrow(() -> new UsernameNotFoundException("no such admin"));
     }
