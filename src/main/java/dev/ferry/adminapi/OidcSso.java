@@ -2,6 +2,8 @@ package dev.ferry.adminapi;
 
 import dev.ferry.admins.ApiTokens;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -10,6 +12,14 @@ import org.springframework.boot.web.server.Cookie;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.server.servlet.ConfigurableServletWebServerFactory;
 import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.config.ObjectPostProcessor;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequestRedirectFilter;
+import org.springframework.security.oauth2.jwt.BadJwtException;
+import org.springframework.security.oauth2.jwt.JwtDecoderInitializationException;
+import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.oauth2.client.oidc.userinfo.OidcUserRequest;
 import org.springframework.security.oauth2.client.oidc.userinfo.OidcUserService;
@@ -31,7 +41,6 @@ import org.springframework.security.oauth2.jwt.SupplierJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenResolver;
 import org.springframework.security.oauth2.server.resource.web.DefaultBearerTokenResolver;
-import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.authentication.SimpleUrlAuthenticationFailureHandler;
 import org.springframework.security.web.authentication.SimpleUrlAuthenticationSuccessHandler;
 import org.springframework.stereotype.Component;
@@ -56,7 +65,19 @@ final class OidcSso {
     OidcSso(OidcProperties properties) {
         this.properties = properties;
         this.identity = new OidcIdentity(properties);
-        this.accessTokens = new SupplierJwtDecoder(this::accessTokenDecoder);
+        JwtDecoder lazy = new SupplierJwtDecoder(this::accessTokenDecoder);
+        this.accessTokens = token -> {
+            try {
+                return lazy.decode(token);
+            } catch (BadJwtException e) {
+                throw e; // the token itself is wrong: 401
+            } catch (JwtException | JwtDecoderInitializationException e) {
+                // discovery or the JWKS could not be read: the provider's fault, not the caller's (503, not 500)
+                log.warn("Admin single sign-on: access token not checked, the OpenID provider at {} could not be read: {}",
+                        properties.issuer(), e.getMessage());
+                throw new ProviderUnavailable(e);
+            }
+        };
         this.registrations = new DiscoveredRegistration(properties);
         log.info("Admin single sign-on with {} ({}), client {}; API access tokens need audience {}", properties.providerName(),
                 properties.issuer(), properties.clientId(), properties.audience());
@@ -66,8 +87,30 @@ final class OidcSso {
         return properties;
     }
 
-    /** Adds OAuth2 login and JWT bearer tokens to the admin API's chain; {@code entryPoint} answers a bad token. */
-    void configure(HttpSecurity http, AuthenticationEntryPoint entryPoint) throws Exception {
+    /** The access token could not be checked because the provider (its discovery document or JWKS) is unreachable. */
+    static final class ProviderUnavailable extends BadJwtException {
+        ProviderUnavailable(Throwable cause) {
+            super("the OpenID provider could not be reached", cause);
+        }
+    }
+
+    /** 401 for a token that is not valid here; 503 when the provider could not be asked. Never the token in the answer. */
+    private void refuseToken(HttpServletRequest request, HttpServletResponse response, AuthenticationException e) throws IOException {
+        if (e.getCause() instanceof ProviderUnavailable) {
+            response.setHeader(HttpHeaders.RETRY_AFTER, "30");
+            ProblemResponses.write(response, HttpStatus.SERVICE_UNAVAILABLE, "Identity provider unavailable", "the access token "
+                    + "could not be checked: " + properties.providerName() + " (" + properties.issuer() + ") did not answer. "
+                    + "Try again shortly, or use a Ferry API token");
+            return;
+        }
+        response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"ferry\", error=\"invalid_token\"");
+        ProblemResponses.write(response, HttpStatus.UNAUTHORIZED, "Unauthorized", "the bearer token is neither a Ferry "
+                + "API token nor a valid access token of " + properties.providerName() + " for audience '" + properties.audience()
+                + "' (signature, issuer, audience and expiry are checked): get a new one");
+    }
+
+    /** Adds OAuth2 login and JWT bearer tokens to the admin API's chain. */
+    void configure(HttpSecurity http) throws Exception {
         SimpleUrlAuthenticationSuccessHandler success = new SimpleUrlAuthenticationSuccessHandler("/");
         success.setAlwaysUseDefaultTargetUrl(true);
         http.oauth2Login(login -> login
@@ -81,10 +124,18 @@ final class OidcSso {
                                     ? "denied" : "failed";
                             log.warn("Admin single sign-on failed from {}: {}", request.getRemoteAddr(), e.getMessage());
                             new SimpleUrlAuthenticationFailureHandler("/?sso-error=" + code).onAuthenticationFailure(request, response, e);
+                        })
+                        // the provider could not be read when the login starts: back to the login page, not a 500
+                        .withObjectPostProcessor(new ObjectPostProcessor<OAuth2AuthorizationRequestRedirectFilter>() {
+                            @Override
+                            public <O extends OAuth2AuthorizationRequestRedirectFilter> O postProcess(O filter) {
+                                filter.setAuthenticationFailureHandler(new SimpleUrlAuthenticationFailureHandler("/?sso-error=unavailable"));
+                                return filter;
+                            }
                         }))
                 .oauth2ResourceServer(rs -> rs
                         .bearerTokenResolver(jwtOnly())
-                        .authenticationEntryPoint(entryPoint)
+                        .authenticationEntryPoint(this::refuseToken)
                         .jwt(jwt -> jwt.decoder(accessTokens).jwtAuthenticationConverter(
                                 token -> new JwtAuthenticationToken(token, identity.authorities(token.getClaims()), identity.name(token.getClaims())))));
     }

@@ -57,12 +57,7 @@ class SecurityConfiguration {
                         "authenticate with HTTP Basic (an admin account), a bearer token, or log in to the admin UI",
                         !fromAdminUi(request));
         if (oidc.enabled()) {
-            new OidcSso(oidc).configure(http, (request, response, e) -> {
-                response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"ferry\", error=\"invalid_token\"");
-                ProblemResponses.write(response, HttpStatus.UNAUTHORIZED, "Unauthorized", "the bearer token is neither a Ferry "
-                        + "API token nor a valid access token of " + oidc.providerName() + " for audience '" + oidc.audience()
-                        + "' (signature, issuer, audience and expiry are checked): get a new one");
-            });
+            new OidcSso(oidc).configure(http);
         }
         http.addFilterBefore(new BearerTokenFilter(tokens, oidc.enabled()), BearerTokenAuthenticationFilter.class)
                 .addFilterAfter(new LoginThrottleFilter(throttle), BearerTokenFilter.class)

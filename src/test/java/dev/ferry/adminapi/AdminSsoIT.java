@@ -68,6 +68,7 @@ class AdminSsoIT {
                 "sftp.admin.oidc.provider-name", "Test IdP"));
         redirectUri = ferry.apiBase() + "/login/oauth2/code/oidc";
         provider = OidcProvider.start(providerPort, redirectUri);
+        provider.awaitDiscovery(); // a just-started provider can be slow to answer its first request on a busy machine
         admin = ferry.admin();
     }
 
@@ -178,6 +179,25 @@ class AdminSsoIT {
         List<Map<String, Object>> audit = adminAudit(ferry, "/api/v1/users/sso-browser");
         assertThat(audit).hasSize(1);
         assertThat(audit.get(0).get("username")).isEqualTo("oidc:localhost:alice");
+    }
+
+    @Test
+    void aProviderThatCannotBeReachedIs503ForTokensAndBackToTheLoginPageForBrowsersNever500() throws Exception {
+        int closed = FreePorts.next();
+        try (FerryInstance cut = FerryInstance.start(ferry.database(), ferry.storageRoot(), Map.of(
+                "sftp.admin.oidc.issuer", "http://localhost:" + closed,
+                "sftp.admin.oidc.client-id", "ferry"))) {
+            Response token = new AdminClient(cut.apiBase(), "admin", FerryInstance.ADMIN_PASSWORD).withoutCredentials()
+                    .withBearer(provider.sign(claims().build())).get("/api/v1/users");
+            assertProblem(token, 503, null);
+            assertThat(token.header("Retry-After")).isNotNull();
+            HttpClient browser = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+            HttpResponse<String> start = get(browser, cut.apiBase() + "/oauth2/authorization/oidc");
+            assertThat(start.statusCode()).as(start.body()).isEqualTo(302);
+            assertThat(start.headers().firstValue("Location").orElseThrow()).endsWith("/?sso-error=unavailable");
+            // passwords and Ferry's own tokens do not depend on the provider
+            assertThat(new AdminClient(cut.apiBase(), "admin", FerryInstance.ADMIN_PASSWORD).get("/api/v1/users").status()).isEqualTo(200);
+        }
     }
 
     static JWTClaimsSet.Builder claims() {

@@ -117,6 +117,33 @@ public final class OidcProvider implements AutoCloseable {
         return "http://localhost:" + port;
     }
 
+    /** Waits (generously) until the provider answers its discovery document, as Ferry will first ask it. */
+    public void awaitDiscovery() {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(issuer() + "/.well-known/openid-configuration")).GET().build();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+        while (true) {
+            try {
+                if (HTTP.send(request, HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException e) {
+                // not yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the OpenID provider at " + issuer() + " did not answer within 120 s");
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
     /** An access token of a client-credentials client, from the provider's token endpoint. */
     public String clientCredentialsToken(String clientId) {
         String basic = Base64.getEncoder().encodeToString((clientId + ":" + CLI_SECRET + "-" + clientId).getBytes(StandardCharsets.UTF_8));
