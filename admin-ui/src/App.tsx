@@ -1,5 +1,6 @@
 import { BrowserRouter, Link, Route, Routes } from 'react-router';
 import { LoginPage } from './auth/LoginPage';
+import { MfaPage } from './auth/MfaPage';
 import { SessionProvider, useSession } from './auth/session';
 import { Layout } from './components/Layout';
 import { AuditPage } from './features/audit/AuditPage';
@@ -18,6 +19,7 @@ function Pages() {
   const { caller } = useSession();
   if (caller === undefined) return <p className="loading" aria-live="polite">Loading…</p>;
   if (caller === null) return <LoginPage />;
+  if (caller.mfaEnrolmentRequired) return <MfaPage required />;
   return (
     <Routes>
       <Route element={<Layout />}>
@@ -32,6 +34,7 @@ function Pages() {
         <Route path="events/deliveries" element={<DeliveriesPage />} />
         {/* one route for new and existing rules: creating one moves to its address keeping its shown-once secret */}
         <Route path="events/:id" element={<EventRulePage />} />
+        <Route path="account/mfa" element={<MfaPage />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -5,16 +5,20 @@ import type { Schemas } from '../lib/api-types';
 export type Role = Schemas['AdminView']['role'];
 
 /** GET /api/v1/session; an admin's role is one of the roles, and the UI logs in by session. */
-export type Caller = Schemas['Caller'] & {
-  role: Role;
-  authenticatedBy: 'session' | 'basic' | 'token';
+export type Caller = Omit<Schemas['Caller'], 'role'> & {
+  /** NONE: a session that must enrol a second factor before anything else (mfaEnrolmentRequired). */
+  role: Role | 'NONE';
+  authenticatedBy: 'session' | 'sso' | 'basic' | 'token' | 'access-token';
 };
 
 interface SessionState {
   /** undefined while the first check runs, null when nobody is logged in. */
   caller: Caller | null | undefined;
-  login: (username: string, password: string) => Promise<void>;
+  /** `code`: the TOTP or recovery code of an admin with two-factor authentication. */
+  login: (username: string, password: string, code?: string) => Promise<void>;
   logout: () => Promise<void>;
+  /** Asks the server again who is logged in (after two-factor authentication was turned on). */
+  refresh: () => Promise<void>;
 }
 
 const SessionContext = createContext<SessionState | null>(null);
@@ -34,8 +38,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     };
   }, []);
 
-  const login = useCallback(async (username: string, password: string) => {
-    setCaller(await api.post<Caller>('/api/v1/session', { username, password }));
+  const login = useCallback(async (username: string, password: string, code?: string) => {
+    setCaller(await api.post<Caller>('/api/v1/session', code ? { username, password, code } : { username, password }));
+  }, []);
+
+  const refresh = useCallback(async () => {
+    setCaller(await api.get<Caller>('/api/v1/session'));
   }, []);
 
   const logout = useCallback(async () => {
@@ -47,7 +55,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setCaller(null);
   }, []);
 
-  const value = useMemo(() => ({ caller, login, logout }), [caller, login, logout]);
+  const value = useMemo(() => ({ caller, login, logout, refresh }), [caller, login, logout, refresh]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

@@ -1,4 +1,4 @@
-import { NavLink, Outlet } from 'react-router';
+import { Link, NavLink, Outlet } from 'react-router';
 import { useSession } from '../auth/session';
 
 const PAGES = [
@@ -25,6 +25,7 @@ export function Layout() {
         </nav>
         <div className="whoami">
           <span>{caller?.username} <span className={`role role-${caller?.role?.toLowerCase()}`}>{caller?.role}</span></span>
+          {caller?.authenticatedBy === 'session' && <Link to="/account/mfa">Two-factor</Link>}
           <button type="button" onClick={() => void logout()}>Log out</button>
         </div>
       </header>

@@ -21,17 +21,21 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * {@code Authorization: Bearer <token>} with an API token: the request runs with the token's role
  * and as {@code token:<id>} (the name ADMIN audit records carry). An unknown, expired or revoked
- * token gets 401 at once, whatever the path.
+ * token gets 401 at once, whatever the path. With single sign-on on, bearer tokens without Ferry's
+ * {@code ferry_} prefix are the provider's access tokens, left to Spring's resource server ({@link OidcSso}).
  */
 class BearerTokenFilter extends OncePerRequestFilter {
 
     private static final String SCHEME = "Bearer";
 
     private final ApiTokens tokens;
+    private final boolean jwtAccepted;
     private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
 
-    BearerTokenFilter(ApiTokens tokens) {
+    /** @param jwtAccepted single sign-on is on: a bearer token that is not Ferry's goes on to the JWT check */
+    BearerTokenFilter(ApiTokens tokens, boolean jwtAccepted) {
         this.tokens = tokens;
+        this.jwtAccepted = jwtAccepted;
     }
 
     @Override
@@ -43,7 +47,12 @@ class BearerTokenFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        Optional<TokenPrincipal> principal = tokens.authenticate(header.substring(SCHEME.length()).strip());
+        String bearer = header.substring(SCHEME.length()).strip();
+        if (jwtAccepted && !bearer.startsWith(ApiTokens.PREFIX)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        Optional<TokenPrincipal> principal = tokens.authenticate(bearer);
         if (principal.isEmpty()) {
             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"ferry\", error=\"invalid_token\"");
             ProblemResponses.write(response, HttpStatus.UNAUTHORIZED, "Unauthorized",

@@ -5,6 +5,7 @@ import dev.ferry.admins.ApiTokens;
 import dev.ferry.shared.PasswordHasher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
@@ -12,10 +13,13 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.core.userdetails.UsernameNotFoundException;
 import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
+import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.logout.HttpStatusReturningLogoutSuccessHandler;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
@@ -31,6 +35,8 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
 /**
  * The admin API is closed by default: HTTP Basic with an admin account or a bearer API token
  * (scripts), or the admin UI's session cookie with a CSRF token ({@link AdminSessionController});
+ * with single sign-on configured ({@link OidcSso}) also the provider's login and access tokens;
+ * an admin with two-factor authentication logs in only through the UI ({@link SecondFactorBasicFilter});
  * AUDITORs read, ADMINs also write. Only health probes, the OpenAPI description and the admin UI's
  * static files are public. Failed password logins are throttled per address and account, with a higher
  * ceiling per address ({@link LoginThrottle}); API tokens are not throttled.
@@ -40,13 +46,23 @@ class SecurityConfiguration {
 
     @Bean
     SecurityFilterChain adminApi(HttpSecurity http, LoginThrottle throttle, ApiTokens tokens, AdminAccounts admins,
-            CookieCsrfTokenRepository csrfTokens) throws Exception {
+            CookieCsrfTokenRepository csrfTokens, OidcProperties oidc) throws Exception {
         // Plain objects, not beans: a Filter bean would also be registered for every request outside this chain.
-        // Bearer tokens first: a valid one is never throttled, a bogus one is a plain 401 (tokens cannot be guessed).
+        // Bearer tokens first: a valid one is never throttled, a bogus one is a plain 401 (tokens cannot be guessed);
+        // with SSO on, other bearer tokens go on to the resource server's JWT check (OidcSso).
         // Then the throttle for Basic, and after Basic the marker that tells the throttle the password was right.
-        http.addFilterBefore(new BearerTokenFilter(tokens), BasicAuthenticationFilter.class)
+        AuthenticationEntryPoint unauthenticated = (request, response, e) ->
+                // The admin UI marks its requests: a Basic challenge would make the browser show its own login dialog.
+                writeProblem(response, HttpStatus.UNAUTHORIZED, "Unauthorized",
+                        "authenticate with HTTP Basic (an admin account), a bearer token, or log in to the admin UI",
+                        !fromAdminUi(request));
+        if (oidc.enabled()) {
+            new OidcSso(oidc).configure(http);
+        }
+        http.addFilterBefore(new BearerTokenFilter(tokens, oidc.enabled()), BearerTokenAuthenticationFilter.class)
                 .addFilterAfter(new LoginThrottleFilter(throttle), BearerTokenFilter.class)
                 .addFilterAfter(new LoginThrottleFilter.Checked(), BasicAuthenticationFilter.class)
+                .addFilterAfter(new SecondFactorBasicFilter(), LoginThrottleFilter.Checked.class)
                 .addFilterAfter(new AdminSessionRevalidationFilter(admins), SecurityContextHolderFilter.class)
                 .addFilterAfter(new CsrfCookieFilter(), CsrfFilter.class);
         http.authorizeHttpRequests(auth -> auth
@@ -55,17 +71,21 @@ class SecurityConfiguration {
                         // the admin UI's login: anyone may try (throttled); every role may log out
                         .requestMatchers(HttpMethod.POST, AdminSessionController.PATH).permitAll()
                         .requestMatchers(HttpMethod.DELETE, AdminSessionController.PATH).permitAll()
+                        // how to log in (password, single sign-on): the login page asks before anyone is logged in
+                        .requestMatchers(HttpMethod.GET, AdminSessionController.OPTIONS_PATH).permitAll()
+                        // a session that must first enrol a second factor sees who it is and enrols, nothing else
+                        .requestMatchers(HttpMethod.GET, AdminSessionController.PATH)
+                                .hasAnyAuthority("ROLE_ADMIN", "ROLE_AUDITOR", AdminSessionController.MFA_ENROLMENT)
+                        .requestMatchers(AdminSessionController.PATH + "/mfa", AdminSessionController.PATH + "/mfa/**")
+                                .hasAnyAuthority("ROLE_ADMIN", "ROLE_AUDITOR", AdminSessionController.MFA_ENROLMENT)
                         .requestMatchers(HttpMethod.GET, "/api/**").hasAnyRole("ADMIN", "AUDITOR")
                         .requestMatchers(HttpMethod.HEAD, "/api/**").hasAnyRole("ADMIN", "AUDITOR")
                         .requestMatchers("/api/**").hasRole("ADMIN")
                         .requestMatchers("/actuator/**").hasAnyRole("ADMIN", "AUDITOR")
                         .anyRequest().permitAll())
-                .httpBasic(basic -> basic.realmName("ferry").authenticationEntryPoint((request, response, e) ->
-                        // The admin UI marks its requests: a Basic challenge would make the browser show its own login dialog.
-                        writeProblem(response, HttpStatus.UNAUTHORIZED, "Unauthorized",
-                                "authenticate with HTTP Basic (an admin account), a bearer token, or log in to the admin UI",
-                                !fromAdminUi(request))))
-                .exceptionHandling(ex -> ex.accessDeniedHandler((request, response, e) -> {
+                .httpBasic(basic -> basic.realmName("ferry").authenticationEntryPoint(unauthenticated))
+                // the one answer to a request without credentials, also when OAuth2 login would rather redirect
+                .exceptionHandling(ex -> ex.authenticationEntryPoint(unauthenticated).accessDeniedHandler((request, response, e) -> {
                     if (e instanceof CsrfException) {
                         writeProblem(response, HttpStatus.FORBIDDEN, "CSRF token missing or invalid",
                                 "a change made with the admin UI's session cookie must send the XSRF-TOKEN cookie's value in the "
@@ -142,7 +162,10 @@ class SecurityConfiguration {
         return username -> admins.find(username)
                 .map(admin -> User.withUsername(admin.username())
                         .password(admin.passwordHash())
-                        .roles(admin.role().name())
+                        .authorities(admin.secondFactor()
+                                ? List.of(new SimpleGrantedAuthority("ROLE_" + admin.role().name()),
+                                        new SimpleGrantedAuthority(SecondFactorBasicFilter.SECOND_FACTOR))
+                                : List.of(new SimpleGrantedAuthority("ROLE_" + admin.role().name())))
                         .build())
                 .orElseThrow(() -> new UsernameNotFoundException("no such admin"));
     }

@@ -24,4 +24,21 @@ class Admin extends GeneratedId {
 
     @Column(name = "updated_at", nullable = false)
     Instant updatedAt;
+
+    /** Base32 TOTP secret: pending while {@link #totpConfirmedAt} is null (see {@link AdminMfa}). */
+    @Column(name = "totp_secret")
+    String totpSecret;
+
+    @Column(name = "totp_confirmed_at")
+    Instant totpConfirmedAt;
+
+    @Column(name = "totp_last_step")
+    Long totpLastStep;
+
+    @Column(name = "mfa_required", nullable = false)
+    boolean mfaRequired;
+
+    boolean mfaEnabled() {
+        return totpSecret != null && totpConfirmedAt != null;
+    }
 }

@@ -29,11 +29,13 @@ public class AdminAccounts {
     private final AdminRepository admins;
     private final PasswordHasher passwords;
     private final Clock clock;
+    private final boolean requireMfa;
 
-    AdminAccounts(AdminRepository admins, PasswordHasher passwords, Optional<Clock> clock) {
+    AdminAccounts(AdminRepository admins, PasswordHasher passwords, Optional<Clock> clock, AdminProperties properties) {
         this.admins = admins;
         this.passwords = passwords;
         this.clock = clock.orElse(Clock.systemUTC());
+        this.requireMfa = properties.requireMfa();
     }
 
     @Transactional(readOnly = true)
@@ -42,7 +44,8 @@ public class AdminAccounts {
             return Optional.empty();
         }
         return admins.findByUsernameIgnoreCase(username)
-                .map(a -> new AdminCredentials(a.username, a.passwordHash, AdminRole.valueOf(a.role)));
+                .map(a -> new AdminCredentials(a.username, a.passwordHash, AdminRole.valueOf(a.role), a.mfaEnabled(),
+                        requireMfa || a.mfaRequired));
     }
 
     @Transactional(readOnly = true)
@@ -65,7 +68,7 @@ public class AdminAccounts {
 
     @Transactional(readOnly = true)
     public List<AdminView> list() {
-        return admins.findAllByName().stream().map(AdminAccounts::view).toList();
+        return admins.findAllByName().stream().map(this::view).toList();
     }
 
     @Transactional(readOnly = true)
@@ -170,9 +173,9 @@ public class AdminAccounts {
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
-    private static AdminView view(Admin a) {
+    private AdminView view(Admin a) {
         return new AdminView(a.username, AdminRole.valueOf(a.role), a.createdAt.atOffset(ZoneOffset.UTC),
-                a.updatedAt == null ? null : a.updatedAt.atOffset(ZoneOffset.UTC));
+                a.updatedAt == null ? null : a.updatedAt.atOffset(ZoneOffset.UTC), a.mfaEnabled(), requireMfa || a.mfaRequired);
     }
 
 }

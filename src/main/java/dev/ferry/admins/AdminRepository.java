@@ -29,4 +29,26 @@ interface AdminRepository extends JpaRepository<Admin, Long> {
     @Query(value = "insert into admins (username, password_hash, role) values (:username, :passwordHash, :role)"
             + " on conflict do nothing", nativeQuery = true)
     int insertIfAbsent(String username, String passwordHash, String role);
+
+    // ---- MFA (AdminMfa) -----------------------------------------------------------------------
+
+    /** Accepts a TOTP time step unless it, or a later one, was accepted before: 1 if accepted (no replay). */
+    @Modifying
+    @Query(value = "update admins set totp_last_step = :step where id = :id and totp_confirmed_at is not null"
+            + " and (totp_last_step is null or totp_last_step < :step)", nativeQuery = true)
+    int acceptTotpStep(long id, long step);
+
+    @Modifying
+    @Query(value = "insert into admin_recovery_codes (admin_id, code_hash) values (:adminId, :codeHash)", nativeQuery = true)
+    int addRecoveryCode(long adminId, String codeHash);
+
+    @Modifying
+    @Query(value = "delete from admin_recovery_codes where admin_id = :adminId", nativeQuery = true)
+    int deleteRecoveryCodes(long adminId);
+
+    /** Uses a recovery code once: 1 if it was there and unused. */
+    @Modifying
+    @Query(value = "update admin_recovery_codes set used_at = now() where admin_id = :adminId and code_hash = :codeHash"
+            + " and used_at is null", nativeQuery = true)
+    int useRecoveryCode(long adminId, String codeHash);
 }

@@ -111,6 +111,16 @@ class AdminSessionIT {
     }
 
     @Test
+    void withoutSingleSignOnConfiguredTheLoginPageOffersThePasswordOnly() {
+        Response options = admin.withoutCredentials().get("/api/v1/session/options");
+        assertThat(options.status()).isEqualTo(200);
+        assertThat(options.json().get("password").asBoolean()).isTrue();
+        assertThat(options.json().get("sso").isNull()).isTrue();
+        // and nothing of OAuth2 login is there
+        assertThat(admin.withoutCredentials().get("/oauth2/authorization/oidc").status()).isNotEqualTo(302);
+    }
+
+    @Test
     void aPasswordThatIsNotValidUnicodeIsAFailedLoginNotAnError() {
         Browser browser = new Browser().from("198.51.100.91");
         browser.send("GET", "/api/v1/session", null, false);

@@ -108,7 +108,8 @@ class AdminsApiIT {
         assertThat(created.header("Location")).isEqualTo(ferry.apiBase() + "/api/v1/admins/" + name);
         assertThat(created.header("Content-Type")).startsWith("application/json");
         JsonNode json = created.json();
-        assertThat(fieldNames(json)).containsExactlyInAnyOrder("username", "role", "createdAt", "updatedAt");
+        assertThat(fieldNames(json)).containsExactlyInAnyOrder("username", "role", "createdAt", "updatedAt", "mfaEnabled", "mfaRequired");
+        assertThat(json.get("mfaEnabled").asBoolean()).isFalse();
         assertThat(json.get("username").asString()).isEqualTo(name);
         assertThat(json.get("role").asString()).isEqualTo("ADMIN");
         assertThat(json.get("createdAt").asString()).matches("\\d{4}-\\d{2}-\\d{2}T[0-9:.]+(Z|[+-]\\d{2}:\\d{2})");

@@ -1,0 +1,310 @@
+package dev.ferry.adminapi;
+
+import static dev.ferry.adminapi.ApiAssertions.adminAudit;
+import static dev.ferry.adminapi.ApiAssertions.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.testsupport.AdminClient;
+import dev.ferry.testsupport.AdminClient.Response;
+import dev.ferry.testsupport.FerryInstance;
+import dev.ferry.testsupport.TestPostgres;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.CookieManager;
+import java.net.HttpCookie;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import javax.imageio.ImageIO;
+import org.apache.commons.codec.binary.Base32;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Two-factor authentication of local admins, as the admin UI uses it over real HTTP: enrolment (QR
+ * code, confirmation with a code, recovery codes shown once), login with a code, wrong and replayed
+ * codes refused, a recovery code working once, throttling of wrong codes, HTTP Basic refused for an
+ * admin with a second factor, required per admin and for all ({@code sftp.admin.require-mfa}, on a
+ * second instance of the same database), and an ADMIN's reset. Codes are computed here by RFC 6238
+ * itself (checked against the RFC's test vector), not by the library the server uses. Each test
+ * logs in from an address of its own (X-Forwarded-For), so that throttling stays within it.
+ */
+class AdminMfaIT {
+
+    static final String PASSWORD = "mfa-admin-password-1";
+    static final int MAX_FAILURES = 3;
+    static final AtomicInteger ADDRESSES = new AtomicInteger(10);
+
+    static FerryInstance ferry;
+    static AdminClient admin;
+
+    @BeforeAll
+    static void start() {
+        ferry = FerryInstance.start(TestPostgres.get().newDatabase(), FerryInstance.tempDir("ferry-files"), Map.of(
+                "sftp.admin-api.login-throttle.max-failures", String.valueOf(MAX_FAILURES),
+                "sftp.admin-api.login-throttle.first-block", "30s",
+                "server.forward-headers-strategy", "native"));
+        admin = ferry.admin();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (ferry != null) {
+            ferry.close();
+        }
+    }
+
+    /** A browser: keeps cookies, marks its requests as the UI does, sends the CSRF header, from an address of its own. */
+    static final class Browser {
+
+        final String base;
+        final CookieManager cookies = new CookieManager();
+        final HttpClient http = HttpClient.newBuilder().cookieHandler(cookies).build();
+        final Map<String, String> headers = new LinkedHashMap<>(Map.of("X-Requested-With", "XMLHttpRequest",
+                "X-Forwarded-For", "198.51.100." + ADDRESSES.incrementAndGet()));
+
+        Browser(FerryInstance instance) {
+            this.base = instance.apiBase();
+        }
+
+        Response send(String method, String path, String json) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                    .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
+                    .header("Accept", "application/json");
+            if (json != null) {
+                request.header("Content-Type", "application/json");
+            }
+            headers.forEach(request::header);
+            String token = cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals("XSRF-TOKEN"))
+                    .map(HttpCookie::getValue).findFirst().orElse(null);
+            if (token != null) {
+                request.header("X-XSRF-TOKEN", token);
+            }
+            try {
+                HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                return new Response(response.statusCode(), response.body(), response.headers());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
+        Response login(String username, String password, String code) {
+            send("GET", "/api/v1/session", null); // 401, and the XSRF-TOKEN cookie
+            return send("POST", "/api/v1/session", "{\"username\":" + AdminClient.quote(username) + ",\"password\":"
+                    + AdminClient.quote(password) + (code == null ? "" : ",\"code\":" + AdminClient.quote(code)) + "}");
+        }
+    }
+
+    // ---- RFC 6238, independently of the server's library --------------------------------------
+
+    static long step() {
+        return Instant.now().getEpochSecond() / 30;
+    }
+
+    static String totp(byte[] key, long step, int digits) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA1");
+            mac.init(new SecretKeySpec(key, "HmacSHA1"));
+            byte[] hash = mac.doFinal(ByteBuffer.allocate(8).putLong(step).array());
+            int offset = hash[hash.length - 1] & 0xf;
+            int binary = ((hash[offset] & 0x7f) << 24) | ((hash[offset + 1] & 0xff) << 16) | ((hash[offset + 2] & 0xff) << 8)
+                    | (hash[offset + 3] & 0xff);
+            return String.format("%0" + digits + "d", binary % (int) Math.pow(10, digits));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String totp(String base32Secret, long step) {
+        return totp(new Base32().decode(base32Secret), step, 6);
+    }
+
+    @Test
+    void theTestsTotpIsRfc6238() {
+        // RFC 6238, Appendix B: SHA-1, T = 59 s, 8 digits
+        assertThat(totp("12345678901234567890".getBytes(StandardCharsets.US_ASCII), 59 / 30, 8)).isEqualTo("94287082");
+    }
+
+    static String newAdmin(String name) {
+        Response created = admin.post("/api/v1/admins", "{\"username\":\"" + name + "\",\"password\":\"" + PASSWORD + "\",\"role\":\"ADMIN\"}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        return name;
+    }
+
+    record Enrolled(String secret, long confirmedStep, List<String> recoveryCodes) {
+    }
+
+    /** Logs in with the password and enrols an authenticator, in the given browser. */
+    static Enrolled enrol(Browser browser, String name) throws IOException {
+        Response login = browser.login(name, PASSWORD, null);
+        assertThat(login.status()).as(login.body()).isEqualTo(200);
+        JsonNode enrolment = browser.send("POST", "/api/v1/session/mfa/enrolment", null).json();
+        String secret = enrolment.get("secret").asString();
+        assertThat(enrolment.get("otpauthUri").asString()).startsWith("otpauth://totp/").contains("secret=" + secret).contains("issuer=Ferry");
+        String qr = enrolment.get("qrCode").asString();
+        assertThat(qr).startsWith("data:image/png;base64,");
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(qr.substring(qr.indexOf(',') + 1))));
+        assertThat(image.getWidth()).as("a QR code image").isGreaterThan(100);
+        assertProblem(browser.send("POST", "/api/v1/session/mfa", "{\"code\":\"000000\"}".replace("000000",
+                totp(secret, step() + 10))), 400, "code");
+        long step = step();
+        Response confirmed = browser.send("POST", "/api/v1/session/mfa", "{\"code\":\"" + totp(secret, step) + "\"}");
+        assertThat(confirmed.status()).as(confirmed.body()).isEqualTo(200);
+        List<String> codes = new ArrayList<>();
+        confirmed.json().get("recoveryCodes").forEach(c -> codes.add(c.asString()));
+        assertThat(codes).hasSize(10).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(codes)).allMatch(c -> c.matches("[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}"));
+        return new Enrolled(secret, step, codes);
+    }
+
+    @Test
+    void anEnrolledAdminLogsInWithTheCurrentCodeAndNoCodeIsAcceptedTwice() throws IOException {
+        String name = newAdmin("mfa-code");
+        Enrolled enrolled = enrol(new Browser(ferry), name);
+        assertThat(admin.get("/api/v1/admins/" + name).json().get("mfaEnabled").asBoolean()).isTrue();
+        assertThat(adminAudit(ferry, "/api/v1/admins/" + name + "/mfa")).extracting(r -> r.get("username")).containsExactly(name);
+
+        // each refusal from an address of its own: MAX_FAILURES failures from one would be throttled (see below)
+        Response noCode = assertProblem(new Browser(ferry).login(name, PASSWORD, null), 401, "code");
+        assertThat(noCode.json().get("title").asString()).isEqualTo("Code required");
+        assertProblem(new Browser(ferry).login(name, "wrong-password-123", totp(enrolled.secret(), step())), 401, "password");
+        String wrong = "123456".equals(totp(enrolled.secret(), step())) ? "654321" : "123456";
+        assertProblem(new Browser(ferry).login(name, PASSWORD, wrong), 401, "code");
+        // the code that confirmed the enrolment was used once already
+        assertProblem(new Browser(ferry).login(name, PASSWORD, totp(enrolled.secret(), enrolled.confirmedStep())), 401, "code");
+
+        Browser browser = new Browser(ferry);
+
+        String next = totp(enrolled.secret(), enrolled.confirmedStep() + 1); // within the window of one step either side
+        Response login = browser.login(name, PASSWORD, next);
+        assertThat(login.status()).as(login.body()).isEqualTo(200);
+        assertThat(login.json().get("mfaEnabled").asBoolean()).isTrue();
+        assertThat(browser.send("GET", "/api/v1/users", null).status()).isEqualTo(200);
+
+        Response replayed = new Browser(ferry).login(name, PASSWORD, next);
+        assertProblem(replayed, 401, "code");
+        assertThat(replayed.json().get("detail").asString()).contains("already used");
+    }
+
+    @Test
+    void aRecoveryCodeWorksOnceAndIsTypedLoosely() throws IOException {
+        String name = newAdmin("mfa-recovery");
+        Enrolled enrolled = enrol(new Browser(ferry), name);
+        String first = enrolled.recoveryCodes().get(0);
+        assertThat(new Browser(ferry).login(name, PASSWORD, first).status()).isEqualTo(200);
+        assertProblem(new Browser(ferry).login(name, PASSWORD, first), 401, "code");
+        String second = enrolled.recoveryCodes().get(1).replace("-", " ").toUpperCase();
+        assertThat(new Browser(ferry).login(name, PASSWORD, second).status()).isEqualTo(200);
+    }
+
+    @Test
+    void wrongCodesAreThrottledLikePasswords() throws IOException {
+        String name = newAdmin("mfa-throttle");
+        Enrolled enrolled = enrol(new Browser(ferry), name);
+        Browser guesser = new Browser(ferry);
+        for (int i = 0; i < MAX_FAILURES; i++) {
+            assertProblem(guesser.login(name, PASSWORD, String.format("%06d", i)), 401, "code");
+        }
+        Response refused = guesser.login(name, PASSWORD, totp(enrolled.secret(), enrolled.confirmedStep() + 1));
+        assertProblem(refused, 429, null);
+        assertThat(refused.header("Retry-After")).isNotNull();
+        // another address is not locked out
+        assertThat(new Browser(ferry).login(name, PASSWORD, enrolled.recoveryCodes().get(0)).status()).isEqualTo(200);
+    }
+
+    @Test
+    void httpBasicIsRefusedForAnAdminWithASecondFactorWhoUsesAnApiTokenInstead() throws IOException {
+        String name = newAdmin("mfa-basic");
+        Browser browser = new Browser(ferry);
+        enrol(browser, name);
+        Response basic = admin.as(name, PASSWORD).get("/api/v1/users");
+        assertProblem(basic, 401, null);
+        assertThat(basic.json().get("detail").asString()).contains("two-factor").contains("API token");
+        Response token = browser.send("POST", "/api/v1/tokens", "{\"name\":\"mfa-script\",\"role\":\"AUDITOR\"}");
+        assertThat(token.status()).as(token.body()).isEqualTo(201);
+        assertThat(admin.withoutCredentials().withBearer(token.json().get("token").asString()).get("/api/v1/users").status())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void anAdminRequiredToUseMfaCanOnlyEnrolUntilConfirmedThenGetsTheRole() throws IOException {
+        String name = newAdmin("mfa-required");
+        assertThat(admin.put("/api/v1/admins/" + name + "/mfa", "{\"required\":true}").status()).isEqualTo(204);
+        assertThat(admin.get("/api/v1/admins/" + name).json().get("mfaRequired").asBoolean()).isTrue();
+        assertProblem(admin.as(name, PASSWORD).get("/api/v1/users"), 401, null);
+
+        Browser browser = new Browser(ferry);
+        Response login = browser.login(name, PASSWORD, null);
+        assertThat(login.status()).as(login.body()).isEqualTo(200);
+        assertThat(login.json().get("role").asString()).isEqualTo("NONE");
+        assertThat(login.json().get("mfaEnrolmentRequired").asBoolean()).isTrue();
+        assertProblem(browser.send("GET", "/api/v1/users", null), 403, null);
+        assertProblem(browser.send("POST", "/api/v1/tokens", "{\"name\":\"sneaky\",\"role\":\"ADMIN\"}"), 403, null);
+
+        JsonNode enrolment = browser.send("POST", "/api/v1/session/mfa/enrolment", null).json();
+        Response confirmed = browser.send("POST", "/api/v1/session/mfa", "{\"code\":\"" + totp(enrolment.get("secret").asString(), step()) + "\"}");
+        assertThat(confirmed.status()).as(confirmed.body()).isEqualTo(200);
+        JsonNode me = browser.send("GET", "/api/v1/session", null).json();
+        assertThat(me.get("role").asString()).isEqualTo("ADMIN");
+        assertThat(me.get("mfaEnrolmentRequired").asBoolean()).isFalse();
+        assertThat(browser.send("GET", "/api/v1/users", null).status()).isEqualTo(200);
+
+        // an ADMIN resets a lost device: the next login enrols again
+        assertThat(admin.delete("/api/v1/admins/" + name + "/mfa").status()).isEqualTo(204);
+        Response again = new Browser(ferry).login(name, PASSWORD, null);
+        assertThat(again.json().get("mfaEnrolmentRequired").asBoolean()).isTrue();
+    }
+
+    @Test
+    void requireMfaForAllMakesEveryAdminWithoutOneEnrol() throws IOException {
+        String name = newAdmin("mfa-everyone");
+        try (FerryInstance strict = FerryInstance.start(ferry.database(), ferry.storageRoot(), Map.of(
+                "sftp.admin.require-mfa", "true", "server.forward-headers-strategy", "native"))) {
+            Response login = new Browser(strict).login(name, PASSWORD, null);
+            assertThat(login.status()).as(login.body()).isEqualTo(200);
+            assertThat(login.json().get("mfaEnrolmentRequired").asBoolean()).isTrue();
+            assertThat(login.json().get("role").asString()).isEqualTo("NONE");
+            assertProblem(new AdminClient(strict.apiBase(), name, PASSWORD).get("/api/v1/users"), 401, null);
+        }
+        // the instance without the setting lets the same admin in with the password alone
+        assertThat(new Browser(ferry).login(name, PASSWORD, null).json().get("role").asString()).isEqualTo("ADMIN");
+    }
+
+    @Test
+    void theAdminUiEnrolsWithTheQrCodeAndAsksForTheCodeAtTheNextLogin() throws Exception {
+        String name = newAdmin("mfa-browser");
+        Path screenshots = Path.of(System.getProperty("ferry.screenshots", "target/screenshots")).toAbsolutePath();
+        ProcessBuilder e2e = new ProcessBuilder("node", "e2e/mfa.e2e.mjs").directory(AdminUiIT.UI.toFile()).redirectErrorStream(true);
+        e2e.environment().putAll(Map.of("FERRY_URL", ferry.apiBase(), "MFA_USERNAME", name, "MFA_PASSWORD", PASSWORD,
+                "SCREENSHOT_DIR", screenshots.toString()));
+        Process process = e2e.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(3, TimeUnit.MINUTES)).as(output).isTrue();
+        System.out.println(output);
+        assertThat(process.exitValue()).as("the MFA e2e run:\n" + output).isZero();
+        assertThat(admin.get("/api/v1/admins/" + name).json().get("mfaEnabled").asBoolean()).isTrue();
+    }
+}
