@@ -94,19 +94,25 @@ describe('RetentionRulePage', () => {
     expect(await screen.findByText('Conflict: a retention round is running; try again when it is done')).toBeInTheDocument();
   });
 
-  it('saves with PUT and deletes after a confirmation', async () => {
+  it('saves with PUT (dropping the preview of the rule as it was) and deletes after a confirmation', async () => {
     const calls = renderAt('/retention/3', 'ADMIN', (call) => {
       if (call.url === '/api/v1/retention-rules/3' && call.method === 'DELETE') return { status: 204 };
-      if (call.url === '/api/v1/retention-rules/3') return { status: 200, body: call.method === 'PUT' ? { ...RULE, days: 7 } : RULE };
+      if (call.url === '/api/v1/retention-rules/3') {
+        return { status: 200, body: call.method === 'PUT' ? { ...RULE, days: 7, updatedAt: '2026-12-07T11:00:00Z' } : RULE };
+      }
+      if (call.url === '/api/v1/retention-rules/3/preview?size=100') return { status: 200, body: PREVIEW };
       return call.url === '/api/v1/retention-rules' ? { status: 200, body: [] } : undefined;
     });
-    const days = await screen.findByLabelText('Older than (days)');
+    await userEvent.click(await screen.findByRole('button', { name: 'Preview' }));
+    expect(await screen.findByRole('region', { name: 'Preview of outbox-30d' })).toBeInTheDocument();
+    const days = screen.getByLabelText('Older than (days)');
     await userEvent.clear(days);
     await userEvent.type(days, '7');
     await userEvent.click(screen.getByRole('button', { name: 'Save changes' }));
     expect(await screen.findByText('Saved outbox-30d.')).toBeInTheDocument();
     expect(calls.find((c) => c.method === 'PUT')!.body).toEqual({ name: 'outbox-30d', path: '/outbox/**', username: 'acme', days: 7, enabled: true });
     expect(screen.getByText('files older than 7 days under /outbox/** of acme')).toBeInTheDocument();
+    expect(screen.queryByRole('region', { name: /Preview of/ })).toBeNull();
     await userEvent.click(screen.getByRole('button', { name: 'Delete rule' }));
     await userEvent.click(within(screen.getByRole('dialog', { name: 'Delete outbox-30d?' })).getByRole('button', { name: 'Delete' }));
     expect(await screen.findByText('No retention rules yet.')).toBeInTheDocument();

@@ -89,7 +89,8 @@ function RuleEditor({ rule: initial, created }: { rule?: RetentionRule; created?
           </div>
         )}
       </form>
-      {rule && <RuleReports rule={rule} canRun={canWrite} />}
+      {/* a new key when the rule is saved: a report of the rule as it was does not stay */}
+      {rule && <RuleReports key={rule.updatedAt} rule={rule} canRun={canWrite} />}
       {rule && (
         <ConfirmDialog open={confirmDelete} title={`Delete ${rule.name}?`} confirmLabel="Delete" busy={busy}
           onConfirm={() => void remove(async () => {
