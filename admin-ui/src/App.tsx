@@ -9,6 +9,8 @@ import { DeliveriesPage } from './features/events/DeliveriesPage';
 import { EventRulePage } from './features/events/EventRulePage';
 import { EventRulesPage } from './features/events/EventRulesPage';
 import { KeysPage } from './features/keys/KeysPage';
+import { RetentionRulePage } from './features/retention/RetentionRulePage';
+import { RetentionRulesPage } from './features/retention/RetentionRulesPage';
 import { SessionsPage } from './features/sessions/SessionsPage';
 import { UserPage } from './features/users/UserPage';
 import { UsersPage } from './features/users/UsersPage';
@@ -35,6 +37,8 @@ function Pages() {
         {/* one route for new and existing rules: creating one moves to its address keeping its shown-once secret */}
         <Route path="events/:id" element={<EventRulePage />} />
         <Route path="account/mfa" element={<MfaPage />} />
+        <Route path="retention" element={<RetentionRulesPage />} />
+        <Route path="retention/:id" element={<RetentionRulePage />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -7,6 +7,7 @@ const PAGES = [
   { to: '/sessions', label: 'Sessions', end: false },
   { to: '/audit', label: 'Audit', end: false },
   { to: '/events', label: 'Events', end: false },
+  { to: '/retention', label: 'Retention', end: false },
 ];
 
 export function Layout() {

@@ -58,6 +58,46 @@ describe('EventRulePage', () => {
     expect(screen.getByLabelText('Action 1 URL')).not.toHaveAccessibleDescription(/loopback/);
   });
 
+  it('creates a move rule: target and receiving user sent, placeholders explained, the server’s refusal under the user field', async () => {
+    let refuse = true;
+    const calls = renderAt('/events/new', 'ADMIN', (call) => {
+      if (call.method === 'POST' && refuse) {
+        refuse = false;
+        return { status: 400, body: { title: 'Invalid input', status: 400, field: 'actions[0].username',
+          detail: "actions[0].username: no user named 'opz'; leave it out to keep the file in its own user's home" } };
+      }
+      if (call.method === 'POST') {
+        return { status: 201, body: { ...RULE, actions: [{ type: 'move', to: '/incoming/{username}/{filename}', username: 'ops' }] } };
+      }
+      return undefined;
+    });
+    await userEvent.type(await screen.findByLabelText('Name'), 'acme-inbox');
+    await userEvent.click(screen.getByRole('button', { name: 'Remove action 1' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Add a move' }));
+    expect(screen.getByLabelText('Action 1 type')).toHaveValue('move');
+    const target = screen.getByLabelText('Action 1 target path');
+    expect(target).toHaveAccessibleDescription(/\{filename\} the file’s name.*\{path\} its directory.*\{username\} its user.*\{date\} the event’s day/);
+    await userEvent.type(target, 'incoming/{{filename}');
+    await userEvent.click(screen.getByRole('button', { name: 'Create rule' }));
+    expect(target).toHaveAccessibleDescription(/start with \//); // checked here, not sent
+    expect(calls.filter((c) => c.method === 'POST')).toHaveLength(0);
+    await userEvent.clear(target);
+    await userEvent.type(target, '/incoming/{{username}/{{filename}');
+    await userEvent.type(screen.getByLabelText('Action 1 receiving user'), 'opz');
+    await userEvent.click(screen.getByRole('button', { name: 'Create rule' }));
+    await waitFor(() => expect(screen.getByLabelText('Action 1 receiving user')).toHaveAccessibleDescription(/no user named 'opz'/));
+    expect(target).not.toHaveAccessibleDescription(/no user named/);
+    await userEvent.clear(screen.getByLabelText('Action 1 receiving user'));
+    await userEvent.type(screen.getByLabelText('Action 1 receiving user'), 'ops');
+    await userEvent.click(screen.getByRole('button', { name: 'Create rule' }));
+    expect(await screen.findByText('Created acme-inbox.')).toBeInTheDocument();
+    expect(screen.queryByRole('heading', { name: /shown once/ })).toBeNull();
+    const posts = calls.filter((c) => c.method === 'POST');
+    expect(posts).toHaveLength(2);
+    expect((posts[1].body as { actions: unknown[] }).actions).toEqual([{ type: 'move', to: '/incoming/{username}/{filename}', username: 'ops' }]);
+    expect(screen.getByLabelText('Action 1 target path')).toHaveValue('/incoming/{username}/{filename}');
+  });
+
   it('validates before sending', async () => {
     const calls = renderAt('/events/new', 'ADMIN', () => undefined);
     await userEvent.type(await screen.findByLabelText('Name'), '42');
@@ -101,12 +141,13 @@ describe('EventRulePage', () => {
 describe('EventRulesPage', () => {
   it('lists rules with their filters and actions, never a secret, and links to their deliveries', async () => {
     renderAt('/events', 'AUDITOR', (call) => (call.url === '/api/v1/event-rules'
-      ? { status: 200, body: [RULE, { ...RULE, id: 8, name: 'to-kafka', enabled: false, usernames: [], paths: [], actions: [{ type: 'kafka', topic: 'ferry-events' }] }] }
+      ? { status: 200, body: [{ ...RULE, actions: [...RULE.actions, { type: 'copy', to: '/archive/{filename}', username: 'ops' }] }, { ...RULE, id: 8, name: 'to-kafka', enabled: false, usernames: [], paths: [], actions: [{ type: 'kafka', topic: 'ferry-events' }] }] }
       : undefined));
     const row = (await screen.findByRole('rowheader', { name: 'acme-inbox' })).closest('tr')!;
     expect(row).toHaveTextContent('webhook https://hooks.example.com/ferry (signed)');
     expect(row).toHaveTextContent('users acme; paths /inbox/**');
     expect(within(row).getByRole('link', { name: 'Deliveries of acme-inbox' })).toHaveAttribute('href', '/events/deliveries?rule=acme-inbox');
+    expect(row).toHaveTextContent('copy to ops:/archive/{filename}');
     const kafka = screen.getByRole('rowheader', { name: 'to-kafka' }).closest('tr')!;
     expect(kafka).toHaveTextContent('disabled');
     expect(kafka).toHaveTextContent('kafka topic ferry-events');

@@ -3,11 +3,12 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { useCanWrite } from '../../auth/session';
 import { ErrorAlert, Notice } from '../../components/Alert';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { Checkbox, Field, TextAreaField, TextField } from '../../components/fields';
+import { Checkbox, TextAreaField, TextField } from '../../components/fields';
 import { ApiError, formField } from '../../lib/api';
 import { formatBytes, formatTime } from '../../lib/format';
 import { useEditForm } from '../../lib/useEditForm';
 import { useResource } from '../../lib/useResource';
+import { ActionEditor } from './ActionEditor';
 import { EVENT_TYPES, eventsApi, type EventRule } from './api';
 import {
   emptyForm, formFromRule, newAction, shownSecrets, toRuleBody, validateRuleForm, type ActionRow, type FormErrors,
@@ -167,6 +168,8 @@ function RuleEditor({ rule: initial, justCreated = false, initialSecrets = [], o
               <div className="actions">
                 <button type="button" onClick={() => set('actions')([...form.actions, newAction('webhook')])}>Add a webhook</button>
                 <button type="button" onClick={() => set('actions')([...form.actions, newAction('kafka')])}>Add a Kafka topic</button>
+                <button type="button" onClick={() => set('actions')([...form.actions, newAction('move')])}>Add a move</button>
+                <button type="button" onClick={() => set('actions')([...form.actions, newAction('copy')])}>Add a copy</button>
               </div>
             )}
             {errors.actions && <small id="actions-error" className="field-error" role="alert">{errors.actions}</small>}
@@ -189,60 +192,5 @@ function RuleEditor({ rule: initial, justCreated = false, initialSecrets = [], o
         </ConfirmDialog>
       )}
     </section>
-  );
-}
-
-interface ActionEditorProps {
-  index: number;
-  row: ActionRow;
-  errors: FormErrors;
-  canWrite: boolean;
-  existing: boolean;
-  onChange: (row: ActionRow) => void;
-  onRemove: () => void;
-}
-
-function ActionEditor({ index, row, errors, canWrite, existing, onChange, onRemove }: ActionEditorProps) {
-  const field = `actions[${index}]`;
-  const n = index + 1;
-  return (
-    <div className="action-row" role="group" aria-label={`Action ${n}`}>
-      {row.type === 'other' ? (
-        <p>Action {n}: {row.original?.type} <span className="muted">(kept as it is; not editable here)</span></p>
-      ) : (
-        <Field label={`Action ${n} type`} error={errors[`${field}.type`] ?? errors[field]}>
-          {({ id, describedBy, invalid }) => (
-            <select id={id} value={row.type} onChange={(e) => onChange({ ...row, type: e.target.value as 'webhook' | 'kafka' })}
-              aria-describedby={describedBy} aria-invalid={invalid || undefined}>
-              <option value="webhook">webhook</option>
-              <option value="kafka">kafka</option>
-            </select>
-          )}
-        </Field>
-      )}
-      {row.type === 'webhook' && (
-        <div className="row">
-          <TextField label={`Action ${n} URL`} name={`${field}.url`} value={row.url} onChange={(url) => onChange({ ...row, url })}
-            error={errors[`${field}.url`]} placeholder="https://hooks.example.com/ferry"
-            help="events are POSTed here as JSON, signed; redirects are not followed" />
-          {canWrite && (
-            <TextField label={`Action ${n} secret`} name={`${field}.secret`} type="password" autoComplete="new-password" value={row.secret}
-              onChange={(secret) => onChange({ ...row, secret })} error={errors[`${field}.secret`]}
-              help={row.secretSet ? 'set; leave empty to keep it, or type a new one (16 to 256 characters)'
-                : existing ? 'leave empty to keep the current one if this action had one, else one is generated and shown once'
-                  : 'leave empty to have one generated and shown once, or type one (16 to 256 characters)'} />
-          )}
-        </div>
-      )}
-      {row.type === 'kafka' && (
-        <TextField label={`Action ${n} topic`} name={`${field}.topic`} value={row.topic} onChange={(topic) => onChange({ ...row, topic })}
-          error={errors[`${field}.topic`]} placeholder="ferry-events" help="keyed by user and path, so one file’s events stay in order" />
-      )}
-      {canWrite && (
-        <div className="actions">
-          <button type="button" className="link" onClick={onRemove} aria-label={`Remove action ${n}`}>Remove</button>
-        </div>
-      )}
-    </div>
   );
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { EventRule } from './api';
-import { describeAction, describeFilters, emptyForm, formFromRule, newAction, shownSecrets, toRuleBody, validateRuleForm, type RuleForm } from './ruleForm';
+import {
+  describeAction, describeFilters, emptyForm, formFromRule, newAction, shownSecrets, targetProblem, toRuleBody, validateRuleForm, type RuleForm,
+} from './ruleForm';
 
 function form(changes: Partial<RuleForm>): RuleForm {
   return { ...emptyForm(), name: 'acme-inbox', actions: [{ ...newAction('webhook'), url: 'https://hooks.example.com/ferry' }], ...changes };
@@ -45,6 +47,34 @@ describe('validateRuleForm', () => {
     expect(errors['actions[3].url']).toMatch(/required/);
   });
 
+  it('checks a move or copy target and receiving user, under the server’s field names', () => {
+    const errors = validateRuleForm(form({
+      actions: [
+        { ...newAction('move'), to: '/incoming/{username}/{filename}', username: 'ops' },
+        { ...newAction('copy'), to: 'archive/{filename}' },
+        { ...newAction('move'), to: '/x/{filename}', username: 'no one' },
+        { ...newAction('copy'), to: '' },
+      ],
+    }));
+    expect(Object.keys(errors).sort()).toEqual(['actions[1].to', 'actions[2].username', 'actions[3].to']);
+    expect(errors['actions[1].to']).toMatch(/start with \//);
+    expect(errors['actions[2].username']).toMatch(/'no one' is not a username/);
+    expect(errors['actions[3].to']).toMatch(/required/);
+  });
+
+  it('checks a target path as the server’s PathTemplate does', () => {
+    for (const ok of ['/processed/{filename}', '/archive/{date}{path}/{filename}', '{path}/copy-{filename}', '/incoming/{username}/a.csv']) {
+      expect(targetProblem(ok), ok).toBeUndefined();
+    }
+    expect(targetProblem('/out/')).toMatch(/name a file/);
+    expect(targetProblem('/out/{name}')).toMatch(/unknown placeholder \{name\}/);
+    expect(targetProblem('/out/{filename')).toMatch(/unbalanced/);
+    expect(targetProblem('/out/../{filename}')).toMatch(/\.\. segments/);
+    expect(targetProblem('/out//{filename}')).toMatch(/empty segment/);
+    expect(targetProblem('/out\\{filename}')).toMatch(/backslash/);
+    expect(targetProblem(`/${'a'.repeat(1024)}`)).toMatch(/1024/);
+  });
+
   it('checks usernames, path globs and the minimum size', () => {
     expect(validateRuleForm(form({ usernames: 'acme\nx' })).usernames).toMatch(/'x' is not a username/);
     expect(validateRuleForm(form({ paths: '/inbox/**\ninbox/*.csv' })).paths).toMatch(/'inbox\/\*\.csv' must start with '\/'/);
@@ -68,13 +98,23 @@ describe('toRuleBody', () => {
     expect(body.actions).toEqual([{ type: 'webhook', url: 'https://h.example.com', secret: 'a-secret-of-16-chars' }, { type: 'kafka', topic: 'ferry-events' }]);
   });
 
-  it('round-trips a rule from the API: the webhook keeps its secret by sending none, unknown actions go back as they were', () => {
+  it('round-trips a rule from the API: the webhook keeps its secret by sending none, move and copy as they were, unknown actions too', () => {
     const move = { type: 'move', to: '/processed/{filename}', username: 'ops' };
-    const body = toRuleBody(formFromRule({ ...RULE, actions: [...RULE.actions, move] }));
-    expect(body).toEqual({
+    const copy = { type: 'copy', to: '/archive/{date}{path}/{filename}' };
+    const future = { type: 'sqs', queue: 'q' };
+    const form = formFromRule({ ...RULE, actions: [...RULE.actions, move, copy, future] });
+    expect(form.actions.map((a) => a.type)).toEqual(['webhook', 'kafka', 'move', 'copy', 'other']);
+    expect(toRuleBody(form)).toEqual({
       name: 'acme-inbox-csv', enabled: false, events: ['RENAME', 'UPLOAD'], usernames: ['acme'], groups: [], paths: ['/inbox/**/*.csv'],
-      minSize: 1024, actions: [{ type: 'webhook', url: 'https://hooks.example.com/ferry' }, { type: 'kafka', topic: 'ferry-events' }, move],
+      minSize: 1024,
+      actions: [{ type: 'webhook', url: 'https://hooks.example.com/ferry' }, { type: 'kafka', topic: 'ferry-events' }, move, copy, future],
     });
+  });
+
+  it('sends a move or copy with its target, and a receiving user only when one is given', () => {
+    const body = toRuleBody(form({ actions: [{ ...newAction('move'), to: ' /incoming/{username}/{filename} ', username: ' ops ' },
+      { ...newAction('copy'), to: '/archive/{filename}', username: '  ' }] }));
+    expect(body.actions).toEqual([{ type: 'move', to: '/incoming/{username}/{filename}', username: 'ops' }, { type: 'copy', to: '/archive/{filename}' }]);
   });
 });
 
@@ -83,6 +123,8 @@ describe('what a rule shows', () => {
     expect(describeAction(RULE.actions[0])).toBe('webhook https://hooks.example.com/ferry (signed)');
     expect(describeAction({ type: 'webhook', url: 'https://h.example.com', secret: 'generated-secret-value' })).not.toMatch(/generated/);
     expect(describeAction(RULE.actions[1])).toBe('kafka topic ferry-events');
+    expect(describeAction({ type: 'move', to: '/incoming/{filename}', username: 'ops' })).toBe('move to ops:/incoming/{filename}');
+    expect(describeAction({ type: 'copy', to: '/archive/{filename}' })).toBe('copy to /archive/{filename}');
     expect(describeFilters(RULE)).toBe('users acme; paths /inbox/**/*.csv; at least 1 KiB');
     expect(describeFilters({ usernames: [], paths: [], minSize: null })).toBe('all users');
   });

@@ -3,14 +3,22 @@
 import { formatBytes } from '../../lib/format';
 import { EVENT_TYPES, type EventRule, type EventRuleBody, type EventType, type RuleAction } from './api';
 
+/** The action kinds this form edits; `move` and `copy` place the uploaded file elsewhere on the server. */
+export const ACTION_TYPES = ['webhook', 'kafka', 'move', 'copy'] as const;
+export type ActionType = (typeof ACTION_TYPES)[number];
+
 export interface ActionRow {
-  type: 'webhook' | 'kafka' | 'other';
+  type: ActionType | 'other';
   url: string;
   /** Typed by the admin; empty: generated (new webhook) or kept (one that has a secret). */
   secret: string;
   /** The stored webhook has a secret (the API says so, never what it is). */
   secretSet: boolean;
   topic: string;
+  /** move and copy: the target path template, e.g. /incoming/{username}/{filename}. */
+  to: string;
+  /** move and copy: the receiving user; empty: the file's own user. */
+  username: string;
   /** An action of a kind this form does not edit, sent back as the API showed it. */
   original?: RuleAction;
 }
@@ -32,9 +40,11 @@ export const RULE_NAME = /^[A-Za-z0-9._-]{1,128}$/;
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/;
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 const PRINTABLE_ASCII = /^[\x21-\x7e]{16,256}$/;
+/** The placeholders a move or copy target may hold (the server's PathTemplate). */
+export const PLACEHOLDERS = ['filename', 'path', 'username', 'date'] as const;
 
-export function newAction(type: 'webhook' | 'kafka' = 'webhook'): ActionRow {
-  return { type, url: '', secret: '', secretSet: false, topic: '' };
+export function newAction(type: ActionType = 'webhook'): ActionRow {
+  return { type, url: '', secret: '', secretSet: false, topic: '', to: '', username: '' };
 }
 
 export function emptyForm(): RuleForm {
@@ -47,6 +57,9 @@ function actionRow(action: RuleAction): ActionRow {
     return { ...newAction('webhook'), url: String(action.url ?? ''), secretSet: action.secretSet === true || typeof action.secret === 'string' };
   }
   if (action.type === 'kafka') return { ...newAction('kafka'), topic: String(action.topic ?? '') };
+  if (action.type === 'move' || action.type === 'copy') {
+    return { ...newAction(action.type), to: String(action.to ?? ''), username: String(action.username ?? '') };
+  }
   return { ...newAction(), type: 'other', original: action };
 }
 
@@ -95,9 +108,31 @@ export function validateRuleForm(form: RuleForm): FormErrors {
       }
     } else if (a.type === 'kafka' && !TOPIC.test(a.topic.trim())) {
       errors[`${field}.topic`] = 'a Kafka topic name: 1 to 249 of a-z A-Z 0-9 . _ -';
+    } else if (a.type === 'move' || a.type === 'copy') {
+      const to = targetProblem(a.to.trim());
+      if (to) errors[`${field}.to`] = to;
+      if (a.username.trim() && !USERNAME.test(a.username.trim())) {
+        errors[`${field}.username`] = `'${a.username.trim()}' is not a username; leave it empty to keep the file in its own user's home`;
+      }
     }
   });
   return errors;
+}
+
+/** What is wrong with a move or copy target, checked as the server's PathTemplate does; undefined when nothing. */
+export function targetProblem(to: string): string | undefined {
+  if (!to) return 'the target path is required, e.g. /processed/{filename}';
+  if (!to.startsWith('/') && !to.startsWith('{path}/')) return 'start with / (or {path}/): the target is an absolute path in the receiving home';
+  if (to.length > 1024) return 'at most 1024 characters';
+  if (to.endsWith('/')) return 'name a file, not a directory: end with a name such as {filename}';
+  if (to.includes('\\') || to.includes('\0')) return 'no backslash or NUL';
+  const unknown = [...to.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1]).find((p) => !(PLACEHOLDERS as readonly string[]).includes(p));
+  if (unknown !== undefined) return `unknown placeholder {${unknown}}: use {filename}, {path}, {username} or {date}`;
+  if (/[{}]/.test(to.replace(/\{[^{}]*\}/g, 'x'))) return 'unbalanced { or }';
+  const segments = to.slice(to.indexOf('/') + 1).split('/');
+  if (segments.some((s) => s === '.' || s === '..')) return 'no . or .. segments: the target stays in its home';
+  if (segments.some((s) => s === '') && !to.includes('{path}')) return 'no empty segment (//)';
+  return undefined;
 }
 
 /** The JSON body for POST and PUT. Groups are not offered (the server has none yet): always empty. */
@@ -113,6 +148,9 @@ export function toRuleBody(form: RuleForm): EventRuleBody {
     actions: form.actions.map((a): RuleAction => {
       if (a.type === 'webhook') return a.secret ? { type: 'webhook', url: a.url.trim(), secret: a.secret } : { type: 'webhook', url: a.url.trim() };
       if (a.type === 'kafka') return { type: 'kafka', topic: a.topic.trim() };
+      if (a.type === 'move' || a.type === 'copy') {
+        return a.username.trim() ? { type: a.type, to: a.to.trim(), username: a.username.trim() } : { type: a.type, to: a.to.trim() };
+      }
       return a.original!;
     }),
   };
@@ -128,6 +166,7 @@ export function shownSecrets(rule: EventRule): { index: number; url: string; sec
 export function describeAction(action: RuleAction): string {
   if (action.type === 'webhook') return `webhook ${String(action.url)}${action.secretSet ? ' (signed)' : ''}`;
   if (action.type === 'kafka') return `kafka topic ${String(action.topic)}`;
+  if (action.type === 'move' || action.type === 'copy') return `${action.type} to ${action.username ? `${action.username}:` : ''}${String(action.to)}`;
   return action.type;
 }
 

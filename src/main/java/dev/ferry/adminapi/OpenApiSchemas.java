@@ -102,17 +102,23 @@ class OpenApiSchemas {
         return schema;
     }
 
-    /** The members of the action kinds Ferry has (webhook, kafka); each kind refuses members that are not its own. */
+    /** The members of the action kinds Ferry has (webhook, kafka, move, copy); each kind refuses members that are not its own. */
     private static Schema<?> eventAction() {
         Schema<?> action = new ObjectSchema();
-        action.setDescription("One action of a rule: {\"type\": \"webhook\", \"url\", \"secret\"} or {\"type\": \"kafka\", \"topic\"}");
-        action.addProperty("type", string().description("webhook or kafka"));
+        action.setDescription("One action of a rule: {\"type\": \"webhook\", \"url\", \"secret\"}, {\"type\": \"kafka\", \"topic\"}, "
+                + "or {\"type\": \"move\" or \"copy\", \"to\", \"username\"}");
+        action.addProperty("type", string().description("webhook, kafka, move or copy"));
         action.addProperty("url", string().description("webhook: the http or https URL events are POSTed to"));
         action.addProperty("secret", string().description("webhook: the signing secret, 16 to 256 printable "
                 + "ASCII characters; write-only: left out, one is generated on create (and kept on update), and an answer carries it "
                 + "only when that change generated it"));
         action.addProperty("secretSet", typed("boolean").description("webhook, in answers: a secret is set"));
         action.addProperty("topic", string().description("kafka: the topic events are sent to"));
+        action.addProperty("to", string().description("move and copy: the target path in the receiving home, with the placeholders "
+                + "{filename}, {path} (the file's directory), {username} (the file's user) and {date} (the event's day, yyyy-MM-dd, UTC), "
+                + "e.g. /incoming/{username}/{filename}"));
+        action.addProperty("username", string().description("move and copy: the user whose home receives the file; "
+                + "left out, the file's own user"));
         action.setRequired(List.of("type"));
         return action;
     }

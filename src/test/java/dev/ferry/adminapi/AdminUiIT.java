@@ -5,13 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.testsupport.AdminClient;
 import dev.ferry.testsupport.FerryInstance;
 import dev.ferry.testsupport.FreePorts;
+import dev.ferry.testsupport.SftpTestClient;
+import dev.ferry.testsupport.TestKeys;
 import dev.ferry.testsupport.TestPostgres;
+import dev.ferry.testsupport.Users;
 import dev.ferry.testsupport.WebhookReceiver;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.KeyPair;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -20,6 +27,7 @@ import java.util.Random;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.util.concurrent.TimeUnit;
+import org.apache.sshd.sftp.client.SftpClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -169,6 +177,106 @@ class AdminUiIT {
                 "deliveries")) {
             assertThat(screenshots.resolve(page + "-1280.png")).isNotEmptyFile();
             assertThat(screenshots.resolve(page + "-390.png")).isNotEmptyFile();
+        }
+    }
+
+    /**
+     * Rules written in the UI are the rules the server runs ({@code admin-ui/e2e/file-rules.e2e.mjs}): a move rule made
+     * in the UI moves the next upload to the other user's home, and the retention rule made in the UI, previewed and
+     * run there, deleted exactly the old files it previewed.
+     */
+    @Test
+    void aFileRuleAndARetentionRuleWrittenInTheUiDoWhatTheySay() throws Exception {
+        KeyPair key = TestKeys.ed25519();
+        Users.create(admin, "e2e-drop", key, null);
+        Users.create(admin, "e2e-ops", TestKeys.ed25519(), null);
+        Instant old = Instant.now().minus(Duration.ofDays(40));
+        List<String> oldFiles = List.of("/outbox/old-1.csv", "/outbox/2026/old-2.csv");
+        try (SftpTestClient client = SftpTestClient.withKey(ferry.sftpPort(), "e2e-drop", key)) {
+            for (String dir : List.of("/inbox", "/outbox", "/outbox/2026")) {
+                client.sftp().mkdir(dir);
+            }
+            for (String file : oldFiles) {
+                client.put(file, file.getBytes(StandardCharsets.UTF_8));
+                client.sftp().setStat(file, new SftpClient.Attributes().modifyTime(FileTime.from(old)).accessTime(FileTime.from(old)));
+            }
+            client.put("/outbox/fresh.csv", "fresh".getBytes(StandardCharsets.UTF_8));
+        }
+
+        runE2e("e2e/file-rules.e2e.mjs", Map.of(
+                "ADMIN_USERNAME", "admin",
+                "ADMIN_PASSWORD", FerryInstance.ADMIN_PASSWORD,
+                "AUDITOR_USERNAME", "auditor",
+                "AUDITOR_PASSWORD", AUDITOR_PASSWORD,
+                "SOURCE_USER", "e2e-drop",
+                "TARGET_USER", "e2e-ops",
+                "OLD_FILES", String.join(",", oldFiles),
+                "FRESH_FILE", "/outbox/fresh.csv"));
+
+        // The retention run the UI asked for deleted what its preview listed, and only that, audited as the system.
+        Path drop = ferry.homeOf("e2e-drop");
+        for (String file : oldFiles) {
+            assertThat(drop.resolve(file.substring(1))).doesNotExist();
+        }
+        assertThat(drop.resolve("outbox/fresh.csv")).hasContent("fresh");
+        JsonNode deletes = admin.get("/api/v1/audit?username=e2e-drop&type=DELETE").json().get("content");
+        assertThat(deletes.findValuesAsString("path")).containsExactlyInAnyOrderElementsOf(oldFiles);
+        assertThat(deletes.findValuesAsString("sessionId")).containsOnly("system:retention");
+        JsonNode retention = admin.get("/api/v1/retention-rules").json();
+        assertThat(retention.toString()).contains("\"name\":\"e2e-outbox\"", "\"path\":\"/outbox/**\"", "\"username\":\"e2e-drop\"",
+                "\"days\":30", "\"enabled\":false");
+
+        // The move rule made in the UI moves the next upload into the receiving user's home.
+        byte[] data = "id;amount\n1;42\n".getBytes(StandardCharsets.UTF_8);
+        try (SftpTestClient client = SftpTestClient.withKey(ferry.sftpPort(), "e2e-drop", key)) {
+            client.put("/inbox/orders.csv", data);
+        }
+        Path moved = ferry.homeOf("e2e-ops").resolve("incoming/e2e-drop/orders.csv");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!(Files.exists(moved) && Files.notExists(drop.resolve("inbox/orders.csv"))) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(moved).as("the upload moved by the rule e2e-move").hasBinaryContent(data);
+        assertThat(drop.resolve("inbox/orders.csv")).doesNotExist();
+        for (String page : List.of("event-rule-move", "retention-preview", "retention")) {
+            assertThat(screenshots().resolve(page + "-1280.png")).isNotEmptyFile();
+            assertThat(screenshots().resolve(page + "-390.png")).isNotEmptyFile();
+        }
+    }
+
+    static Path screenshots() {
+        return Path.of(System.getProperty("ferry.screenshots", "target/screenshots")).toAbsolutePath();
+    }
+
+    /** Runs an e2e script of admin-ui/ against {@link #ferry} with {@code env} (plus FERRY_URL and SCREENSHOT_DIR); it must pass. */
+    static void runE2e(String script, Map<String, String> env) throws Exception {
+        ProcessBuilder e2e = new ProcessBuilder("node", script).directory(UI.toFile()).redirectErrorStream(true);
+        e2e.environment().putAll(env);
+        e2e.environment().put("FERRY_URL", ferry.apiBase());
+        e2e.environment().put("SCREENSHOT_DIR", screenshots().toString());
+        Process process = e2e.start();
+        StringBuilder output = new StringBuilder();
+        Thread reader = new Thread(() -> {
+            try (var lines = process.inputReader(StandardCharsets.UTF_8)) {
+                lines.lines().forEach(line -> {
+                    System.out.println(line);
+                    synchronized (output) {
+                        output.append(line).append('\n');
+                    }
+                });
+            } catch (IOException e) {
+                // the process ended
+            }
+        });
+        reader.start();
+        boolean finished = process.waitFor(4, TimeUnit.MINUTES);
+        if (!finished) {
+            process.destroyForcibly();
+        }
+        reader.join(5000);
+        synchronized (output) {
+            assertThat(finished).as(script + " finished within 4 minutes:\n" + output).isTrue();
+            assertThat(process.exitValue()).as(script + ":\n" + output).isZero();
         }
     }
 }
