@@ -82,7 +82,7 @@ describe('toUserBody', () => {
       username: 'acme', hasPassword: true, publicKeys: [KEY], enabled: false, expiresAt: '2027-01-01T00:00:00Z',
       storage: { type: 'local', bucket: null, prefix: null }, quota: { maxBytes: 1024, maxFiles: 5 }, permissions: { '/': ['list'], '/inbox': ['upload', 'list'] },
       allowedIps: ['10.0.0.0/8'], maxSessions: 2, maxFileSize: 0, bandwidth: { uploadBytesPerSecond: 100, downloadBytesPerSecond: 0 },
-      usage: { usedBytes: 10, usedFiles: 1 }, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z',
+      usage: { usedBytes: 10, usedFiles: 1 }, source: 'local', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z',
     };
     const body = toUserBody(formFromUser(user), false);
     expect(body).toEqual({
