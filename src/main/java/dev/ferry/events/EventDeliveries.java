@@ -69,6 +69,7 @@ public class EventDeliveries {
         // A pending one being sent keeps its lease: it is not sent twice at once.
         jdbc.update("update event_deliveries set status = 'pending', next_attempt_at = now(), retry_from = now(), "
                 + "lease_until = case when status = 'dead' then null else lease_until end where id = ? and status in ('pending', 'dead')", id);
+        notifyWorkers();
         return get(id);
     }
 
@@ -81,8 +82,15 @@ public class EventDeliveries {
         }
         List<Object> args = new ArrayList<>();
         String where = where(rule, which, args);
-        return jdbc.update("update event_deliveries d set status = 'pending', next_attempt_at = now(), retry_from = now(), "
+        int retried = jdbc.update("update event_deliveries d set status = 'pending', next_attempt_at = now(), retry_from = now(), "
                 + "lease_until = case when status = 'dead' then null else lease_until end" + where, args.toArray());
+        notifyWorkers();
+        return retried;
+    }
+
+    /** Wakes the delivery workers of every replica: deliveries were made due without being inserted (which notifies by itself). */
+    private void notifyWorkers() {
+        jdbc.queryForList("select pg_notify('" + DeliveryNotifications.CHANNEL + "', '')");
     }
 
     private String where(String rule, String status, List<Object> args) {
