@@ -48,7 +48,7 @@ class DeliveryWorker implements SmartLifecycle {
     private final Map<String, Semaphore> endpoints = new ConcurrentHashMap<>();
     /** Claimed deliveries whose outcome is not written yet. */
     private final AtomicInteger inFlight = new AtomicInteger();
-    /** System.nanoTime() of the earliest retry this instance scheduled, for the poller's wait. */
+    /** System.nanoTime() of the earliest retry this instance recorded (after the commit), for the poller's wait. */
     private final AtomicLong nextRetry = new AtomicLong(Long.MAX_VALUE);
     private final Object wake = new Object();
     private boolean woken;
@@ -86,7 +86,11 @@ class DeliveryWorker implements SmartLifecycle {
         running = true;
         AtomicInteger n = new AtomicInteger();
         senders = Executors.newFixedThreadPool(properties.concurrency(), r -> daemon(r, "ferry-events-" + n.incrementAndGet()));
-        recorder = new OutcomeRecorder(outbox, properties.retry().maxAge(), meters, done -> {
+        recorder = new OutcomeRecorder(outbox, properties.retry().maxAge(), meters, (done, retry) -> {
+            if (retry != null) {
+                long at = System.nanoTime() + retry.toNanos();
+                nextRetry.accumulateAndGet(at, (a, b) -> a - b < 0 ? a : b);
+            }
             inFlight.addAndGet(-done);
             wake(); // a delivery done may make the next one of its file due
         });
@@ -178,8 +182,9 @@ class DeliveryWorker implements SmartLifecycle {
             }
             woken = false;
         }
-        if (nextRetry.get() - System.nanoTime() <= 0) {
-            nextRetry.set(Long.MAX_VALUE);
+        long retry = nextRetry.get();
+        if (retry - System.nanoTime() <= 0) {
+            nextRetry.compareAndSet(retry, Long.MAX_VALUE); // due now: the next claim takes it
         }
     }
 
@@ -217,10 +222,6 @@ class DeliveryWorker implements SmartLifecycle {
             Outbox.Claimed d = batch.get(i);
             DeliveryOutcome outcome = outcomes.get(i);
             Duration delay = outcome.delivered() ? null : delayAfter(d.attempts());
-            if (delay != null) {
-                long at = System.nanoTime() + delay.toNanos();
-                nextRetry.accumulateAndGet(at, (a, b) -> a - b < 0 ? a : b);
-            }
             recorder.add(Outbox.Outcome.of(d.id(), outcome, delay), d);
         }
     }

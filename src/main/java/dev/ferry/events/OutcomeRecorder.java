@@ -10,7 +10,6 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,15 +31,25 @@ final class OutcomeRecorder implements Runnable {
 
     private final Outbox outbox;
     private final Duration maxAge;
-    private final IntConsumer recorded;
+    private final Recorded recorded;
     private final BlockingQueue<Entry> queue = new LinkedBlockingQueue<>();
     private final Counter deliveredCount;
     private final Counter failedCount;
     private final Counter deadCount;
     private volatile boolean running = true;
 
-    /** @param recorded told the number of outcomes written (or given up on) after each statement */
-    OutcomeRecorder(Outbox outbox, Duration maxAge, MeterRegistry meters, IntConsumer recorded) {
+    /** Told after each statement. */
+    interface Recorded {
+
+        /**
+         * @param count         outcomes written (or given up on)
+         * @param earliestRetry of the failed ones written, the shortest delay to their next attempt, counted from
+         *                      now (after the commit, so never before the database's retry time); null if none
+         */
+        void done(int count, Duration earliestRetry);
+    }
+
+    OutcomeRecorder(Outbox outbox, Duration maxAge, MeterRegistry meters, Recorded recorded) {
         this.outbox = outbox;
         this.maxAge = maxAge;
         this.recorded = recorded;
@@ -72,21 +81,19 @@ final class OutcomeRecorder implements Runnable {
                 }
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH - 1);
-                write(batch);
+                Duration retry = write(batch);
+                int n = batch.size();
+                batch.clear();
+                recorded.done(n, retry);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } finally {
-                int n = batch.size();
-                batch.clear();
-                if (n > 0) {
-                    recorded.accept(n);
-                }
             }
         }
     }
 
-    private void write(List<Entry> batch) {
+    /** @return the shortest retry delay among the failed outcomes written, or null */
+    private Duration write(List<Entry> batch) {
         List<Outbox.Outcome> outcomes = new ArrayList<>(batch.size());
         for (Entry e : batch) {
             outcomes.add(e.outcome());
@@ -97,12 +104,18 @@ final class OutcomeRecorder implements Runnable {
         } catch (RuntimeException e) {
             log.warn("Could not record the outcome of {} event deliveries (they are sent again once their lease runs out): {}",
                     batch.size(), e.toString());
-            return;
+            return null;
         }
+        Duration retry = null;
         for (Entry e : batch) {
             switch (e.outcome().kind()) {
                 case DELIVERED -> deliveredCount.increment();
-                case FAILED -> failedCount.increment();
+                case FAILED -> {
+                    failedCount.increment();
+                    if (!dead.contains(e.outcome().id()) && (retry == null || e.outcome().delay().compareTo(retry) < 0)) {
+                        retry = e.outcome().delay();
+                    }
+                }
                 case DEAD, RELEASED -> {
                 }
             }
@@ -113,5 +126,6 @@ final class OutcomeRecorder implements Runnable {
                         d.attempts(), e.outcome().error());
             }
         }
+        return retry;
     }
 }
