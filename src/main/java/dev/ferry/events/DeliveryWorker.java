@@ -22,8 +22,8 @@ import org.springframework.util.backoff.BackOffExecution;
 import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
- * Sends the outbox's due deliveries, on every instance. One thread claims batches (up to
- * {@code sftp.events.batch-size} held at once) when woken: by the database when deliveries are
+ * Sends the outbox's due deliveries, on every instance. One thread claims batches of up to
+ * {@code sftp.events.batch-size} (holding at most two at once) when woken: by the database when deliveries are
  * queued ({@link DeliveryNotifications}), by a finished delivery (the next of its file may now be
  * due), at a failed one's retry time, or by the slower {@code sftp.events.poll-interval}. A pool
  * of {@code sftp.events.concurrency} sender threads sends them, at most
@@ -145,11 +145,18 @@ class DeliveryWorker implements SmartLifecycle {
         }
     }
 
+    /**
+     * Claims while there is room: up to a batch while up to another is in flight, so sending one
+     * overlaps claiming the next; not for a few free places (every claim reads the whole backlog
+     * once), unless nothing is in flight.
+     */
     private void poll() {
+        int batch = properties.batchSize();
         while (running) {
             boolean more = false;
-            int free = properties.batchSize() - inFlight.get();
-            if (free > 0) {
+            int held = inFlight.get();
+            int free = Math.min(batch, 2 * batch - held);
+            if (free > 0 && (held == 0 || free >= Math.max(1, batch / 2))) {
                 try {
                     long leaseEnd = System.nanoTime() + properties.lease().toNanos();
                     List<Outbox.Claimed> due = outbox.claim(free, properties.lease());

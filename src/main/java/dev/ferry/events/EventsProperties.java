@@ -15,7 +15,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param concurrency         sender threads of one instance: webhook requests and file actions at once (a Kafka
  *                            batch takes one)
  * @param perEndpoint         of those, at most this many to one webhook host and port (or one Kafka topic)
- * @param batchSize           the most deliveries one claim takes, and one instance holds at once
+ * @param batchSize           the most deliveries one claim takes; an instance holds at most two claims' worth
  * @param pollInterval        how often an idle instance looks for due deliveries besides being woken by the
  *                            database's notifications (a fallback: queued deliveries wake every instance at once)
  * @param lease               a claimed delivery is this instance's for this long; after a crash another

@@ -161,6 +161,8 @@ class KafkaAction implements EventAction, DisposableBean {
                 config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
                 config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout.toMillis() + 1000);
                 config.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+                // a claimed batch (hundreds of events) in a few requests, not dozens of 16 KiB ones
+                config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
                 config.put(ProducerConfig.CLIENT_ID_CONFIG, "ferry-events");
                 factory = new DefaultKafkaProducerFactory<>(config);
                 template = new KafkaTemplate<>(factory);
