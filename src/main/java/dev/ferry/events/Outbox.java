@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
@@ -84,6 +85,8 @@ class Outbox {
         }
     }
 
+    private static final int RECORD_ATTEMPTS = 5;
+
     private final JdbcTemplate jdbc;
 
     Outbox(JdbcTemplate jdbc) {
@@ -106,7 +109,8 @@ class Outbox {
     }
 
     /**
-     * Records the outcomes of many attempts in one statement.
+     * Records the outcomes of many attempts in one statement (run again if PostgreSQL broke a
+     * deadlock by rolling it back).
      *
      * @param maxAge the retry window ({@code sftp.events.retry.max-age})
      * @return the ids of the deliveries that are now dead
@@ -130,6 +134,20 @@ class Outbox {
             delays[i] = o.delay() == null ? 0.0 : o.delay().toMillis() / 1000.0;
         }
         double window = maxAge.toMillis() / 1000.0;
+        for (int attempt = 1;; attempt++) {
+            try {
+                return record(ids, kinds, statuses, errors, delays, window);
+            } catch (TransientDataAccessException e) {
+                // A deadlock with another statement updating many deliveries (a bulk retry from the
+                // API): PostgreSQL rolled this one back; it can run again as it is.
+                if (attempt >= RECORD_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private List<Long> record(Long[] ids, String[] kinds, Integer[] statuses, String[] errors, Double[] delays, double window) {
         return jdbc.execute((Connection c) -> {
             try (PreparedStatement ps = c.prepareStatement(RECORD)) {
                 ps.setDouble(1, window);
