@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
@@ -82,10 +83,20 @@ public class EventDeliveries {
         }
         List<Object> args = new ArrayList<>();
         String where = where(rule, which, args);
-        int retried = jdbc.update("update event_deliveries d set status = 'pending', next_attempt_at = now(), retry_from = now(), "
-                + "lease_until = case when status = 'dead' then null else lease_until end" + where, args.toArray());
-        notifyWorkers();
-        return retried;
+        String update = "update event_deliveries d set status = 'pending', next_attempt_at = now(), retry_from = now(), "
+                + "lease_until = case when status = 'dead' then null else lease_until end" + where;
+        for (int attempt = 1;; attempt++) {
+            try {
+                int retried = jdbc.update(update, args.toArray());
+                notifyWorkers();
+                return retried;
+            } catch (TransientDataAccessException e) {
+                // PostgreSQL broke a deadlock with a worker's batch of outcomes by rolling this back: run it again
+                if (attempt >= 5) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Wakes the delivery workers of every replica: deliveries were made due without being inserted (which notifies by itself). */
