@@ -1,5 +1,6 @@
 package dev.ferry.events;
 
+import java.util.List;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -39,6 +40,24 @@ public interface EventAction {
      * exception: the outbox retries it later.
      */
     DeliveryOutcome deliver(OutgoingEvent event, ObjectNode stored);
+
+    /**
+     * Whether {@link #deliverAll} sends a batch in less time than one {@link #deliver} after another
+     * (Kafka: all records in flight at once). The worker then hands it every claimed delivery to
+     * one stored action together, on one sender thread.
+     */
+    default boolean pipelines() {
+        return false;
+    }
+
+    /**
+     * Sends several events to one stored action, within twice the webhook timeout; the outcomes in
+     * the order of {@code events}. A batch holds at most one event of each rule's queue per file
+     * (the outbox claims only the head of each), so their order among each other is free.
+     */
+    default List<DeliveryOutcome> deliverAll(List<OutgoingEvent> events, ObjectNode stored) {
+        return events.stream().map(e -> deliver(e, stored)).toList();
+    }
 
     /**
      * @param stored    the action as stored (secrets sealed)

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
@@ -69,6 +70,7 @@ public class EventDeliveries {
         // A pending one being sent keeps its lease: it is not sent twice at once.
         jdbc.update("update event_deliveries set status = 'pending', next_attempt_at = now(), retry_from = now(), "
                 + "lease_until = case when status = 'dead' then null else lease_until end where id = ? and status in ('pending', 'dead')", id);
+        notifyWorkers();
         return get(id);
     }
 
@@ -81,8 +83,25 @@ public class EventDeliveries {
         }
         List<Object> args = new ArrayList<>();
         String where = where(rule, which, args);
-        return jdbc.update("update event_deliveries d set status = 'pending', next_attempt_at = now(), retry_from = now(), "
-                + "lease_until = case when status = 'dead' then null else lease_until end" + where, args.toArray());
+        String update = "update event_deliveries d set status = 'pending', next_attempt_at = now(), retry_from = now(), "
+                + "lease_until = case when status = 'dead' then null else lease_until end" + where;
+        for (int attempt = 1;; attempt++) {
+            try {
+                int retried = jdbc.update(update, args.toArray());
+                notifyWorkers();
+                return retried;
+            } catch (TransientDataAccessException e) {
+                // PostgreSQL broke a deadlock with a worker's batch of outcomes by rolling this back: run it again
+                if (attempt >= 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Wakes the delivery workers of every replica: deliveries were made due without being inserted (which notifies by itself). */
+    private void notifyWorkers() {
+        jdbc.queryForList("select pg_notify('" + DeliveryNotifications.CHANNEL + "', '')");
     }
 
     private String where(String rule, String status, List<Object> args) {

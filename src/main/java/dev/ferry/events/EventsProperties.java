@@ -12,9 +12,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                            unspecified addresses (off: such a target is refused, against SSRF)
  * @param secretKey           base64 of a 256-bit AES key sealing webhook secrets at rest; unset: they are stored
  *                            as given (a warning is logged when one is saved)
- * @param concurrency         deliveries one instance sends at once
+ * @param concurrency         sender threads of one instance: webhook requests and file actions at once (a Kafka
+ *                            batch takes one)
  * @param perEndpoint         of those, at most this many to one webhook host and port (or one Kafka topic)
- * @param pollInterval        how often an idle instance looks for due deliveries
+ * @param batchSize           the most deliveries one claim takes; an instance holds at most two claims' worth
+ * @param pollInterval        how often an idle instance looks for due deliveries besides being woken by the
+ *                            database's notifications (a fallback: queued deliveries wake every instance at once)
  * @param lease               a claimed delivery is this instance's for this long; after a crash another
  *                            instance takes it over once it runs out (longer than any send may take)
  * @param webhook             webhook requests
@@ -26,13 +29,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("sftp.events")
 record EventsProperties(@DefaultValue("false") boolean allowPrivateTargets, String secretKey,
-        @DefaultValue("16") int concurrency, @DefaultValue("4") int perEndpoint, @DefaultValue("200ms") Duration pollInterval,
+        @DefaultValue("16") int concurrency, @DefaultValue("4") int perEndpoint, @DefaultValue("256") int batchSize,
+        @DefaultValue("1s") Duration pollInterval,
         @DefaultValue("2m") Duration lease, @DefaultValue Webhook webhook, @DefaultValue Retry retry, @DefaultValue Kafka kafka,
         @DefaultValue("15m") Duration backlogWarning, @DefaultValue("30d") Duration historyRetention) {
 
     EventsProperties {
-        if (concurrency < 1 || perEndpoint < 1) {
-            throw new IllegalArgumentException("sftp.events.concurrency and sftp.events.per-endpoint must be at least 1");
+        if (concurrency < 1 || perEndpoint < 1 || batchSize < 1) {
+            throw new IllegalArgumentException("sftp.events.concurrency, sftp.events.per-endpoint and sftp.events.batch-size must be at "
+                    + "least 1");
         }
         if (lease.compareTo(webhook.timeout().multipliedBy(2)) < 0) {
             throw new IllegalArgumentException("sftp.events.lease (" + lease + ") must be at least twice sftp.events.webhook.timeout ("

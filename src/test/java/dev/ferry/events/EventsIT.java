@@ -366,6 +366,32 @@ class EventsIT {
     }
 
     @Test
+    void aWorkerPollingHourlyIsWokenByTheDatabaseForNewEventsAndAtItsRetryTimes() throws Exception {
+        Map<String, String> hourly = new java.util.HashMap<>(SETTINGS);
+        hourly.put("sftp.events.poll-interval", "1h");
+        try (FerryInstance sleepy = FerryInstance.start(TestPostgres.get().newDatabase(), FerryInstance.tempDir("ferry-events-hourly"),
+                hourly)) {
+            AdminClient own = sleepy.admin();
+            KeyPair key = TestKeys.ed25519();
+            Users.create(own, "woken", key, null);
+            receiver.script("/woken", new WebhookReceiver.Status(500));
+            var created = own.post("/api/v1/event-rules", rule("woken", "[\"UPLOAD\"]", "woken", "[]",
+                    "{\"type\":\"webhook\",\"url\":" + quote(receiver.url("/woken")) + "}"));
+            assertThat(created.status()).as(created.body()).isEqualTo(201);
+            // The worker claimed (nothing) at start and next polls in an hour: only a notification
+            // from the database wakes it for these, and only its own retry timer for the one answered 500.
+            try (SftpTestClient sftp = SftpTestClient.withKey(sleepy.sftpPort(), "woken", key)) {
+                for (int i = 0; i < 3; i++) {
+                    sftp.put("/w" + i + ".csv", new byte[] {(byte) i});
+                }
+            }
+            await(() -> accepted("/woken").size() == 3, "three events accepted, one after a retry");
+            assertThat(receiver.requests(r -> r.path().equals("/woken"))).hasSize(4);
+            assertOrderedPerFile("/woken");
+        }
+    }
+
+    @Test
     void badRulesAreRefusedWithTheFieldNamed() {
         String hook = "{\"type\":\"webhook\",\"url\":\"https://hooks.example.com/x\"}";
         Map<String, String> cases = new LinkedHashMap<>();

@@ -14,7 +14,7 @@ class RetryDelayTest {
 
     @Test
     void delaysDoubleWithJitterUpToTheMaximum() {
-        DeliveryWorker worker = new DeliveryWorker(new Outbox(null), new EventActions(List.of()), TargetAddressesTest.properties(false),
+        DeliveryWorker worker = new DeliveryWorker(new Outbox(null), new EventActions(List.of()), TargetAddressesTest.properties(false), null,
                 new SimpleMeterRegistry());
         // properties(false): initial 1s, max 1m
         Set<Long> firsts = new HashSet<>();

@@ -21,7 +21,7 @@ import tools.jackson.databind.node.ObjectNode;
 class TargetAddressesTest {
 
     static EventsProperties properties(boolean allowPrivate) {
-        return new EventsProperties(allowPrivate, null, 4, 2, Duration.ofMillis(200), Duration.ofSeconds(20),
+        return new EventsProperties(allowPrivate, null, 4, 2, 64, Duration.ofMillis(200), Duration.ofSeconds(20),
                 new EventsProperties.Webhook(Duration.ofSeconds(2)),
                 new EventsProperties.Retry(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofHours(24)),
                 new EventsProperties.Kafka(null), Duration.ofMinutes(15), Duration.ofDays(30));
