@@ -17,6 +17,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.support.ProducerListener;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -165,7 +166,13 @@ class KafkaAction implements EventAction, DisposableBean {
                 config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
                 config.put(ProducerConfig.CLIENT_ID_CONFIG, "ferry-events");
                 factory = new DefaultKafkaProducerFactory<>(config);
-                template = new KafkaTemplate<>(factory);
+                KafkaTemplate<String, String> created = new KafkaTemplate<>(factory);
+                // Not spring-kafka's LoggingProducerListener: it logs every failed send as an ERROR with the
+                // record (user, path, address), once per retry while Kafka is down; the outbox records the
+                // failure on the delivery, and its metrics and health say when deliveries fall behind.
+                created.setProducerListener(new ProducerListener<>() {
+                });
+                template = created;
             }
             return template;
         }
