@@ -214,6 +214,18 @@ public class UserService {
         return users.findByUsernameIgnoreCase(username).map(UserViews::loginAccount);
     }
 
+    /**
+     * The account of a local user (not one provisioned from LDAP or the auth hook): those whose
+     * credentials Ferry itself decides, e.g. by a certificate of a trusted CA.
+     */
+    @Transactional(readOnly = true)
+    public Optional<LoginAccount> findLocalLoginAccount(String username) {
+        if (username == null || !UserRules.USERNAME.matcher(username).matches()) {
+            return Optional.empty();
+        }
+        return users.findByUsernameIgnoreCase(username).filter(user -> LOCAL.equals(user.source)).map(UserViews::loginAccount);
+    }
+
     /** One page of every account, by id: for jobs that visit every home (retention rules). */
     @Transactional(readOnly = true)
     public List<LoginAccount> loginAccounts(int page, int size) {

@@ -16,6 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -80,6 +81,15 @@ class CertificateLoginIT {
         String none = certificate("certnone", "ca", "-I", "none", "-V", "-5m:+1h");
         assertThat(paramiko("certnone", none, "valid")).startsWith("REFUSED");
         assertThat(awaitAudit("LOGIN_FAILED", "certnone", "names no principals")).isTrue();
+    }
+
+    /** A user provisioned from LDAP or the auth hook is that source's to admit: no certificate logs it in. */
+    @Test
+    void certificateOfAUserFromAnIdentitySourceIsRefused() {
+        createUser("certldap", "");
+        ferry.bean(JdbcTemplate.class).update("update users set source = 'ldap' where username = 'certldap'");
+        refused("certldap", certificate("certldap", "ca", "-I", "ldap-user", "-n", "certldap", "-V", "-5m:+1h"),
+                "is valid, but certldap is a user from LDAP or the auth hook");
     }
 
     @Test

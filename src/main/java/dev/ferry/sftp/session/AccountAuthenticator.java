@@ -150,10 +150,14 @@ public final class AccountAuthenticator implements PublickeyAuthenticator, Passw
         if (!checked.equals(session.getAttribute(SessionAccount.CERTIFICATE_ACCEPTED))) {
             return false; // not checked by AdmittingPublicKeyAuth: never accepted unchecked
         }
-        Optional<LoginAccount> account = users.findLoginAccount(username);
+        // Users from LDAP or the auth hook log in through their source, which decides whether the account
+        // still exists and is enabled: a certificate must not outlive a disabled directory account.
+        Optional<LoginAccount> account = users.findLocalLoginAccount(username);
         if (account.isEmpty()) {
-            refuse(session, username, "certificate " + CertificateCheck.describe(certificate) + " is valid, but there is no user "
-                    + username);
+            refuse(session, username, "certificate " + CertificateCheck.describe(certificate) + " is valid, but "
+                    + (users.findLoginAccount(username).isPresent()
+                            ? username + " is a user from LDAP or the auth hook, which logs in through its source"
+                            : "there is no user " + username));
             return false;
         }
         if (!usable(account, session, "certificate")) {
