@@ -273,10 +273,11 @@ public class EventRules {
     }
 
     private static Stored row(ResultSet rs) throws SQLException {
-        long minSize = rs.getLong("min_size");
+        long minSizeValue = rs.getLong("min_size");
+        Long minSize = rs.wasNull() ? null : minSizeValue; // wasNull speaks of the last column read: ask it now
         return new Stored(rs.getLong("id"), rs.getString("name"), rs.getBoolean("enabled"), strings(rs.getArray("events")),
                 strings(rs.getArray("usernames")), strings(rs.getArray("groups")), strings(rs.getArray("paths")),
-                rs.wasNull() ? null : minSize, (ArrayNode) JSON.readTree(rs.getString("actions")),
+                minSize, (ArrayNode) JSON.readTree(rs.getString("actions")),
                 rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
     }
 

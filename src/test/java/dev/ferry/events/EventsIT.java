@@ -96,6 +96,11 @@ class EventsIT {
         var read = admin.get("/api/v1/event-rules/" + ruleId);
         assertThat(read.body()).doesNotContain(secret).doesNotContain("\"secret\"");
         assertThat(read.json().get("actions").get(0).get("secretSet").asBoolean()).isTrue();
+        assertThat(read.json().get("minSize").isNull()).as("a rule without minSize reads back without one: " + read.body()).isTrue();
+        JsonNode sized = createRule("{\"name\":\"signed-sized\",\"events\":[\"UPLOAD\"],\"usernames\":[\"nobody-here\"],\"minSize\":5,"
+                + "\"actions\":[{\"type\":\"webhook\",\"url\":" + quote(receiver.url("/unused")) + "}]}");
+        assertThat(admin.get("/api/v1/event-rules/" + sized.get("id").asLong()).json().get("minSize").asLong()).isEqualTo(5);
+        assertThat(admin.delete("/api/v1/event-rules/" + sized.get("id").asLong()).status()).isEqualTo(204);
         assertThat(admin.get("/api/v1/event-rules").body()).doesNotContain(secret).contains("signed-csv");
 
         byte[] data = "id;amount\n1;100\n".getBytes(StandardCharsets.UTF_8);
