@@ -703,6 +703,15 @@ abstract class HomeContractIT {
             assertThat(mtime(sftp, "/dir/plain.bin")).isBetween(now - 300, now + 5);
             assertThat(listedTimes(sftp, "/dir")).containsEntry("kept.bin", 1_296_705_906L)
                     .containsEntry("multi.bin", 1_328_241_906L).containsEntry("set-later.bin", 1_600_000_000L);
+            // Only the times were set (rclone and SFTP v3 clients do that): the file keeps the mode it had.
+            int plainMode = sftp.stat("/dir/plain.bin").getPermissions() & 0777;
+            assertThat(plainMode).isNotZero();
+            assertThat(sftp.stat("/dir/set-later.bin").getPermissions() & 0777).isEqualTo(plainMode);
+            for (SftpClient.DirEntry entry : sftp.readDir("/dir")) {
+                if (entry.getFilename().equals("set-later.bin")) {
+                    assertThat(entry.getAttributes().getPermissions() & 0777).as("listed mode").isEqualTo(plainMode);
+                }
+            }
 
             sftp.rename("/dir/set-later.bin", "/dir/renamed.bin");
             assertThat(mtime(sftp, "/dir/renamed.bin")).isEqualTo(1_600_000_000L);

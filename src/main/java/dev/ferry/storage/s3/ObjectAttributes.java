@@ -145,8 +145,9 @@ class ObjectAttributes {
             }, rs -> {
                 if (rs.getString(2).equals(plain(etagsByKey.get(rs.getString(1))))) {
                     Timestamp modified = rs.getTimestamp(3);
-                    int mode = rs.getInt(4);
-                    found.put(rs.getString(1), new Values(modified == null ? null : modified.toInstant(), rs.wasNull() ? null : mode));
+                    int modeValue = rs.getInt(4);
+                    Integer mode = rs.wasNull() ? null : modeValue; // now: wasNull speaks of the last column read
+                    found.put(rs.getString(1), new Values(modified == null ? null : modified.toInstant(), mode));
                 }
             });
         } catch (DataAccessException e) {
