@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.testsupport.AdminClient;
 import dev.ferry.testsupport.AdminClient.Response;
 import dev.ferry.testsupport.FerryInstance;
+import dev.ferry.testsupport.UiScripts;
 import dev.ferry.testsupport.TestPostgres;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -20,7 +21,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,7 +29,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -296,15 +295,7 @@ class AdminMfaIT {
     @Test
     void theAdminUiEnrolsWithTheQrCodeAndAsksForTheCodeAtTheNextLogin() throws Exception {
         String name = newAdmin("mfa-browser");
-        Path screenshots = Path.of(System.getProperty("ferry.screenshots", "target/screenshots")).toAbsolutePath();
-        ProcessBuilder e2e = new ProcessBuilder("node", "e2e/mfa.e2e.mjs").directory(AdminUiIT.UI.toFile()).redirectErrorStream(true);
-        e2e.environment().putAll(Map.of("FERRY_URL", ferry.apiBase(), "MFA_USERNAME", name, "MFA_PASSWORD", PASSWORD,
-                "SCREENSHOT_DIR", screenshots.toString()));
-        Process process = e2e.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(3, TimeUnit.MINUTES)).as(output).isTrue();
-        System.out.println(output);
-        assertThat(process.exitValue()).as("the MFA e2e run:\n" + output).isZero();
+        UiScripts.run(ferry, "e2e/mfa.e2e.mjs", Map.of("MFA_USERNAME", name, "MFA_PASSWORD", PASSWORD));
         assertThat(admin.get("/api/v1/admins/" + name).json().get("mfaEnabled").asBoolean()).isTrue();
     }
 }

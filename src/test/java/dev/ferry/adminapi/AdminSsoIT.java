@@ -16,6 +16,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.ferry.testsupport.AdminClient;
 import dev.ferry.testsupport.AdminClient.Response;
 import dev.ferry.testsupport.FerryInstance;
+import dev.ferry.testsupport.UiScripts;
 import dev.ferry.testsupport.FreePorts;
 import dev.ferry.testsupport.OidcProvider;
 import dev.ferry.testsupport.TestPostgres;
@@ -27,14 +28,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -163,18 +162,7 @@ class AdminSsoIT {
 
     @Test
     void theAdminUiSignsInThroughTheProvidersLoginForm() throws Exception {
-        Path ui = AdminUiIT.UI;
-        Path screenshots = Path.of(System.getProperty("ferry.screenshots", "target/screenshots")).toAbsolutePath();
-        ProcessBuilder e2e = new ProcessBuilder("node", "e2e/sso.e2e.mjs").directory(ui.toFile()).redirectErrorStream(true);
-        e2e.environment().putAll(Map.of(
-                "FERRY_URL", ferry.apiBase(),
-                "IDP_PASSWORD", OidcProvider.PASSWORD,
-                "SCREENSHOT_DIR", screenshots.toString()));
-        Process process = e2e.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(3, TimeUnit.MINUTES)).as(output).isTrue();
-        System.out.println(output);
-        assertThat(process.exitValue()).as("the SSO e2e run:\n" + output).isZero();
+        UiScripts.run(ferry, "e2e/sso.e2e.mjs", Map.of("IDP_PASSWORD", OidcProvider.PASSWORD));
         // What alice did in the browser is audited under her identity at the provider.
         List<Map<String, Object>> audit = adminAudit(ferry, "/api/v1/users/sso-browser");
         assertThat(audit).hasSize(1);

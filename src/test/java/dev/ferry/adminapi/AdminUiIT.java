@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.testsupport.AdminClient;
 import dev.ferry.testsupport.FerryInstance;
+import dev.ferry.testsupport.UiScripts;
 import dev.ferry.testsupport.FreePorts;
 import dev.ferry.testsupport.SftpTestClient;
 import dev.ferry.testsupport.TestKeys;
@@ -19,7 +20,6 @@ import java.security.KeyPair;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +43,7 @@ import tools.jackson.databind.JsonNode;
  */
 class AdminUiIT {
 
-    static final Path UI = Path.of("admin-ui").toAbsolutePath();
+    static final Path UI = UiScripts.UI;
     static final String AUDITOR_PASSWORD = "auditor-password-e2e";
 
     static FerryInstance ferry;
@@ -106,13 +106,10 @@ class AdminUiIT {
         Path upload = work.resolve("report.csv");
         Files.write(upload, data);
         String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        Path screenshots = Path.of(System.getProperty("ferry.screenshots", "target/screenshots")).toAbsolutePath();
+        Path screenshots = UiScripts.screenshots();
         Path secretFile = work.resolve("webhook-secret");
 
-        List<String> command = new ArrayList<>(List.of("node", "e2e/admin-ui.e2e.mjs"));
-        ProcessBuilder e2e = new ProcessBuilder(command).directory(UI.toFile()).redirectErrorStream(true);
-        e2e.environment().putAll(Map.ofEntries(
-                Map.entry("FERRY_URL", ferry.apiBase()),
+        UiScripts.run(ferry, "e2e/admin-ui.e2e.mjs", Map.ofEntries(
                 Map.entry("FERRY_SFTP_PORT", String.valueOf(ferry.sftpPort())),
                 Map.entry("ADMIN_USERNAME", "admin"),
                 Map.entry("ADMIN_PASSWORD", FerryInstance.ADMIN_PASSWORD),
@@ -124,32 +121,9 @@ class AdminUiIT {
                 Map.entry("EXTRA_FINGERPRINT", fingerprint(Path.of(extra + ".pub"))),
                 Map.entry("UPLOAD_FILE", upload.toString()),
                 Map.entry("UPLOAD_SHA256", sha256),
-                Map.entry("SCREENSHOT_DIR", screenshots.toString()),
                 Map.entry("WEBHOOK_URL", receiver.url("/ferry")),
                 Map.entry("DEAD_WEBHOOK_URL", "http://127.0.0.1:" + FreePorts.next() + "/nobody-listens"),
                 Map.entry("SECRET_FILE", secretFile.toString())));
-        Process process = e2e.start();
-        StringBuilder output = new StringBuilder();
-        Thread reader = new Thread(() -> {
-            try (var lines = process.inputReader(StandardCharsets.UTF_8)) {
-                lines.lines().forEach(line -> {
-                    System.out.println(line);
-                    synchronized (output) {
-                        output.append(line).append('\n');
-                    }
-                });
-            } catch (IOException e) {
-                // the process ended
-            }
-        });
-        reader.start();
-        boolean finished = process.waitFor(4, TimeUnit.MINUTES);
-        if (!finished) {
-            process.destroyForcibly();
-        }
-        reader.join(5000);
-        assertThat(finished).as("the e2e run finished within 4 minutes:\n" + output).isTrue();
-        assertThat(process.exitValue()).as("the e2e run:\n" + output).isZero();
 
         // What the browser did is really there.
         JsonNode user = admin.get("/api/v1/users/e2e-partner").json();
@@ -203,7 +177,7 @@ class AdminUiIT {
             client.put("/outbox/fresh.csv", "fresh".getBytes(StandardCharsets.UTF_8));
         }
 
-        runE2e("e2e/file-rules.e2e.mjs", Map.of(
+        UiScripts.run(ferry, "e2e/file-rules.e2e.mjs", Map.of(
                 "ADMIN_USERNAME", "admin",
                 "ADMIN_PASSWORD", FerryInstance.ADMIN_PASSWORD,
                 "AUDITOR_USERNAME", "auditor",
@@ -239,44 +213,8 @@ class AdminUiIT {
         assertThat(moved).as("the upload moved by the rule e2e-move").hasBinaryContent(data);
         assertThat(drop.resolve("inbox/orders.csv")).doesNotExist();
         for (String page : List.of("event-rule-move", "retention-preview", "retention")) {
-            assertThat(screenshots().resolve(page + "-1280.png")).isNotEmptyFile();
-            assertThat(screenshots().resolve(page + "-390.png")).isNotEmptyFile();
-        }
-    }
-
-    static Path screenshots() {
-        return Path.of(System.getProperty("ferry.screenshots", "target/screenshots")).toAbsolutePath();
-    }
-
-    /** Runs an e2e script of admin-ui/ against {@link #ferry} with {@code env} (plus FERRY_URL and SCREENSHOT_DIR); it must pass. */
-    static void runE2e(String script, Map<String, String> env) throws Exception {
-        ProcessBuilder e2e = new ProcessBuilder("node", script).directory(UI.toFile()).redirectErrorStream(true);
-        e2e.environment().putAll(env);
-        e2e.environment().put("FERRY_URL", ferry.apiBase());
-        e2e.environment().put("SCREENSHOT_DIR", screenshots().toString());
-        Process process = e2e.start();
-        StringBuilder output = new StringBuilder();
-        Thread reader = new Thread(() -> {
-            try (var lines = process.inputReader(StandardCharsets.UTF_8)) {
-                lines.lines().forEach(line -> {
-                    System.out.println(line);
-                    synchronized (output) {
-                        output.append(line).append('\n');
-                    }
-                });
-            } catch (IOException e) {
-                // the process ended
-            }
-        });
-        reader.start();
-        boolean finished = process.waitFor(4, TimeUnit.MINUTES);
-        if (!finished) {
-            process.destroyForcibly();
-        }
-        reader.join(5000);
-        synchronized (output) {
-            assertThat(finished).as(script + " finished within 4 minutes:\n" + output).isTrue();
-            assertThat(process.exitValue()).as(script + ":\n" + output).isZero();
+            assertThat(UiScripts.screenshots().resolve(page + "-1280.png")).isNotEmptyFile();
+            assertThat(UiScripts.screenshots().resolve(page + "-390.png")).isNotEmptyFile();
         }
     }
 }
