@@ -4,27 +4,12 @@
 // Flow: a local admin logs in with the password, opens "Two-factor", sets up an authenticator from
 // the QR code's secret (codes computed here by RFC 6238), sees the recovery codes once, logs out;
 // the next login asks for the code after the password and lets the admin in with it.
-import { chromium } from 'playwright-core';
+import { BASE, SCREENSHOTS, env, log, newPage, problems, run } from './support.mjs';
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set (AdminMfaIT sets it)`);
-  return value;
-};
-const BASE = env('FERRY_URL');
 const USERNAME = env('MFA_USERNAME');
 const PASSWORD = env('MFA_PASSWORD');
-const SCREENSHOTS = env('SCREENSHOT_DIR');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-
-if (!existsSync(CHROMIUM)) {
-  console.error(`Chromium is not installed at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM)`);
-  process.exit(2);
-}
-mkdirSync(SCREENSHOTS, { recursive: true });
 
 /** RFC 4648 base32 without padding, as authenticator apps read the secret. */
 function base32(text) {
@@ -46,18 +31,8 @@ function totp(secret, step) {
 }
 const nowStep = () => Math.floor(Date.now() / 30_000);
 
-const problems = [];
-let step = 'start';
-const log = (s) => {
-  step = s;
-  console.log(`mfa e2e: ${s}`);
-};
-
-const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
-try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => problems.push(`uncaught error in the page: ${error.message}`));
+await run('mfa', async (browser) => {
+  const page = await newPage(browser, 'mfa');
 
   log('log in with the password and set up an authenticator');
   await page.goto(`${BASE}/`);
@@ -97,17 +72,4 @@ try {
   await page.getByLabel('Authentication code').fill(totp(secret, confirmStep + 1));
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
-  log('done');
-} catch (e) {
-  problems.push(`failed at "${step}": ${e instanceof Error ? e.stack : e}`);
-  const pages = browser.contexts().flatMap((c) => c.pages());
-  for (const [i, p] of pages.entries()) await p.screenshot({ path: join(SCREENSHOTS, `mfa-failure-${i + 1}.png`), fullPage: true }).catch(() => {});
-} finally {
-  await browser.close();
-}
-
-if (problems.length > 0) {
-  console.error(`mfa e2e: ${problems.length} problem(s):\n- ${problems.join('\n- ')}`);
-  process.exit(1);
-}
-console.log('mfa e2e: all checks passed');
+});

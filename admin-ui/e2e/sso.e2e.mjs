@@ -8,39 +8,10 @@
 // provider's own form, lands back in the UI as oidc:localhost:alice (ADMIN) and creates a user
 // (audited under that name; AdminSsoIT checks); logs out; carol (in no Ferry group) signs in at the
 // provider and is shown why Ferry refused her; bob (ferry-auditors) sees no write controls.
-import { chromium } from 'playwright-core';
-import { existsSync, mkdirSync } from 'node:fs';
+import { BASE, SCREENSHOTS, env, log, newPage, problems, run } from './support.mjs';
 import { join } from 'node:path';
 
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set (AdminSsoIT sets it)`);
-  return value;
-};
-const BASE = env('FERRY_URL');
 const IDP_PASSWORD = env('IDP_PASSWORD');
-const SCREENSHOTS = env('SCREENSHOT_DIR');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-
-if (!existsSync(CHROMIUM)) {
-  console.error(`Chromium is not installed at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM)`);
-  process.exit(2);
-}
-mkdirSync(SCREENSHOTS, { recursive: true });
-
-const problems = [];
-let step = 'start';
-const log = (s) => {
-  step = s;
-  console.log(`sso e2e: ${s}`);
-};
-
-async function newPage(browser) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => problems.push(`uncaught error in the page: ${error.message}`));
-  return page;
-}
 
 /** From Ferry's login page through the provider's login form; returns once the provider let the user in. */
 async function signIn(page, username) {
@@ -53,10 +24,9 @@ async function signIn(page, username) {
   await page.getByRole('button', { name: /sign in/i }).click();
 }
 
-const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
-try {
+await run('sso', async (browser) => {
   log('an ADMIN signs in with the provider');
-  const page = await newPage(browser);
+  const page = await newPage(browser, 'sso');
   await signIn(page, 'alice');
   await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
   if (!page.url().startsWith(BASE)) problems.push(`after the sign-in the browser is at ${page.url()}, not Ferry`);
@@ -74,7 +44,7 @@ try {
   await page.getByRole('heading', { name: 'Ferry admin' }).waitFor();
 
   log('an account in no Ferry group is told why');
-  const carol = await newPage(browser);
+  const carol = await newPage(browser, 'sso');
   await signIn(carol, 'carol');
   await carol.getByRole('alert').filter({ hasText: /no Ferry role/ }).waitFor();
   await carol.screenshot({ path: join(SCREENSHOTS, 'sso-denied-1280.png') });
@@ -82,24 +52,11 @@ try {
   if (who !== 401) problems.push(`carol, refused, still has a session (GET /api/v1/session answered ${who})`);
 
   log('an AUDITOR signs in and sees no write controls');
-  const bob = await newPage(browser);
+  const bob = await newPage(browser, 'sso');
   await signIn(bob, 'bob');
   await bob.getByRole('heading', { name: 'Dashboard' }).waitFor();
   await bob.getByText('AUDITOR', { exact: true }).waitFor();
   await bob.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users', exact: true }).click();
   await bob.getByRole('heading', { name: 'Users' }).waitFor();
   if ((await bob.getByRole('link', { name: 'New user' }).count()) > 0) problems.push('an SSO AUDITOR sees "New user"');
-  log('done');
-} catch (e) {
-  problems.push(`failed at "${step}": ${e instanceof Error ? e.stack : e}`);
-  const pages = browser.contexts().flatMap((c) => c.pages());
-  for (const [i, p] of pages.entries()) await p.screenshot({ path: join(SCREENSHOTS, `sso-failure-${i + 1}.png`), fullPage: true }).catch(() => {});
-} finally {
-  await browser.close();
-}
-
-if (problems.length > 0) {
-  console.error(`sso e2e: ${problems.length} problem(s):\n- ${problems.join('\n- ')}`);
-  process.exit(1);
-}
-console.log('sso e2e: all checks passed');
+});

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 export const env = (name) => {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set (AdminUiIT sets it)`);
+  if (!value) throw new Error(`${name} is not set (the IT running this script sets it)`);
   return value;
 };
 
