@@ -9,16 +9,10 @@ import dev.ferry.testsupport.AdminClient.Response;
 import dev.ferry.testsupport.FerryInstance;
 import dev.ferry.testsupport.UiScripts;
 import dev.ferry.testsupport.TestPostgres;
+import dev.ferry.testsupport.UiBrowser;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.CookieManager;
-import java.net.HttpCookie;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -26,7 +20,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,48 +66,9 @@ class AdminMfaIT {
         }
     }
 
-    /** A browser: keeps cookies, marks its requests as the UI does, sends the CSRF header, from an address of its own. */
-    static final class Browser {
-
-        final String base;
-        final CookieManager cookies = new CookieManager();
-        final HttpClient http = HttpClient.newBuilder().cookieHandler(cookies).build();
-        final Map<String, String> headers = new LinkedHashMap<>(Map.of("X-Requested-With", "XMLHttpRequest",
-                "X-Forwarded-For", "198.51.100." + ADDRESSES.incrementAndGet()));
-
-        Browser(FerryInstance instance) {
-            this.base = instance.apiBase();
-        }
-
-        Response send(String method, String path, String json) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                    .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
-                    .header("Accept", "application/json");
-            if (json != null) {
-                request.header("Content-Type", "application/json");
-            }
-            headers.forEach(request::header);
-            String token = cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals("XSRF-TOKEN"))
-                    .map(HttpCookie::getValue).findFirst().orElse(null);
-            if (token != null) {
-                request.header("X-XSRF-TOKEN", token);
-            }
-            try {
-                HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-                return new Response(response.statusCode(), response.body(), response.headers());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-
-        Response login(String username, String password, String code) {
-            send("GET", "/api/v1/session", null); // 401, and the XSRF-TOKEN cookie
-            return send("POST", "/api/v1/session", "{\"username\":" + AdminClient.quote(username) + ",\"password\":"
-                    + AdminClient.quote(password) + (code == null ? "" : ",\"code\":" + AdminClient.quote(code)) + "}");
-        }
+    /** A browser from an address of its own, so that the login throttle of one case never meets another's. */
+    static UiBrowser browser(FerryInstance instance) {
+        return new UiBrowser(instance).from("198.51.100." + ADDRESSES.incrementAndGet());
     }
 
     // ---- RFC 6238, independently of the server's library --------------------------------------
@@ -157,7 +111,7 @@ class AdminMfaIT {
     }
 
     /** Logs in with the password and enrols an authenticator, in the given browser. */
-    static Enrolled enrol(Browser browser, String name) throws IOException {
+    static Enrolled enrol(UiBrowser browser, String name) throws IOException {
         Response login = browser.login(name, PASSWORD, null);
         assertThat(login.status()).as(login.body()).isEqualTo(200);
         JsonNode enrolment = browser.send("POST", "/api/v1/session/mfa/enrolment", null).json();
@@ -182,20 +136,20 @@ class AdminMfaIT {
     @Test
     void anEnrolledAdminLogsInWithTheCurrentCodeAndNoCodeIsAcceptedTwice() throws IOException {
         String name = newAdmin("mfa-code");
-        Enrolled enrolled = enrol(new Browser(ferry), name);
+        Enrolled enrolled = enrol(browser(ferry), name);
         assertThat(admin.get("/api/v1/admins/" + name).json().get("mfaEnabled").asBoolean()).isTrue();
         assertThat(adminAudit(ferry, "/api/v1/admins/" + name + "/mfa")).extracting(r -> r.get("username")).containsExactly(name);
 
         // each refusal from an address of its own: MAX_FAILURES failures from one would be throttled (see below)
-        Response noCode = assertProblem(new Browser(ferry).login(name, PASSWORD, null), 401, "code");
+        Response noCode = assertProblem(browser(ferry).login(name, PASSWORD, null), 401, "code");
         assertThat(noCode.json().get("title").asString()).isEqualTo("Code required");
-        assertProblem(new Browser(ferry).login(name, "wrong-password-123", totp(enrolled.secret(), step())), 401, "password");
+        assertProblem(browser(ferry).login(name, "wrong-password-123", totp(enrolled.secret(), step())), 401, "password");
         String wrong = "123456".equals(totp(enrolled.secret(), step())) ? "654321" : "123456";
-        assertProblem(new Browser(ferry).login(name, PASSWORD, wrong), 401, "code");
+        assertProblem(browser(ferry).login(name, PASSWORD, wrong), 401, "code");
         // the code that confirmed the enrolment was used once already
-        assertProblem(new Browser(ferry).login(name, PASSWORD, totp(enrolled.secret(), enrolled.confirmedStep())), 401, "code");
+        assertProblem(browser(ferry).login(name, PASSWORD, totp(enrolled.secret(), enrolled.confirmedStep())), 401, "code");
 
-        Browser browser = new Browser(ferry);
+        UiBrowser browser = browser(ferry);
 
         String next = totp(enrolled.secret(), enrolled.confirmedStep() + 1); // within the window of one step either side
         Response login = browser.login(name, PASSWORD, next);
@@ -203,7 +157,7 @@ class AdminMfaIT {
         assertThat(login.json().get("mfaEnabled").asBoolean()).isTrue();
         assertThat(browser.send("GET", "/api/v1/users", null).status()).isEqualTo(200);
 
-        Response replayed = new Browser(ferry).login(name, PASSWORD, next);
+        Response replayed = browser(ferry).login(name, PASSWORD, next);
         assertProblem(replayed, 401, "code");
         assertThat(replayed.json().get("detail").asString()).contains("already used");
     }
@@ -211,19 +165,19 @@ class AdminMfaIT {
     @Test
     void aRecoveryCodeWorksOnceAndIsTypedLoosely() throws IOException {
         String name = newAdmin("mfa-recovery");
-        Enrolled enrolled = enrol(new Browser(ferry), name);
+        Enrolled enrolled = enrol(browser(ferry), name);
         String first = enrolled.recoveryCodes().get(0);
-        assertThat(new Browser(ferry).login(name, PASSWORD, first).status()).isEqualTo(200);
-        assertProblem(new Browser(ferry).login(name, PASSWORD, first), 401, "code");
+        assertThat(browser(ferry).login(name, PASSWORD, first).status()).isEqualTo(200);
+        assertProblem(browser(ferry).login(name, PASSWORD, first), 401, "code");
         String second = enrolled.recoveryCodes().get(1).replace("-", " ").toUpperCase();
-        assertThat(new Browser(ferry).login(name, PASSWORD, second).status()).isEqualTo(200);
+        assertThat(browser(ferry).login(name, PASSWORD, second).status()).isEqualTo(200);
     }
 
     @Test
     void wrongCodesAreThrottledLikePasswords() throws IOException {
         String name = newAdmin("mfa-throttle");
-        Enrolled enrolled = enrol(new Browser(ferry), name);
-        Browser guesser = new Browser(ferry);
+        Enrolled enrolled = enrol(browser(ferry), name);
+        UiBrowser guesser = browser(ferry);
         for (int i = 0; i < MAX_FAILURES; i++) {
             assertProblem(guesser.login(name, PASSWORD, String.format("%06d", i)), 401, "code");
         }
@@ -231,13 +185,13 @@ class AdminMfaIT {
         assertProblem(refused, 429, null);
         assertThat(refused.header("Retry-After")).isNotNull();
         // another address is not locked out
-        assertThat(new Browser(ferry).login(name, PASSWORD, enrolled.recoveryCodes().get(0)).status()).isEqualTo(200);
+        assertThat(browser(ferry).login(name, PASSWORD, enrolled.recoveryCodes().get(0)).status()).isEqualTo(200);
     }
 
     @Test
     void httpBasicIsRefusedForAnAdminWithASecondFactorWhoUsesAnApiTokenInstead() throws IOException {
         String name = newAdmin("mfa-basic");
-        Browser browser = new Browser(ferry);
+        UiBrowser browser = browser(ferry);
         enrol(browser, name);
         Response basic = admin.as(name, PASSWORD).get("/api/v1/users");
         assertProblem(basic, 401, null);
@@ -255,7 +209,7 @@ class AdminMfaIT {
         assertThat(admin.get("/api/v1/admins/" + name).json().get("mfaRequired").asBoolean()).isTrue();
         assertProblem(admin.as(name, PASSWORD).get("/api/v1/users"), 401, null);
 
-        Browser browser = new Browser(ferry);
+        UiBrowser browser = browser(ferry);
         Response login = browser.login(name, PASSWORD, null);
         assertThat(login.status()).as(login.body()).isEqualTo(200);
         assertThat(login.json().get("role").asString()).isEqualTo("NONE");
@@ -273,7 +227,7 @@ class AdminMfaIT {
 
         // an ADMIN resets a lost device: the next login enrols again
         assertThat(admin.delete("/api/v1/admins/" + name + "/mfa").status()).isEqualTo(204);
-        Response again = new Browser(ferry).login(name, PASSWORD, null);
+        Response again = browser(ferry).login(name, PASSWORD, null);
         assertThat(again.json().get("mfaEnrolmentRequired").asBoolean()).isTrue();
     }
 
@@ -282,14 +236,14 @@ class AdminMfaIT {
         String name = newAdmin("mfa-everyone");
         try (FerryInstance strict = FerryInstance.start(ferry.database(), ferry.storageRoot(), Map.of(
                 "sftp.admin.require-mfa", "true", "server.forward-headers-strategy", "native"))) {
-            Response login = new Browser(strict).login(name, PASSWORD, null);
+            Response login = browser(strict).login(name, PASSWORD, null);
             assertThat(login.status()).as(login.body()).isEqualTo(200);
             assertThat(login.json().get("mfaEnrolmentRequired").asBoolean()).isTrue();
             assertThat(login.json().get("role").asString()).isEqualTo("NONE");
             assertProblem(new AdminClient(strict.apiBase(), name, PASSWORD).get("/api/v1/users"), 401, null);
         }
         // the instance without the setting lets the same admin in with the password alone
-        assertThat(new Browser(ferry).login(name, PASSWORD, null).json().get("role").asString()).isEqualTo("ADMIN");
+        assertThat(browser(ferry).login(name, PASSWORD, null).json().get("role").asString()).isEqualTo("ADMIN");
     }
 
     @Test

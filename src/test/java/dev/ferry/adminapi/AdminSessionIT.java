@@ -7,15 +7,7 @@ import dev.ferry.testsupport.AdminClient;
 import dev.ferry.testsupport.AdminClient.Response;
 import dev.ferry.testsupport.FerryInstance;
 import dev.ferry.testsupport.TestPostgres;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.CookieManager;
-import java.net.HttpCookie;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.util.LinkedHashMap;
+import dev.ferry.testsupport.UiBrowser;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -54,53 +46,6 @@ class AdminSessionIT {
         }
     }
 
-    /** A browser: keeps cookies, marks its requests as the UI does, sends the CSRF header when asked to. */
-    static final class Browser {
-
-        final CookieManager cookies = new CookieManager();
-        final HttpClient http = HttpClient.newBuilder().cookieHandler(cookies).build();
-        final Map<String, String> headers = new LinkedHashMap<>(Map.of("X-Requested-With", "XMLHttpRequest"));
-
-        Browser from(String address) {
-            headers.put("X-Forwarded-For", address);
-            return this;
-        }
-
-        Response send(String method, String path, String json, boolean csrf) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(ferry.apiBase() + path))
-                    .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
-                    .header("Accept", "application/json");
-            if (json != null) {
-                request.header("Content-Type", "application/json");
-            }
-            headers.forEach(request::header);
-            String token = cookie("XSRF-TOKEN");
-            if (csrf && token != null) {
-                request.header("X-XSRF-TOKEN", token);
-            }
-            try {
-                HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-                return new Response(response.statusCode(), response.body(), response.headers());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-
-        Response login(String username, String password) {
-            send("GET", "/api/v1/session", null, false); // 401, and the XSRF-TOKEN cookie
-            return send("POST", "/api/v1/session", "{\"username\":" + AdminClient.quote(username) + ",\"password\":"
-                    + AdminClient.quote(password) + "}", true);
-        }
-
-        String cookie(String name) {
-            return cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals(name))
-                    .map(HttpCookie::getValue).findFirst().orElse(null);
-        }
-    }
-
     static List<String> setCookies(Response response) {
         return response.headers().allValues("Set-Cookie");
     }
@@ -122,7 +67,7 @@ class AdminSessionIT {
 
     @Test
     void aPasswordThatIsNotValidUnicodeIsAFailedLoginNotAnError() {
-        Browser browser = new Browser().from("198.51.100.91");
+        UiBrowser browser = new UiBrowser(ferry).from("198.51.100.91");
         browser.send("GET", "/api/v1/session", null, false);
         Response login = browser.send("POST", "/api/v1/session", "{\"username\":\"admin\",\"password\":\"x\\ud800\"}", true);
         assertProblem(login, 401, null);
@@ -130,7 +75,7 @@ class AdminSessionIT {
 
     @Test
     void loginStartsAnHttpOnlySameSiteStrictSessionAndIssuesACsrfCookie() {
-        Browser browser = new Browser();
+        UiBrowser browser = new UiBrowser(ferry);
         Response anonymous = browser.send("GET", "/api/v1/session", null, false);
         assertProblem(anonymous, 401, null);
         assertThat(anonymous.header("WWW-Authenticate")).as("no Basic dialog in the browser").isNull();
@@ -152,7 +97,7 @@ class AdminSessionIT {
 
     @Test
     void theSessionReadsFreelyButChangesNeedTheCsrfHeader() {
-        Browser browser = new Browser();
+        UiBrowser browser = new UiBrowser(ferry);
         assertThat(browser.login("admin", FerryInstance.ADMIN_PASSWORD).status()).isEqualTo(200);
         assertThat(browser.send("GET", "/api/v1/users", null, false).status()).isEqualTo(200);
 
@@ -171,7 +116,7 @@ class AdminSessionIT {
 
     @Test
     void logoutEndsTheSession() {
-        Browser browser = new Browser();
+        UiBrowser browser = new UiBrowser(ferry);
         browser.login("admin", FerryInstance.ADMIN_PASSWORD);
         assertProblem(browser.send("DELETE", "/api/v1/session", null, false), 403, null); // a forged logout is refused too
         Response logout = browser.send("DELETE", "/api/v1/session", null, true);
@@ -182,7 +127,7 @@ class AdminSessionIT {
 
     @Test
     void anAuditorsSessionReadsButCannotChangeAnything() {
-        Browser browser = new Browser();
+        UiBrowser browser = new UiBrowser(ferry);
         Response login = browser.login("watcher", AUDITOR_PASSWORD);
         assertThat(login.json().get("role").asString()).isEqualTo("AUDITOR");
         assertThat(browser.send("GET", "/api/v1/audit", null, false).status()).isEqualTo(200);
@@ -195,7 +140,7 @@ class AdminSessionIT {
     void aSessionEndsWhenItsAdminIsDeletedOrChanged() {
         assertThat(admin.post("/api/v1/admins", "{\"username\":\"temp\",\"password\":\"temporary-pass-1\",\"role\":\"ADMIN\"}").status())
                 .isEqualTo(201);
-        Browser browser = new Browser();
+        UiBrowser browser = new UiBrowser(ferry);
         assertThat(browser.login("temp", "temporary-pass-1").status()).isEqualTo(200);
         assertThat(admin.put("/api/v1/admins/temp", "{\"username\":\"temp\",\"password\":\"another-pass-22\",\"role\":\"ADMIN\"}").status())
                 .isEqualTo(200);
@@ -208,7 +153,7 @@ class AdminSessionIT {
 
     @Test
     void aLoginWithoutTheCsrfTokenIsRefused() {
-        Browser browser = new Browser();
+        UiBrowser browser = new UiBrowser(ferry);
         Response refused = assertProblem(browser.send("POST", "/api/v1/session",
                 "{\"username\":\"admin\",\"password\":\"" + FerryInstance.ADMIN_PASSWORD + "\"}", false), 403, null);
         assertThat(setCookies(refused)).noneMatch(c -> c.startsWith("FERRY_SESSION"));
@@ -216,7 +161,7 @@ class AdminSessionIT {
 
     @Test
     void badLoginRequestsGet400NamingTheField() {
-        Browser browser = new Browser();
+        UiBrowser browser = new UiBrowser(ferry);
         browser.send("GET", "/api/v1/session", null, false);
         assertProblem(browser.send("POST", "/api/v1/session", "{\"username\":\"admin\"}", true), 400, "password");
         assertProblem(browser.send("POST", "/api/v1/session", "{\"password\":\"x\"}", true), 400, "username");
@@ -230,7 +175,7 @@ class AdminSessionIT {
 
     @Test
     void failedUiLoginsAreThrottledLikeBasicOnes() {
-        Browser attacker = new Browser().from("198.51.100.20");
+        UiBrowser attacker = new UiBrowser(ferry).from("198.51.100.20");
         for (int i = 0; i < MAX_FAILURES; i++) {
             Response failed = attacker.login("admin", "guess-" + i);
             assertProblem(failed, 401, "password");
@@ -240,16 +185,16 @@ class AdminSessionIT {
         assertThat(refused.header("Retry-After")).isNotNull();
         // Basic for that account from that address is refused as well; other addresses are not affected
         assertProblem(admin.withHeader("X-Forwarded-For", "198.51.100.20").get("/api/v1/users"), 429, null);
-        assertThat(new Browser().from("198.51.100.21").login("admin", FerryInstance.ADMIN_PASSWORD).status()).isEqualTo(200);
+        assertThat(new UiBrowser(ferry).from("198.51.100.21").login("admin", FerryInstance.ADMIN_PASSWORD).status()).isEqualTo(200);
         // nor is another admin behind the same address, in the UI or with Basic
-        assertThat(new Browser().from("198.51.100.20").login("watcher", AUDITOR_PASSWORD).status()).isEqualTo(200);
+        assertThat(new UiBrowser(ferry).from("198.51.100.20").login("watcher", AUDITOR_PASSWORD).status()).isEqualTo(200);
         assertThat(admin.as("watcher", AUDITOR_PASSWORD).withHeader("X-Forwarded-For", "198.51.100.20").get("/api/v1/users").status())
                 .isEqualTo(200);
     }
 
     @Test
     void overHttpsTheCookiesAreSecure() {
-        Browser browser = new Browser();
+        UiBrowser browser = new UiBrowser(ferry);
         browser.headers.put("X-Forwarded-Proto", "https");
         Response first = browser.send("GET", "/api/v1/session", null, false);
         String csrf = setCookie(first, "XSRF-TOKEN");
@@ -267,7 +212,7 @@ class AdminSessionIT {
 
     @Test
     void aLoginFromAnotherOriginIsRefused() {
-        Browser browser = new Browser();
+        UiBrowser browser = new UiBrowser(ferry);
         browser.headers.put("Origin", "https://evil.example");
         Response refused = assertProblem(browser.send("POST", "/api/v1/session",
                 "{\"username\":\"admin\",\"password\":\"" + FerryInstance.ADMIN_PASSWORD + "\"}", false), 403, null);
