@@ -17,7 +17,7 @@ import org.springframework.stereotype.Service;
 /**
  * Trusted user CAs and their revocations, in PostgreSQL. A login reads them with one indexed query
  * ({@link #trust}), so a CA removed or a certificate revoked through any replica counts from the
- * next login on every replica.
+ * next login on every replica; an uploaded KRL ({@link RevokedKeys}) within seconds.
  */
 @Service
 public class UserCas {
@@ -28,9 +28,11 @@ public class UserCas {
     private static final String COLUMNS = "id, name, key_type, key_data, fingerprint, created_at";
 
     private final JdbcTemplate jdbc;
+    private final RevokedKeys krl;
 
-    UserCas(JdbcTemplate jdbc) {
+    UserCas(JdbcTemplate jdbc, RevokedKeys krl) {
         this.jdbc = jdbc;
+        this.krl = krl;
     }
 
     public List<UserCa> list() {
@@ -121,6 +123,16 @@ public class UserCas {
                     return new CaTrust(rs.getLong("id"), rs.getString("name"), revokedBy);
                 },
                 serial, serial, storableKeyId, caFingerprint).stream().findFirst();
+    }
+
+    /** Why the uploaded KRL revokes this plain key (its SSH wire blob), if it does. */
+    public Optional<String> krlRevokesKey(byte[] keyBlob) {
+        return krl.revokesKey(keyBlob);
+    }
+
+    /** Why the uploaded KRL revokes this certificate (by its key, its CA's key, serial or key id), if it does. */
+    public Optional<String> krlRevokesCertificate(byte[] certifiedKeyBlob, byte[] caKeyBlob, long serial, String keyId) {
+        return krl.revokesCertificate(certifiedKeyBlob, caKeyBlob, serial, keyId);
     }
 
     private static String checkName(String name) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.testsupport.AdminClient;
 import dev.ferry.testsupport.ExternalCommand;
 import dev.ferry.testsupport.FerryInstance;
+import dev.ferry.testsupport.TestPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,10 +32,12 @@ class CertificateLoginIT {
     static AdminClient admin;
     static Path dir;
     static long caId;
+    /** Replicas look for a new KRL every second here (5 s by default). */
+    static final Map<String, String> KRL_REFRESH = Map.of("sftp.krl.refresh-interval", "1s");
 
     @BeforeAll
     static void start() {
-        ferry = FerryInstance.start();
+        ferry = FerryInstance.start(TestPostgres.get().newDatabase(), FerryInstance.tempDir("ferry-files"), KRL_REFRESH);
         admin = ferry.admin();
         dir = FerryInstance.tempDir("ferry-certs");
         keygen("-t", "ed25519", "-N", "", "-C", "corp-ca", "-f", "ca");
@@ -204,6 +208,107 @@ class CertificateLoginIT {
         assertThat(reader.delete("/api/v1/user-cas/" + caId).status()).isEqualTo(403);
     }
 
+    /**
+     * A KRL from ssh-keygen, uploaded with curl as an operator would, refuses what it lists (certificates by serial
+     * range, bitmap and key id, plain keys by content and by fingerprint) on this replica at once and on a second
+     * one within its refresh, and nothing else; removing it lets them in again.
+     */
+    @Test
+    void anUploadedKrlRefusesWhatItListsOnEveryReplicaUntilRemoved() throws IOException {
+        createUser("krlrange", "");
+        String range = certificate("krlrange", "ca", "-I", "krl-range", "-n", "krlrange", "-V", "-5m:+1h", "-z", "1015");
+        createUser("krlbits", "");
+        String bits = certificate("krlbits", "ca", "-I", "krl-bits", "-n", "krlbits", "-V", "-5m:+1h", "-z", "2006");
+        createUser("krlkid", "");
+        String keyId = certificate("krlkid", "ca", "-I", "krl-lost-laptop", "-n", "krlkid", "-V", "-5m:+1h", "-z", "3000");
+        createUser("krlfine", "");
+        String fine = certificate("krlfine", "ca", "-I", "krl-fine", "-n", "krlfine", "-V", "-5m:+1h", "-z", "2007");
+        keygen("-t", "ed25519", "-N", "", "-C", "krlplain", "-f", "krlplain");
+        createUser("krlplain", ",\"publicKeys\":[" + AdminClient.quote(read("krlplain.pub")) + "]");
+        keygen("-t", "ed25519", "-N", "", "-C", "krlhash", "-f", "krlhash");
+        createUser("krlhash", ",\"publicKeys\":[" + AdminClient.quote(read("krlhash.pub")) + "]");
+        for (String user : List.of("krlrange", "krlbits", "krlkid", "krlfine")) {
+            assertThat(sftp(user, dir.resolve(user).toString()).exitCode()).as(user).isZero();
+        }
+        assertThat(plainSftp("krlplain").exitCode()).isZero();
+        assertThat(admin.get("/api/v1/revoked-keys").status()).isEqualTo(404);
+
+        StringBuilder spec = new StringBuilder("serial: 1010-1020\nid: krl-lost-laptop\n");
+        for (int serial = 2000; serial < 2100; serial += 2) {
+            spec.append("serial: ").append(serial).append('\n');
+        }
+        Files.writeString(dir.resolve("revoked.spec"), spec);
+        Files.writeString(dir.resolve("plain.spec"), "key: " + read("krlplain.pub") + "\nsha256: " + read("krlhash.pub") + "\n");
+        keygen("-k", "-f", "revoked.krl", "-s", "ca.pub", "-z", "42", "revoked.spec");
+        keygen("-k", "-u", "-f", "revoked.krl", "plain.spec");
+        FerryInstance replica = FerryInstance.start(ferry.database(), ferry.storageRoot(), KRL_REFRESH);
+        try {
+            assertThat(plainSftp("krlplain", replica).exitCode()).as("the replica has loaded no KRL yet").isZero();
+            ExternalCommand.Result upload = ExternalCommand.run(dir, List.of("curl", "-sS", "-u", "admin:" + FerryInstance.ADMIN_PASSWORD,
+                    "-X", "PUT", "-H", "Content-Type: application/octet-stream", "--data-binary", "@revoked.krl",
+                    ferry.apiBase() + "/api/v1/revoked-keys"), "");
+            assertThat(upload.exitCode()).as(upload.output()).isZero();
+            assertThat(upload.output()).contains("\"krlVersion\":42", "\"keyIds\":1", "\"keys\":1", "\"fingerprints\":1");
+
+            refused("krlrange", range, "is revoked: the KRL revokes its serial 1015");
+            refused("krlbits", bits, "is revoked: the KRL revokes its serial 2006");
+            refused("krlkid", keyId, "is revoked: the KRL revokes its key id");
+            assertThat(sftp("krlfine", fine).exitCode()).as("serial 2007 is not in the bitmap").isZero();
+            assertThat(plainSftp("krlplain").exitCode()).isNotZero();
+            assertThat(awaitAudit("LOGIN_FAILED", "krlplain", "is revoked: the key is listed in the KRL")).isTrue();
+            assertThat(plainSftp("krlhash").exitCode()).isNotZero();
+            assertThat(awaitAudit("LOGIN_FAILED", "krlhash", "is revoked: the key's fingerprint is listed in the KRL")).isTrue();
+            assertThat(awaitRefusedOn(replica, "krlplain")).as("the replica follows the upload").isTrue();
+
+            var summary = admin.get("/api/v1/revoked-keys");
+            assertThat(summary.status()).isEqualTo(200);
+            assertThat(summary.json().get("krlVersion").asLong()).isEqualTo(42);
+            assertThat(summary.json().get("sha256").asString()).hasSize(64);
+            assertThat(admin.get("/api/v1/audit?type=ADMIN&size=500").body()).contains("uploaded KRL version 42");
+
+            assertThat(admin.delete("/api/v1/revoked-keys").status()).isEqualTo(204);
+            assertThat(sftp("krlrange", range).exitCode()).isZero();
+            assertThat(plainSftp("krlplain").exitCode()).isZero();
+            assertThat(admin.get("/api/v1/revoked-keys").status()).isEqualTo(404);
+            assertThat(admin.get("/api/v1/audit?type=ADMIN&size=500").body()).contains("removed KRL version 42");
+        } finally {
+            admin.delete("/api/v1/revoked-keys");
+            replica.close();
+        }
+    }
+
+    @Test
+    void aBadKrlIsRefusedWithAReasonAndTheOneInForceStays() throws IOException {
+        Files.writeString(dir.resolve("kept.spec"), "id: kept-revoked\n");
+        keygen("-k", "-f", "kept.krl", "-s", "ca.pub", "-z", "7", "kept.spec");
+        byte[] kept = Files.readAllBytes(dir.resolve("kept.krl"));
+        try {
+            assertThat(admin.sendBytes("PUT", "/api/v1/revoked-keys", kept, "application/octet-stream").status()).isEqualTo(200);
+            var truncated = admin.sendBytes("PUT", "/api/v1/revoked-keys", java.util.Arrays.copyOf(kept, kept.length - 3),
+                    "application/octet-stream");
+            assertThat(truncated.status()).isEqualTo(400);
+            assertThat(truncated.body()).contains("truncated or malformed");
+            var publicKey = admin.sendBytes("PUT", "/api/v1/revoked-keys", read("ca.pub").getBytes(), "application/octet-stream");
+            assertThat(publicKey.status()).isEqualTo(400);
+            assertThat(publicKey.body()).contains("not an OpenSSH KRL");
+            var empty = admin.sendBytes("PUT", "/api/v1/revoked-keys", new byte[0], "application/octet-stream");
+            assertThat(empty.status()).isEqualTo(400);
+            assertThat(empty.body()).contains("the body is empty");
+            assertThat(admin.put("/api/v1/revoked-keys", "{\"krl\":\"x\"}").status()).isEqualTo(415);
+
+            var auditor = admin.post("/api/v1/admins", "{\"username\":\"krl-auditor\",\"password\":\"auditor password 1\",\"role\":\"AUDITOR\"}");
+            assertThat(auditor.status()).as(auditor.body()).isEqualTo(201);
+            AdminClient reader = admin.as("krl-auditor", "auditor password 1");
+            assertThat(reader.get("/api/v1/revoked-keys").status()).isEqualTo(200);
+            assertThat(reader.sendBytes("PUT", "/api/v1/revoked-keys", kept, "application/octet-stream").status()).isEqualTo(403);
+            assertThat(reader.delete("/api/v1/revoked-keys").status()).isEqualTo(403);
+
+            assertThat(admin.get("/api/v1/revoked-keys").json().get("krlVersion").asLong()).as("the KRL in force").isEqualTo(7);
+        } finally {
+            admin.delete("/api/v1/revoked-keys");
+        }
+    }
+
     // ---- helpers ------------------------------------------------------------------------
 
     /** The certificate login is refused by OpenSSH's sftp, and audited as LOGIN_FAILED with the reason. */
@@ -240,6 +345,30 @@ class CertificateLoginIT {
                 "-i", key, "-o", "CertificateFile=" + key + "-cert.pub", "-o", "IdentitiesOnly=yes",
                 "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
                 "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=20", username + "@127.0.0.1"), "pwd\n");
+    }
+
+    /** OpenSSH's sftp with the plain key {@code username} (no certificate) against this replica. */
+    private static ExternalCommand.Result plainSftp(String username, FerryInstance on) {
+        return ExternalCommand.run(dir, List.of("sftp", "-b", "-", "-P", String.valueOf(on.sftpPort()), "-F", "/dev/null",
+                "-i", dir.resolve(username).toString(), "-o", "IdentitiesOnly=yes",
+                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
+                "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=20", username + "@127.0.0.1"), "pwd\n");
+    }
+
+    private static ExternalCommand.Result plainSftp(String username) {
+        return plainSftp(username, ferry);
+    }
+
+    /** Whether plain-key logins of this user become refused on this replica within a generous wait. */
+    private static boolean awaitRefusedOn(FerryInstance replica, String username) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (Instant.now().isBefore(deadline)) {
+            if (plainSftp(username, replica).exitCode() != 0) {
+                return true;
+            }
+            sleep(500);
+        }
+        return false;
     }
 
     private static String paramiko(String username, String key, String mode) {

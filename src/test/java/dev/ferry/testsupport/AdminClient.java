@@ -90,11 +90,20 @@ public final class AdminClient {
     }
 
     public Response send(String method, String path, String json, String accept) {
+        return send(method, path, json == null ? null : HttpRequest.BodyPublishers.ofString(json), "application/json", accept);
+    }
+
+    /** A request whose body is these bytes of this content type, e.g. a file as application/octet-stream. */
+    public Response sendBytes(String method, String path, byte[] body, String contentType) {
+        return send(method, path, HttpRequest.BodyPublishers.ofByteArray(body), contentType, "application/json, application/problem+json");
+    }
+
+    private Response send(String method, String path, HttpRequest.BodyPublisher body, String contentType, String accept) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body)
                 .header("Accept", accept);
-        if (json != null) {
-            request.header("Content-Type", "application/json");
+        if (body != null) {
+            request.header("Content-Type", contentType);
         }
         if (authorization != null) {
             request.header("Authorization", authorization);

@@ -17,7 +17,6 @@ import java.time.Clock;
 import java.util.Optional;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
-import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 import org.apache.sshd.server.auth.password.PasswordAuthenticator;
 import org.apache.sshd.server.auth.pubkey.PublickeyAuthenticator;
 import org.apache.sshd.server.session.ServerSession;
@@ -46,6 +45,7 @@ public final class AccountAuthenticator implements PublickeyAuthenticator, Passw
     private final ExternalIdentities identities;
     private final SessionAdmission sessions;
     private final Clock clock;
+    private final UserCas cas;
     private final CertificateCheck certificates;
 
     public AccountAuthenticator(UserService users, ExternalIdentities identities, SessionAdmission sessions, UserCas cas, Clock clock) {
@@ -53,6 +53,7 @@ public final class AccountAuthenticator implements PublickeyAuthenticator, Passw
         this.identities = identities;
         this.sessions = sessions;
         this.clock = clock;
+        this.cas = cas;
         this.certificates = new CertificateCheck(cas, clock);
     }
 
@@ -72,6 +73,11 @@ public final class AccountAuthenticator implements PublickeyAuthenticator, Passw
         }
         byte[] blob = blobOf(key);
         String fingerprint = SshPublicKey.fingerprintOf(blob);
+        Optional<String> revoked = cas.krlRevokesKey(blob);
+        if (revoked.isPresent()) {
+            refuse(session, username, "key " + fingerprint + " is revoked: " + revoked.get());
+            return false;
+        }
         LoginAccount checked = session.getAttribute(SessionAccount.ACCOUNT);
         if (checked != null && session.getAttribute(SessionAccount.KEY_ID) != null
                 && fingerprint.equals(session.getAttribute(SessionAccount.KEY_FINGERPRINT))
@@ -178,9 +184,7 @@ public final class AccountAuthenticator implements PublickeyAuthenticator, Passw
     }
 
     private static byte[] blobOf(PublicKey key) {
-        ByteArrayBuffer buffer = new ByteArrayBuffer();
-        buffer.putRawPublicKey(key);
-        return buffer.getCompactData();
+        return CertificateCheck.blob(key);
     }
 
     @Override

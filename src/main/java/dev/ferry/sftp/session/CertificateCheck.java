@@ -5,6 +5,7 @@ import dev.ferry.usercas.CaTrust;
 import dev.ferry.usercas.UserCas;
 import dev.ferry.users.SshPublicKey;
 import java.net.InetAddress;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
@@ -16,7 +17,7 @@ import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 /**
  * Whether an OpenSSH user certificate may log in as a user, as sshd decides it for
  * {@code TrustedUserCAKeys}: a user certificate from a trusted CA with a valid signature, valid
- * now, naming the user among its principals, not revoked, and with no critical option Ferry
+ * now, naming the user among its principals, not revoked (through the API or by the uploaded KRL), and with no critical option Ferry
  * cannot honour. MINA checks type, validity and signature too, but silently; checking here first
  * lets every refusal be audited with its reason.
  */
@@ -72,6 +73,11 @@ final class CertificateCheck {
         if (ca.revoked()) {
             return Outcome.refused("certificate " + describe(cert) + " of CA " + ca.caName() + " is revoked (" + ca.revokedBy() + ")");
         }
+        Optional<String> krl = cas.krlRevokesCertificate(blob(cert.getCertPubKey()), blob(cert.getCaPubKey()),
+                cert.getSerial(), cert.getId());
+        if (krl.isPresent()) {
+            return Outcome.refused("certificate " + describe(cert) + " of CA " + ca.caName() + " is revoked: " + krl.get());
+        }
         String option = refusedOption(cert, client);
         if (option != null) {
             return Outcome.refused("certificate " + describe(cert) + " " + option);
@@ -113,9 +119,14 @@ final class CertificateCheck {
 
     /** SHA256 fingerprint of the CA key that signed the certificate, as ssh-keygen -l prints it. */
     static String fingerprint(OpenSshCertificate cert) {
+        return SshPublicKey.fingerprintOf(blob(cert.getCaPubKey()));
+    }
+
+    /** A plain public key's SSH wire blob. */
+    static byte[] blob(PublicKey key) {
         ByteArrayBuffer buffer = new ByteArrayBuffer();
-        buffer.putRawPublicKey(cert.getCaPubKey());
-        return SshPublicKey.fingerprintOf(buffer.getCompactData());
+        buffer.putRawPublicKey(key);
+        return buffer.getCompactData();
     }
 
     static String describe(OpenSshCertificate cert) {
