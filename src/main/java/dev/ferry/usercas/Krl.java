@@ -1,8 +1,11 @@
 package dev.ferry.usercas;
 
 import dev.ferry.shared.InvalidInputException;
+import dev.ferry.shared.Sha256;
 import java.math.BigInteger;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -11,8 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.nio.BufferUnderflowException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * An OpenSSH key revocation list (the file {@code ssh-keygen -k} writes and sshd reads as
@@ -226,8 +227,8 @@ public final class Krl {
         if (keys.contains(ByteBuffer.wrap(plainKeyBlob))) {
             return Optional.of("the key is listed in the KRL");
         }
-        if (sha256Fingerprints.contains(ByteBuffer.wrap(digest("SHA-256", plainKeyBlob)))
-                || sha1Fingerprints.contains(ByteBuffer.wrap(digest("SHA-1", plainKeyBlob)))) {
+        if (sha256Fingerprints.contains(ByteBuffer.wrap(Sha256.of(plainKeyBlob)))
+                || sha1Fingerprints.contains(ByteBuffer.wrap(sha1(plainKeyBlob)))) {
             return Optional.of("the key's fingerprint is listed in the KRL");
         }
         return Optional.empty();
@@ -274,11 +275,12 @@ public final class Krl {
                 sha1Fingerprints.size() + sha256Fingerprints.size());
     }
 
-    private static byte[] digest(String algorithm, byte[] data) {
+    /** SHA-1, only to match the hashes old KRLs list (Ferry uses SHA-256 everywhere else). */
+    private static byte[] sha1(byte[] data) {
         try {
-            return MessageDigest.getInstance(algorithm).digest(data);
+            return MessageDigest.getInstance("SHA-1").digest(data);
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(algorithm + " is part of every Java runtime", e);
+            throw new IllegalStateException("SHA-1 is part of every Java runtime", e);
         }
     }
 

@@ -1,11 +1,9 @@
 package dev.ferry.usercas;
 
 import dev.ferry.shared.NotFoundException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.ferry.shared.Sha256;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -50,7 +48,7 @@ public class RevokedKeys {
     /** Replaces the KRL with this file, once it reads as one (else 400 naming what is wrong). */
     public RevokedKeysList replace(byte[] data) {
         Krl krl = Krl.parse(data);
-        String sha256 = sha256(data);
+        String sha256 = Sha256.hex(data);
         jdbc.update("insert into revoked_keys (id, krl, sha256) values (1, ?, ?) on conflict (id) do update "
                 + "set krl = excluded.krl, sha256 = excluded.sha256, uploaded_at = now()", data, sha256);
         loaded = new Loaded(sha256, krl);
@@ -121,13 +119,5 @@ public class RevokedKeys {
     private static NotFoundException noneUploaded() {
         return new NotFoundException("no KRL is uploaded: PUT /api/v1/revoked-keys with the file ssh-keygen -k wrote "
                 + "(Content-Type: application/octet-stream)");
-    }
-
-    private static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
     }
 }
