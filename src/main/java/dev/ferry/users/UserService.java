@@ -121,6 +121,17 @@ public class UserService {
         return views.view(user);
     }
 
+    /** Enables or disables an account and changes nothing else; a disabled user's sessions end within seconds. */
+    @Transactional
+    public UserView setEnabled(String username, boolean enabled) {
+        User user = find(username);
+        user.enabled = enabled;
+        user.updatedAt = now();
+        users.saveAndFlush(user);
+        log.info("{} user {}", enabled ? "Enabled" : "Disabled", user.username);
+        return views.view(user);
+    }
+
     /** Deletes the account; its files are kept unless {@code purge}. */
     public void delete(String username, boolean purge) {
         User user = tx.execute(status -> {
