@@ -106,6 +106,8 @@ export function onUnauthorized(listener: Listener): () => void {
 
 export interface RequestOptions {
   body?: unknown;
+  /** A body sent as it is (e.g. a CSV file) instead of as JSON, with this Content-Type. */
+  raw?: { text: string; contentType: string };
   accept?: string;
   signal?: AbortSignal;
 }
@@ -117,6 +119,7 @@ async function send(method: string, path: string, options: RequestOptions = {}):
     'X-Requested-With': 'XMLHttpRequest',
   };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (options.raw) headers['Content-Type'] = options.raw.contentType;
   if (method !== 'GET' && method !== 'HEAD') {
     const token = readCookie('XSRF-TOKEN');
     if (token) headers['X-XSRF-TOKEN'] = token;
@@ -127,7 +130,7 @@ async function send(method: string, path: string, options: RequestOptions = {}):
       method,
       headers,
       credentials: 'same-origin',
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: options.raw ? options.raw.text : options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,
     });
   } catch (e) {
@@ -156,6 +159,8 @@ export const api = {
   post: <T>(path: string, body: unknown) => request<T>('POST', path, { body }),
   put: <T>(path: string, body: unknown) => request<T>('PUT', path, { body }),
   delete: (path: string) => request<void>('DELETE', path),
+  /** A POST of a file's text as it is, e.g. a CSV import. */
+  postText: <T>(path: string, text: string, contentType: string) => request<T>('POST', path, { raw: { text, contentType } }),
   /** A GET answered as a file (e.g. the audit's CSV export). */
   blob: async (path: string, accept: string) => (await send('GET', path, { accept })).blob(),
 };

@@ -9,6 +9,11 @@ export interface Call {
 
 export type Handler = (call: Call) => { status: number; body?: unknown } | undefined;
 
+/** JSON bodies parsed; others (a CSV upload) kept as text. */
+function parseBody(headers: Record<string, string> | undefined, body: string): unknown {
+  return headers?.['Content-Type'] === 'application/json' ? JSON.parse(body) : body;
+}
+
 /** Replaces fetch with answers from `handler`, recording every call (unit tests only; e2e uses the real server). */
 export function fakeServer(handler: Handler): Call[] {
   const calls: Call[] = [];
@@ -17,7 +22,7 @@ export function fakeServer(handler: Handler): Call[] {
       method: init.method ?? 'GET',
       url,
       headers: (init.headers ?? {}) as Record<string, string>,
-      body: init.body ? JSON.parse(String(init.body)) : undefined,
+      body: init.body ? parseBody(init.headers as Record<string, string> | undefined, String(init.body)) : undefined,
     };
     calls.push(call);
     const answer = handler(call) ?? { status: 404, body: { title: 'Not found', status: 404, detail: `no fake for ${call.method} ${url}` } };

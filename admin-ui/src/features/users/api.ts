@@ -28,4 +28,16 @@ export const usersApi = {
   create: (body: UserBody) => api.post<User>('/api/v1/users', body),
   replace: (username: string, body: UserBody) => api.put<User>(path(username), body),
   remove: (username: string, purge: boolean) => api.delete(`${path(username)}${purge ? '?purge=true' : ''}`),
+  importCsv: (csv: string) => api.postText<BulkReport>('/api/v1/users/import', csv, 'text/csv'),
+  bulk: (action: BulkAction, usernames: string[], purge = false) =>
+    api.post<BulkReport>('/api/v1/users/bulk', { action, usernames, purge }),
 };
+
+export type BulkAction = 'enable' | 'disable' | 'delete';
+
+/** What an import or a bulk action did: one result per CSV row or name, failures with their reason. */
+export interface BulkReport {
+  succeeded: number;
+  failed: number;
+  results: { row: number; username?: string | null; status: string; field?: string | null; message?: string | null }[];
+}
