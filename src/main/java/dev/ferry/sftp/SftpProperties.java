@@ -19,6 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                           OpenSSH's MaxSessions; more are refused with a channel-open failure
  * @param maxUnauthenticated connections not yet authenticated, in all
  * @param maxUnauthenticatedPerAddress connections not yet authenticated from one address
+ * @param authThreads        password checks at once (hashing, LDAP binds, auth hook calls), off the I/O threads
  * @param cryptoPolicy       modern (default), compatible or fips
  * @param trustedProxies     load-balancer addresses (CIDRs) whose connections start with a PROXY
  *                           protocol v1/v2 header giving the real client address
@@ -39,6 +40,7 @@ public record SftpProperties(
         @DefaultValue("10") int maxChannelsPerConnection,
         @DefaultValue("200") int maxUnauthenticated,
         @DefaultValue("20") int maxUnauthenticatedPerAddress,
+        @DefaultValue("8") int authThreads,
         java.util.List<String> trustedProxies,
         @DefaultValue("modern") String cryptoPolicy,
         @DefaultValue("30s") Duration shutdownGrace,
@@ -55,6 +57,9 @@ public record SftpProperties(
     }
 
     public SftpProperties {
+        if (authThreads < 1) {
+            throw new IllegalArgumentException("sftp.auth-threads must be at least 1, not " + authThreads);
+        }
         if (maxAuthAttempts < 1) {
             throw new IllegalArgumentException("sftp.max-auth-attempts must be at least 1, not " + maxAuthAttempts);
         }

@@ -12,6 +12,7 @@ import dev.ferry.sftp.session.AdmittingPublicKeyAuthFactory;
 import dev.ferry.sftp.session.ClusterHeartbeat;
 import dev.ferry.sftp.session.FerrySession;
 import dev.ferry.sftp.session.LocalSessions;
+import dev.ferry.sftp.session.OffloadedPasswordAuth;
 import dev.ferry.sftp.session.SessionAdmission;
 import dev.ferry.sftp.session.SftpAudit;
 import dev.ferry.sftp.status.SafeErrorMessages;
@@ -41,7 +42,6 @@ import java.util.Collections;
 import java.util.List;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.core.CoreModuleProperties;
-import org.apache.sshd.server.auth.password.PasswordAuthenticator;
 import org.apache.sshd.server.auth.password.UserAuthPasswordFactory;
 import org.apache.sshd.server.auth.pubkey.PublickeyAuthenticator;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
@@ -82,6 +82,7 @@ class SftpServer implements SmartLifecycle {
     private final SftpMetrics metrics;
     private final MeterRegistry meterRegistry;
     private final UserCas userCas;
+    private volatile OffloadedPasswordAuth passwordChecks;
     /** The main port first, then sftp.listeners in order; empty when stopped. */
     private volatile List<DrainableSshServer> servers = List.of();
 
@@ -120,6 +121,7 @@ class SftpServer implements SmartLifecycle {
                     CryptoPolicy.named(setting + ".crypto-policy", listener.cryptoPolicy())));
         }
         Shared shared = shared(new NegotiationFailures(meterRegistry));
+        passwordChecks = shared.passwords();
 
         List<DrainableSshServer> started = new ArrayList<>();
         try {
@@ -146,7 +148,7 @@ class SftpServer implements SmartLifecycle {
     /** What every port shares: host keys, accounts, sessions and their limits, the SFTP subsystem. */
     private record Shared(KeyPairProvider hostKeys, AccountAuthenticator authenticator, PreAuthLimiter preAuth,
             ProxyProtocolAcceptor proxies, HomeSftpSubsystemFactory sftp, HomeFileSystemFactory files,
-            NegotiationFailures negotiationFailures) {
+            NegotiationFailures negotiationFailures, OffloadedPasswordAuth passwords) {
     }
 
     private Shared shared(NegotiationFailures negotiationFailures) {
@@ -164,11 +166,13 @@ class SftpServer implements SmartLifecycle {
         sftp.addSftpEventListener(new AuditedOperations(audit));
         sftp.addSftpEventListener(metrics);
         sftp.setErrorStatusDataHandler(metrics.countingErrors(new SafeErrorMessages()));
-        return new Shared(keys, new AccountAuthenticator(users, identities, admission, userCas, Clock.systemUTC()),
+        AccountAuthenticator authenticator = new AccountAuthenticator(users, identities, admission, userCas, Clock.systemUTC());
+        return new Shared(keys, authenticator,
                 new PreAuthLimiter(properties.maxUnauthenticated(), properties.maxUnauthenticatedPerAddress()),
                 properties.trustedProxies().isEmpty() ? null
                         : new ProxyProtocolAcceptor(dev.ferry.access.IpAllowList.of(properties.trustedProxies())),
-                sftp, new HomeFileSystemFactory(storage), negotiationFailures);
+                sftp, new HomeFileSystemFactory(storage), negotiationFailures,
+                new OffloadedPasswordAuth(authenticator, properties.authThreads()));
     }
 
     private DrainableSshServer configured(Port port, Shared shared) {
@@ -179,7 +183,7 @@ class SftpServer implements SmartLifecycle {
         ssh.setKeyPairProvider(shared.hostKeys());
 
         ssh.setPublickeyAuthenticator((PublickeyAuthenticator) shared.authenticator());
-        ssh.setPasswordAuthenticator((PasswordAuthenticator) shared.authenticator());
+        ssh.setPasswordAuthenticator(shared.passwords());
         ssh.setUserAuthFactories(List.of(
                 new AdmittingPublicKeyAuthFactory(shared.authenticator()), UserAuthPasswordFactory.INSTANCE));
         ssh.setServiceFactories(List.of(new AuthAttemptLimit(properties.maxAuthAttempts(), properties.authTimeout()),
@@ -228,6 +232,9 @@ class SftpServer implements SmartLifecycle {
         }
         heartbeat.shutdown();
         running.forEach(SftpServer::stopQuietly);
+        if (passwordChecks != null) {
+            passwordChecks.shutdown();
+        }
         servers = List.of();
     }
 
