@@ -24,6 +24,15 @@ export function UserPage() {
   return <UserEditor key={username ?? 'new'} user={existing.data} onSaved={existing.reload} />;
 }
 
+/** Where a user comes from: local users are managed here; the others' logins are decided by their source. */
+export function sourceLabel(source: string | undefined): string {
+  switch (source) {
+    case 'ldap': return 'LDAP directory (it decides every login)';
+    case 'hook': return 'auth hook (it decides every login)';
+    default: return 'local';
+  }
+}
+
 function UserEditor({ user, onSaved }: { user?: User; onSaved: () => void }) {
   const creating = !user;
   const canWrite = useCanWrite();
@@ -70,6 +79,7 @@ function UserEditor({ user, onSaved }: { user?: User; onSaved: () => void }) {
         <dl className="facts">
           <div><dt>Storage used</dt><dd><UsageMeter label="Storage used" used={user.usage?.usedBytes ?? 0} max={user.quota?.maxBytes ?? 0} /></dd></div>
           <div><dt>Files</dt><dd><UsageMeter label="Files" used={user.usage?.usedFiles ?? 0} max={user.quota?.maxFiles ?? 0} bytes={false} /></dd></div>
+          <div><dt>Source</dt><dd>{sourceLabel(user.source)}</dd></div>
           <div><dt>Password</dt><dd>{user.hasPassword ? 'set' : 'none (keys only)'}</dd></div>
           <div><dt>Created</dt><dd>{formatTime(user.createdAt)}</dd></div>
           <div><dt>Updated</dt><dd>{formatTime(user.updatedAt)}</dd></div>

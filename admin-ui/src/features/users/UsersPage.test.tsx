@@ -14,7 +14,7 @@ function user(username: string) {
   };
 }
 
-const PAGE = { content: [user('acme'), user('globex'), user('initech')], page: 0, size: 20, totalElements: 3 };
+const PAGE = { content: [user('acme'), { ...user('globex'), source: 'ldap' }, user('initech')], page: 0, size: 20, totalElements: 3 };
 
 function renderUsers(role: 'ADMIN' | 'AUDITOR', handler: Handler) {
   return renderSignedIn('/users', role, { '/users': <UsersPage /> },
@@ -66,9 +66,11 @@ describe('UsersPage', () => {
       .toEqual({ action: 'delete', usernames: ['acme', 'globex', 'initech'], purge: true }));
   });
 
-  it('offers no import or selection to an auditor', async () => {
+  it('offers no import or selection to an auditor, and marks users from an identity source', async () => {
     renderUsers('AUDITOR', () => undefined);
     expect(await screen.findByText('acme')).toBeInTheDocument();
+    expect(screen.getByRole('row', { name: /globex enabled ldap/ })).toBeInTheDocument();
+    expect(screen.getByRole('row', { name: /acme enabled local/ })).toBeInTheDocument();
     expect(screen.queryByText('Import users from CSV')).toBeNull();
     expect(screen.queryByLabelText('Select acme')).toBeNull();
   });

@@ -8,6 +8,7 @@ import { formatTime } from '../../lib/format';
 import { useResource } from '../../lib/useResource';
 import { usersApi } from './api';
 import { CsvImport } from './CsvImport';
+import { sourceLabel } from './UserPage';
 import { SelectionActions } from './SelectionActions';
 
 const PAGE_SIZE = 20;
@@ -78,7 +79,10 @@ export function UsersPage() {
                       </td>
                     )}
                     <th scope="row"><Link to={`/users/${encodeURIComponent(u.username)}`}>{u.username}</Link></th>
-                    <td>{u.enabled ? 'enabled' : <span className="badge off">disabled</span>}</td>
+                    <td>
+                      {u.enabled ? 'enabled' : <span className="badge off">disabled</span>}
+                      {u.source && u.source !== 'local' && <> <span className="badge" title={sourceLabel(u.source)}>{u.source}</span></>}
+                    </td>
                     <td>{u.storage?.type === 's3' ? `s3 ${u.storage.bucket ?? ''}` : 'local'}</td>
                     <td><UsageMeter label={`Storage of ${u.username}`} used={u.usage?.usedBytes ?? 0} max={u.quota?.maxBytes ?? 0} /></td>
                     <td><Link to={`/users/${encodeURIComponent(u.username)}/keys`}>{u.publicKeys.length} key{u.publicKeys.length === 1 ? '' : 's'}</Link></td>
