@@ -12,12 +12,20 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.signature.BuiltinSignatures;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClientFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,6 +47,7 @@ class HostKeyRotationIT {
     static AdminClient admin;
     static Path dir;
     static Path userKey;
+    static KeyPair user;
 
     @BeforeAll
     static void start() {
@@ -46,7 +55,7 @@ class HostKeyRotationIT {
         replica = ferry.replica();
         admin = ferry.admin();
         dir = FerryInstance.tempDir("ferry-hostkeys");
-        KeyPair user = TestKeys.ed25519();
+        user = TestKeys.ed25519();
         userKey = TestKeys.writePrivateKey(user, dir);
         Users.create(admin, "rotator", user, "");
     }
@@ -62,7 +71,7 @@ class HostKeyRotationIT {
     }
 
     @Test
-    void rotationWithOpenSshUpdateHostKeysOnBothReplicas() {
+    void rotationWithOpenSshUpdateHostKeysOnBothReplicas() throws IOException {
         JsonNode initial = admin.get("/api/v1/host-keys").json();
         JsonNode oldKey = only(initial, "ssh-ed25519");
         JsonNode rsaKey = only(initial, "ssh-rsa");
@@ -94,9 +103,28 @@ class HostKeyRotationIT {
         Path knowsNew = knownHosts(ferry, newLine);
         assertRefused(ferry, knowsNew);
 
-        // 2. The new key becomes primary: a client knowing only the new key connects.
-        AdminClient.Response primary = admin.post("/api/v1/host-keys/" + newId + "/primary", "");
-        assertThat(primary.status()).as(primary.body()).isEqualTo(200);
+        // 2. The new key becomes primary: a client knowing only the new key connects. A session open
+        // before keeps the old key when it re-keys (OpenSSH ends a session whose host key changes then).
+        List<PublicKey> seenByOpenSession = new CopyOnWriteArrayList<>();
+        SshClient ed25519Client = SshClient.setUpDefaultClient();
+        ed25519Client.setSignatureFactories(List.of(BuiltinSignatures.ed25519));
+        ed25519Client.setServerKeyVerifier((session, address, key) -> seenByOpenSession.add(key));
+        ed25519Client.start();
+        try (ClientSession open = ed25519Client.connect("rotator", "127.0.0.1", ferry.sftpPort()).verify(Duration.ofSeconds(30)).getSession()) {
+            open.addPublicKeyIdentity(user);
+            open.auth().verify(Duration.ofSeconds(30));
+            SftpClient files = SftpClientFactory.instance().createSftpClient(open);
+
+            AdminClient.Response primary = admin.post("/api/v1/host-keys/" + newId + "/primary", "");
+            assertThat(primary.status()).as(primary.body()).isEqualTo(200);
+            assertThat(open.reExchangeKeys().verify(Duration.ofSeconds(30)).isDone()).isTrue();
+            assertThat(files.canonicalPath(".")).isEqualTo("/");
+            assertThat(seenByOpenSession).as("the key of each key exchange of the open session").hasSize(2)
+                    .allMatch(key -> PublicKeyEntry.toString(key).equals(blobLine(oldLine)));
+        } finally {
+            ed25519Client.stop();
+        }
+        AdminClient.Response primary = admin.get("/api/v1/host-keys/" + newId);
         assertThat(primary.json().get("primary").asBoolean()).isTrue();
         assertThat(key(oldKey.get("id").asLong()).get("primary").asBoolean()).as("one primary per algorithm").isFalse();
         assertConnects(ferry, knowsNew);
@@ -266,6 +294,12 @@ class HostKeyRotationIT {
                 throw new IllegalStateException(e);
             }
         }
+    }
+
+    /** The public key line without its comment. */
+    private static String blobLine(String publicKeyLine) {
+        String[] parts = publicKeyLine.strip().split("\\s+");
+        return parts[0] + " " + parts[1];
     }
 
     /** The base64 key blob of a public key line: what known_hosts holds whatever the comment. */

@@ -7,6 +7,7 @@ import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.List;
 import java.util.Optional;
+import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.session.SessionContext;
@@ -19,8 +20,8 @@ import org.springframework.stereotype.Component;
 /**
  * The host keys this replica serves, read from the database at start, again after a change made
  * through this replica, and every {@code sftp.host-keys.reload-interval} (10 s) for changes made
- * through other replicas. MINA asks for the keys at each key exchange, so a new connection uses the
- * current set and an open session keeps the key it was set up with.
+ * through other replicas. A new connection uses the current set; an open session keeps the key it
+ * was set up with, also when it re-keys.
  * <p>
  * Key exchange sees the primary key of each algorithm only ({@link #loadKeys}); all active keys are
  * advertised after login ({@link #advertised}) and can be proved ({@link #find}).
@@ -29,6 +30,8 @@ import org.springframework.stereotype.Component;
 public class ServedHostKeys implements KeyPairProvider {
 
     private static final Logger log = LoggerFactory.getLogger(ServedHostKeys.class);
+    /** The keys a session's first key exchange could present. */
+    private static final AttributeRepository.AttributeKey<List<KeyPair>> PRESENTED = new AttributeRepository.AttributeKey<>();
 
     private final HostKeys hostKeys;
     private volatile List<ActiveHostKey> keys = List.of();
@@ -77,10 +80,24 @@ public class ServedHostKeys implements KeyPairProvider {
         }
     }
 
-    /** What key exchange may present: the primary key of each algorithm. */
+    /**
+     * What key exchange may present: the primary key of each algorithm, as they were at the session's
+     * first key exchange. A re-key (MINA's every 1 GB or hour) presents the same key again: OpenSSH
+     * ends a session whose host key changes during a re-key, so a key made primary or retired since
+     * counts from the next connection.
+     */
     @Override
     public Iterable<KeyPair> loadKeys(SessionContext session) {
-        return keys.stream().filter(ActiveHostKey::primary).map(ActiveHostKey::pair).toList();
+        List<KeyPair> current = keys.stream().filter(ActiveHostKey::primary).map(ActiveHostKey::pair).toList();
+        if (session == null) {
+            return current;
+        }
+        List<KeyPair> pinned = session.getAttribute(PRESENTED);
+        if (pinned == null) {
+            pinned = current;
+            session.setAttribute(PRESENTED, pinned);
+        }
+        return pinned;
     }
 
     /** Every active key's public half, primaries first: what clients are told to trust. */
