@@ -2,6 +2,7 @@ package dev.ferry;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -30,7 +31,8 @@ class ArchitectureTest {
     void onlyTheSftpAdapterUsesMinaSshd() {
         // storage.local uses MINA's rooted file system and storage.s3 its java.nio path base classes
         // (plain java.nio types, no SSH), nothing else of it.
-        noClasses().that().resideOutsideOfPackages("dev.ferry.sftp..", "dev.ferry.storage.local..", "dev.ferry.storage.s3..")
+        noClasses().that().resideOutsideOfPackages("dev.ferry.sftp..", "dev.ferry.storage.local..", "dev.ferry.storage.s3..",
+                        "dev.ferry.hostkeys..")
                 .should().dependOnClassesThat().resideInAPackage("org.apache.sshd..")
                 .check(classes);
         noClasses().that().resideInAPackage("dev.ferry.storage.local..")
@@ -40,6 +42,13 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("dev.ferry.storage.s3..")
                 .should().dependOnClassesThat(resideInAPackage("org.apache.sshd..")
                         .and(not(resideInAPackage("org.apache.sshd.common.file.util.."))))
+                .check(classes);
+        // hostkeys generates, reads and writes key pairs with MINA's key formats (OpenSSH and PEM private
+        // keys are no format to parse by hand), and nothing else of it: serving them is sftp's.
+        noClasses().that().resideInAPackage("dev.ferry.hostkeys..")
+                .should().dependOnClassesThat(resideInAPackage("org.apache.sshd..")
+                        .and(not(resideInAnyPackage("org.apache.sshd.common.config.keys..", "org.apache.sshd.common.util.security..")))
+                        .and(not(com.tngtech.archunit.core.domain.JavaClass.Predicates.type(org.apache.sshd.common.NamedResource.class))))
                 .check(classes);
     }
 

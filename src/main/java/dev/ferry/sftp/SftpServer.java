@@ -4,8 +4,10 @@ import dev.ferry.audit.FileDigests;
 import dev.ferry.identity.ExternalIdentities;
 import dev.ferry.quotas.QuotaLedger;
 import dev.ferry.sftp.crypto.CryptoPolicy;
-import dev.ferry.sftp.crypto.HostKeyStore;
+import dev.ferry.sftp.crypto.HostKeyAdvertisement;
+import dev.ferry.sftp.crypto.HostKeyProofs;
 import dev.ferry.sftp.crypto.NegotiationFailures;
+import dev.ferry.sftp.crypto.ServedHostKeys;
 import dev.ferry.sftp.metrics.SftpMetrics;
 import dev.ferry.sftp.session.AccountAuthenticator;
 import dev.ferry.sftp.session.AdmittingPublicKeyAuthFactory;
@@ -35,12 +37,12 @@ import dev.ferry.users.UserService;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.common.channel.RequestHandler;
+import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.auth.password.UserAuthPasswordFactory;
 import org.apache.sshd.server.auth.pubkey.PublickeyAuthenticator;
@@ -68,7 +70,7 @@ class SftpServer implements SmartLifecycle {
     private static final java.time.Duration GRACEFUL_CLOSE = java.time.Duration.ofSeconds(5);
 
     private final SftpProperties properties;
-    private final HostKeyStore hostKeys;
+    private final ServedHostKeys hostKeys;
     private final UserService users;
     private final ExternalIdentities identities;
     private final StorageBackends storage;
@@ -86,7 +88,7 @@ class SftpServer implements SmartLifecycle {
     /** The main port first, then sftp.listeners in order; empty when stopped. */
     private volatile List<DrainableSshServer> servers = List.of();
 
-    SftpServer(SftpProperties properties, HostKeyStore hostKeys, UserService users, ExternalIdentities identities, StorageBackends storage,
+    SftpServer(SftpProperties properties, ServedHostKeys hostKeys, UserService users, ExternalIdentities identities, StorageBackends storage,
             SessionAdmission admission, LocalSessions sessions, ClusterHeartbeat heartbeat, SftpAudit audit, Transfers transfers,
             QuotaLedger ledger, FileDigests fileDigests, SftpMetrics metrics, MeterRegistry meterRegistry, UserCas userCas) {
         this.userCas = userCas;
@@ -146,18 +148,13 @@ class SftpServer implements SmartLifecycle {
     }
 
     /** What every port shares: host keys, accounts, sessions and their limits, the SFTP subsystem. */
-    private record Shared(KeyPairProvider hostKeys, AccountAuthenticator authenticator, PreAuthLimiter preAuth,
+    private record Shared(ServedHostKeys hostKeys, AccountAuthenticator authenticator, PreAuthLimiter preAuth,
             ProxyProtocolAcceptor proxies, HomeSftpSubsystemFactory sftp, HomeFileSystemFactory files,
             NegotiationFailures negotiationFailures, OffloadedPasswordAuth passwords) {
     }
 
     private Shared shared(NegotiationFailures negotiationFailures) {
-        KeyPairProvider keys;
-        try {
-            keys = KeyPairProvider.wrap(hostKeys.loadOrCreate());
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalStateException("cannot load or create the host keys", e);
-        }
+        hostKeys.load();
         AccessControl accessControl = new AccessControl(audit);
         HomeSftpSubsystemFactory sftp = new HomeSftpSubsystemFactory(new HomeFileSystemAccessor(transfers, ledger),
                 accessControl, ledger, fileDigests);
@@ -167,7 +164,7 @@ class SftpServer implements SmartLifecycle {
         sftp.addSftpEventListener(metrics);
         sftp.setErrorStatusDataHandler(metrics.countingErrors(new SafeErrorMessages()));
         AccountAuthenticator authenticator = new AccountAuthenticator(users, identities, admission, userCas, Clock.systemUTC());
-        return new Shared(keys, authenticator,
+        return new Shared(hostKeys, authenticator,
                 new PreAuthLimiter(properties.maxUnauthenticated(), properties.maxUnauthenticatedPerAddress()),
                 properties.trustedProxies().isEmpty() ? null
                         : new ProxyProtocolAcceptor(dev.ferry.access.IpAllowList.of(properties.trustedProxies())),
@@ -181,6 +178,12 @@ class SftpServer implements SmartLifecycle {
         ssh.setPort(port.port());
         CryptoPolicy.apply(ssh, port.policy());
         ssh.setKeyPairProvider(shared.hostKeys());
+        // Every active host key is advertised after login and proved on request (OpenSSH's UpdateHostKeys);
+        // Ferry's own prover replaces MINA's, see HostKeyProofs.
+        List<RequestHandler<ConnectionService>> globalRequests = new ArrayList<>(ssh.getGlobalRequestHandlers());
+        globalRequests.removeIf(handler -> handler instanceof org.apache.sshd.server.global.OpenSshHostKeysHandler);
+        globalRequests.add(new HostKeyProofs(shared.hostKeys()));
+        ssh.setGlobalRequestHandlers(globalRequests);
 
         ssh.setPublickeyAuthenticator((PublickeyAuthenticator) shared.authenticator());
         ssh.setPasswordAuthenticator(shared.passwords());
@@ -196,6 +199,7 @@ class SftpServer implements SmartLifecycle {
         ssh.addSessionListener(admission);
         ssh.addSessionListener(metrics);
         ssh.addSessionListener(shared.negotiationFailures().listener(port.policy()));
+        ssh.addSessionListener(new HostKeyAdvertisement(shared.hostKeys()));
         ssh.setKeyboardInteractiveAuthenticator(null);
         ssh.setGSSAuthenticator(null);
         ssh.setHostBasedAuthenticator(null);
