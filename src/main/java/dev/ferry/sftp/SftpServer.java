@@ -9,6 +9,7 @@ import dev.ferry.sftp.crypto.NegotiationFailures;
 import dev.ferry.sftp.metrics.SftpMetrics;
 import dev.ferry.sftp.session.AccountAuthenticator;
 import dev.ferry.sftp.session.AdmittingPublicKeyAuthFactory;
+import dev.ferry.sftp.session.SecondFactor;
 import dev.ferry.sftp.session.ClusterHeartbeat;
 import dev.ferry.sftp.session.FerrySession;
 import dev.ferry.sftp.session.LocalSessions;
@@ -30,6 +31,7 @@ import dev.ferry.sftp.transport.PreAuthLimiter;
 import dev.ferry.sftp.transport.ProxyProtocolAcceptor;
 import dev.ferry.sftp.transport.SftpOnlyCommand;
 import dev.ferry.storage.StorageBackends;
+import dev.ferry.users.LoginFactors;
 import dev.ferry.users.UserService;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -42,6 +44,7 @@ import java.util.List;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.auth.password.PasswordAuthenticator;
+import org.apache.sshd.server.auth.keyboard.UserAuthKeyboardInteractiveFactory;
 import org.apache.sshd.server.auth.password.UserAuthPasswordFactory;
 import org.apache.sshd.server.auth.pubkey.PublickeyAuthenticator;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
@@ -82,13 +85,16 @@ class SftpServer implements SmartLifecycle {
     private final SftpMetrics metrics;
     private final MeterRegistry meterRegistry;
     private final UserCas userCas;
+    private final LoginFactors loginFactors;
     /** The main port first, then sftp.listeners in order; empty when stopped. */
     private volatile List<DrainableSshServer> servers = List.of();
 
     SftpServer(SftpProperties properties, HostKeyStore hostKeys, UserService users, ExternalIdentities identities, StorageBackends storage,
             SessionAdmission admission, LocalSessions sessions, ClusterHeartbeat heartbeat, SftpAudit audit, Transfers transfers,
-            QuotaLedger ledger, FileDigests fileDigests, SftpMetrics metrics, MeterRegistry meterRegistry, UserCas userCas) {
+            QuotaLedger ledger, FileDigests fileDigests, SftpMetrics metrics, MeterRegistry meterRegistry, UserCas userCas,
+            LoginFactors loginFactors) {
         this.userCas = userCas;
+        this.loginFactors = loginFactors;
         this.properties = properties;
         this.hostKeys = hostKeys;
         this.users = users;
@@ -164,7 +170,7 @@ class SftpServer implements SmartLifecycle {
         sftp.addSftpEventListener(new AuditedOperations(audit));
         sftp.addSftpEventListener(metrics);
         sftp.setErrorStatusDataHandler(metrics.countingErrors(new SafeErrorMessages()));
-        return new Shared(keys, new AccountAuthenticator(users, identities, admission, userCas, Clock.systemUTC()),
+        return new Shared(keys, new AccountAuthenticator(users, identities, admission, userCas, loginFactors, Clock.systemUTC()),
                 new PreAuthLimiter(properties.maxUnauthenticated(), properties.maxUnauthenticatedPerAddress()),
                 properties.trustedProxies().isEmpty() ? null
                         : new ProxyProtocolAcceptor(dev.ferry.access.IpAllowList.of(properties.trustedProxies())),
@@ -181,8 +187,12 @@ class SftpServer implements SmartLifecycle {
         ssh.setPublickeyAuthenticator((PublickeyAuthenticator) shared.authenticator());
         ssh.setPasswordAuthenticator((PasswordAuthenticator) shared.authenticator());
         ssh.setUserAuthFactories(List.of(
-                new AdmittingPublicKeyAuthFactory(shared.authenticator()), UserAuthPasswordFactory.INSTANCE));
-        ssh.setServiceFactories(List.of(new AuthAttemptLimit(properties.maxAuthAttempts(), properties.authTimeout()),
+                new AdmittingPublicKeyAuthFactory(shared.authenticator()), UserAuthPasswordFactory.INSTANCE,
+                UserAuthKeyboardInteractiveFactory.INSTANCE));
+        // keyboard-interactive is only the TOTP step of the key+totp login policy (SecondFactor)
+        ssh.setKeyboardInteractiveAuthenticator(shared.authenticator().secondFactor());
+        ssh.setServiceFactories(List.of(new AuthAttemptLimit(properties.maxAuthAttempts(), properties.authTimeout(),
+                        SecondFactor::pendingMethod),
                 new ChannelLimit(properties.maxChannelsPerConnection())));
         if (shared.proxies() != null) {
             ssh.setServerProxyAcceptor(shared.proxies());
@@ -192,7 +202,6 @@ class SftpServer implements SmartLifecycle {
         ssh.addSessionListener(admission);
         ssh.addSessionListener(metrics);
         ssh.addSessionListener(shared.negotiationFailures().listener(port.policy()));
-        ssh.setKeyboardInteractiveAuthenticator(null);
         ssh.setGSSAuthenticator(null);
         ssh.setHostBasedAuthenticator(null);
 
