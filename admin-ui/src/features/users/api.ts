@@ -7,6 +7,13 @@ export type PermissionName = Schemas['PermissionName'];
 
 export type Storage = Schemas['Storage'];
 
+/** What an SFTP login needs (README "Login policy"): one factor, or a key then the password or a TOTP code. */
+export const LOGIN_POLICIES = ['any', 'key+password', 'key+totp'] as const;
+export type LoginPolicy = (typeof LOGIN_POLICIES)[number];
+
+/** POST /api/v1/users/{username}/totp: shown once. */
+export type TotpEnrolment = Schemas['UserTotpEnrolment'];
+
 /** A user as GET /api/v1/users/{username} answers it. */
 export type User = Schemas['UserView'];
 
@@ -28,4 +35,6 @@ export const usersApi = {
   create: (body: UserBody) => api.post<User>('/api/v1/users', body),
   replace: (username: string, body: UserBody) => api.put<User>(path(username), body),
   remove: (username: string, purge: boolean) => api.delete(`${path(username)}${purge ? '?purge=true' : ''}`),
+  enrolTotp: (username: string) => api.post<TotpEnrolment>(`${path(username)}/totp`, {}),
+  removeTotp: (username: string) => api.delete(`${path(username)}/totp`),
 };
