@@ -2,8 +2,8 @@
 
 usage: paramiko_two_factor.py PORT < jobs.json
 jobs.json: a JSON list of logins, run at the same time (one thread each):
-  {"user": "...", "key": "/path/to/private-key", "steps": [["publickey"], ["password", "pw"], ["totp", "123456"]],
-   "continue": false}
+  {"user": "...", "key": "/path/to/private-key", "cert": "/path/to/key-cert.pub" (optional, an OpenSSH certificate),
+   "steps": [["publickey"], ["password", "pw"], ["totp", "123456"]], "continue": false}
 Prints one JSON line with a list of results, one per job, in order:
   {"steps": [{"ok": true, "remaining": ["password"]} | {"ok": false, "error": "..."}], "prompts": [...],
    "authenticated": bool, "listed": bool}
@@ -38,6 +38,8 @@ def login(index, job):
             try:
                 if step[0] == "publickey":
                     key = paramiko.Ed25519Key.from_private_key_file(job["key"])
+                    if job.get("cert"):
+                        key.load_certificate(job["cert"])
                     remaining = transport.auth_publickey(job["user"], key)
                 elif step[0] == "password":
                     remaining = transport.auth_password(job["user"], step[1], fallback=False)

@@ -96,6 +96,29 @@ class LoginPolicyIT {
         assertThat(awaitAudit("LOGIN", "kp", "")).isTrue();
     }
 
+    /** An OpenSSH certificate is the key factor too, never both factors. */
+    @Test
+    void aCertificateIsTheKeyFactor() {
+        keygen("-t", "ed25519", "-N", "", "-C", "lp-ca", "-f", "lp-ca");
+        var ca = admin.post("/api/v1/user-cas", "{\"name\":\"lp-ca\",\"publicKey\":" + AdminClient.quote(read("lp-ca.pub")) + "}");
+        assertThat(ca.status()).as(ca.body()).isEqualTo(201);
+        createUser("kpcert", "key+password");
+        keygen("-t", "ed25519", "-N", "", "-C", "kpcert-laptop", "-f", "kpcert");
+        keygen("-s", "lp-ca", "-I", "kpcert-laptop", "-n", "kpcert", "-V", "-5m:+1h", "kpcert.pub");
+        Map<String, Object> certificateOnly = job("kpcert", List.of(List.of("publickey")));
+        certificateOnly.put("key", dir.resolve("kpcert").toString());
+        certificateOnly.put("cert", dir.resolve("kpcert-cert.pub").toString());
+        JsonNode alone = run(List.of(certificateOnly)).get(0);
+        assertThat(remaining(alone, 0)).as(alone.toString()).containsExactly("password");
+        assertThat(alone.get("authenticated").asBoolean()).isFalse();
+
+        Map<String, Object> withPassword = new java.util.HashMap<>(certificateOnly);
+        withPassword.put("steps", List.of(List.of("publickey"), List.of("password", PASSWORD)));
+        JsonNode both = run(List.of(withPassword)).get(0);
+        assertThat(both.get("authenticated").asBoolean()).as(both.toString()).isTrue();
+        assertThat(both.get("listed").asBoolean()).isTrue();
+    }
+
     @Test
     void keyAndPasswordWithOpenSsh() {
         createUser("kpssh", "key+password");
@@ -377,6 +400,21 @@ class LoginPolicyIT {
                 "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
                 "-o", "ConnectTimeout=20", username + "@127.0.0.1"), "pwd\n",
                 Map.of("SSH_ASKPASS", askpass.toString(), "SSH_ASKPASS_REQUIRE", "force", "DISPLAY", ":0"));
+    }
+
+    private static void keygen(String... args) {
+        List<String> command = new ArrayList<>(List.of("ssh-keygen", "-q"));
+        command.addAll(List.of(args));
+        ExternalCommand.Result result = ExternalCommand.run(dir, command, "");
+        assertThat(result.exitCode()).as(String.join(" ", command) + "\n" + result.output()).isZero();
+    }
+
+    private static String read(String file) {
+        try {
+            return Files.readString(dir.resolve(file)).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static boolean awaitAudit(String type, String username, String detail) {
