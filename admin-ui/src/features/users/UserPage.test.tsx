@@ -10,7 +10,7 @@ const USER = {
   username: 'acme', hasPassword: false, publicKeys: [KEY], enabled: true, expiresAt: null, storage: { type: 'local' },
   quota: { maxBytes: 1000, maxFiles: 0 }, permissions: { '/': ['*'] }, allowedIps: [], maxSessions: 0, maxFileSize: 0,
   bandwidth: { uploadBytesPerSecond: 0, downloadBytesPerSecond: 0 }, usage: { usedBytes: 250, usedFiles: 1 },
-  createdAt: '2026-11-24T10:00:00Z', updatedAt: '2026-11-24T10:00:00Z',
+  createdAt: '2026-11-24T10:00:00Z', updatedAt: '2026-11-24T10:00:00Z', source: 'local', loginPolicy: 'any', totpEnrolled: false,
 };
 
 function renderAt(path: string, role: 'ADMIN' | 'AUDITOR', handler: Handler) {
@@ -90,5 +90,31 @@ describe('UserPage', () => {
     expect(put.body).toMatchObject({ username: 'acme', maxSessions: 3 });
     expect(put.body).not.toHaveProperty('publicKeys');
     expect(put.body).not.toHaveProperty('password');
+  });
+
+  it('saves the login policy and enrols a TOTP authenticator, showing its secret once', async () => {
+    let user: typeof USER = USER;
+    const calls = renderAt('/users/acme', 'ADMIN', (call) => {
+      if (call.url === '/api/v1/users/acme' && call.method === 'PUT') {
+        user = { ...user, loginPolicy: 'key+totp' };
+        return { status: 200, body: user };
+      }
+      if (call.url === '/api/v1/users/acme/totp' && call.method === 'POST') {
+        user = { ...user, totpEnrolled: true };
+        return { status: 201, body: { secret: 'JBSWY3DPEHPK3PXP', otpauthUri: 'otpauth://totp/Ferry:acme?secret=JBSWY3DPEHPK3PXP', qrCode: 'data:image/png;base64,AA==' } };
+      }
+      return call.url === '/api/v1/users/acme' ? { status: 200, body: user } : undefined;
+    });
+    await userEvent.selectOptions(await screen.findByLabelText('Login policy'), 'key+totp');
+    await userEvent.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(await screen.findByText('Saved acme.')).toBeInTheDocument();
+    expect(calls.find((c) => c.method === 'PUT')!.body).toMatchObject({ loginPolicy: 'key+totp' });
+    expect(await screen.findByText(/cannot log in until one is/)).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Enrol an authenticator' }));
+    expect(await screen.findByText('JBSWY3DPEHPK3PXP')).toBeInTheDocument();
+    expect(screen.getByRole('img', { name: /QR code of acme/ })).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Done' }));
+    expect(screen.queryByText('JBSWY3DPEHPK3PXP')).toBeNull();
+    expect(await screen.findByRole('button', { name: 'Remove the authenticator' })).toBeInTheDocument();
   });
 });

@@ -8,8 +8,9 @@ import { UsageMeter } from '../../components/UsageMeter';
 import { formatBytes, formatTime } from '../../lib/format';
 import { useEditForm } from '../../lib/useEditForm';
 import { useResource } from '../../lib/useResource';
-import { usersApi, type User } from './api';
+import { LOGIN_POLICIES, usersApi, type LoginPolicy, type User } from './api';
 import { PermissionsEditor } from './PermissionsEditor';
+import { TotpAuthenticator } from './TotpAuthenticator';
 import { emptyForm, formFromUser, toUserBody, validateUserForm } from './userForm';
 
 /** /users/new and /users/:username: create, view, edit and delete a user. */
@@ -108,6 +109,15 @@ function UserEditor({ user, onSaved }: { user?: User; onSaved: () => void }) {
             <Checkbox label="Enabled (may log in)" name="enabled" checked={form.enabled} onChange={set('enabled')} />
             <TextField label="Expires" name="expiresAt" type="datetime-local" value={form.expiresAt} onChange={set('expiresAt')}
               error={errors.expiresAt} help="your local time; empty means never" />
+            <Field label="Login policy" error={errors.loginPolicy}
+              help="any: a password, a key or a certificate; key+password and key+totp: a key or certificate, then the password or a code from an authenticator app">
+              {({ id, describedBy, invalid }) => (
+                <select id={id} name="loginPolicy" value={form.loginPolicy}
+                  onChange={(e) => set('loginPolicy')(e.target.value as LoginPolicy)} aria-describedby={describedBy} aria-invalid={invalid || undefined}>
+                  {LOGIN_POLICIES.map((p) => <option key={p} value={p}>{p}</option>)}
+                </select>
+              )}
+            </Field>
           </fieldset>
 
           <fieldset>
@@ -163,6 +173,9 @@ function UserEditor({ user, onSaved }: { user?: User; onSaved: () => void }) {
           </div>
         )}
       </form>
+      {user && (user.loginPolicy === 'key+totp' || user.totpEnrolled) && (
+        <TotpAuthenticator user={user} canWrite={canWrite} onChanged={onSaved} />
+      )}
       {user && (
         <ConfirmDialog open={confirmDelete} title={`Delete ${user.username}?`} confirmLabel="Delete" busy={busy}
           onConfirm={() => void remove(async () => {

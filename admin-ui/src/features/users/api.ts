@@ -7,6 +7,13 @@ export type PermissionName = Schemas['PermissionName'];
 
 export type Storage = Schemas['Storage'];
 
+/** What an SFTP login needs (README "Login policy"): one factor, or a key then the password or a TOTP code. */
+export const LOGIN_POLICIES = ['any', 'key+password', 'key+totp'] as const;
+export type LoginPolicy = (typeof LOGIN_POLICIES)[number];
+
+/** POST /api/v1/users/{username}/totp: shown once. */
+export type TotpEnrolment = Schemas['UserTotpEnrolment'];
+
 /** A user as GET /api/v1/users/{username} answers it. */
 export type User = Schemas['UserView'];
 
@@ -31,6 +38,8 @@ export const usersApi = {
   importCsv: (csv: string) => api.postText<BulkReport>('/api/v1/users/import', csv, 'text/csv'),
   bulk: (action: BulkAction, usernames: string[], purge = false) =>
     api.post<BulkReport>('/api/v1/users/bulk', { action, usernames, purge }),
+  enrolTotp: (username: string) => api.post<TotpEnrolment>(`${path(username)}/totp`, {}),
+  removeTotp: (username: string) => api.delete(`${path(username)}/totp`),
 };
 
 export type BulkAction = 'enable' | 'disable' | 'delete';

@@ -83,12 +83,19 @@ describe('toUserBody', () => {
       storage: { type: 'local', bucket: null, prefix: null }, quota: { maxBytes: 1024, maxFiles: 5 }, permissions: { '/': ['list'], '/inbox': ['upload', 'list'] },
       allowedIps: ['10.0.0.0/8'], maxSessions: 2, maxFileSize: 0, bandwidth: { uploadBytesPerSecond: 100, downloadBytesPerSecond: 0 },
       usage: { usedBytes: 10, usedFiles: 1 }, source: 'local', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z',
+      loginPolicy: 'key+totp', totpEnrolled: true,
     };
     const body = toUserBody(formFromUser(user), false);
     expect(body).toEqual({
       username: 'acme', enabled: false, expiresAt: '2027-01-01T00:00:00.000Z', storage: { type: 'local' },
       quota: { maxBytes: 1024, maxFiles: 5 }, permissions: { '/': ['list'], '/inbox': ['upload', 'list'] }, allowedIps: ['10.0.0.0/8'],
-      maxSessions: 2, maxFileSize: 0, bandwidth: { uploadBytesPerSecond: 100, downloadBytesPerSecond: 0 },
+      maxSessions: 2, maxFileSize: 0, bandwidth: { uploadBytesPerSecond: 100, downloadBytesPerSecond: 0 }, loginPolicy: 'key+totp',
     });
+  });
+
+  it('sends the login policy, and asks for a password with key+password on create', () => {
+    expect(toUserBody(form({ loginPolicy: 'key+password', password: 'partner password' }), true).loginPolicy).toBe('key+password');
+    expect(validateUserForm(form({ loginPolicy: 'key+password', password: '' }), true).loginPolicy).toMatch(/needs a password/);
+    expect(validateUserForm(form({ loginPolicy: 'key+totp', password: '' }), true).loginPolicy).toBeUndefined();
   });
 });

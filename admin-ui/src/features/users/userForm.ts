@@ -2,7 +2,7 @@
 // Pure functions: unit-tested without a browser.
 import { isoToLocalInput, localInputToIso } from '../../lib/format';
 import { looksLikePublicKey } from '../keys/publicKey';
-import { PERMISSIONS, type PermissionName, type User, type UserBody } from './api';
+import { LOGIN_POLICIES, PERMISSIONS, type LoginPolicy, type PermissionName, type User, type UserBody } from './api';
 
 export interface PermissionRow {
   path: string;
@@ -29,6 +29,7 @@ export interface UserForm {
   maxFileSize: string;
   uploadBytesPerSecond: string;
   downloadBytesPerSecond: string;
+  loginPolicy: LoginPolicy;
 }
 
 export type FormErrors = Partial<Record<string, string>>;
@@ -40,7 +41,7 @@ export function emptyForm(): UserForm {
     username: '', password: '', removePassword: false, publicKeys: '', enabled: true, expiresAt: '',
     storageType: 'local', bucket: '', prefix: '', maxBytes: '0', maxFiles: '0',
     permissions: [{ path: '/', permissions: ['*'] }], allowedIps: '', maxSessions: '0', maxFileSize: '0',
-    uploadBytesPerSecond: '0', downloadBytesPerSecond: '0',
+    uploadBytesPerSecond: '0', downloadBytesPerSecond: '0', loginPolicy: 'any',
   };
 }
 
@@ -63,6 +64,7 @@ export function formFromUser(user: User): UserForm {
     maxFileSize: String(user.maxFileSize ?? 0),
     uploadBytesPerSecond: String(user.bandwidth?.uploadBytesPerSecond ?? 0),
     downloadBytesPerSecond: String(user.bandwidth?.downloadBytesPerSecond ?? 0),
+    loginPolicy: (LOGIN_POLICIES as readonly string[]).includes(user.loginPolicy) ? user.loginPolicy as LoginPolicy : 'any',
   };
 }
 
@@ -105,6 +107,9 @@ export function validateUserForm(form: UserForm, creating: boolean): FormErrors 
     if (bad >= 0) errors.publicKeys = `line ${bad + 1} is not an OpenSSH public key: paste lines like 'ssh-ed25519 AAAAC3Nz... comment'`;
     else if (keys.length === 0 && !form.password) errors.publicKeys = 'give at least one public key or a password, or the user cannot log in';
   }
+  if (creating && form.loginPolicy === 'key+password' && !form.password) {
+    errors.loginPolicy = 'key+password needs a password: set one above';
+  }
   if (form.expiresAt && !localInputToIso(form.expiresAt)) errors.expiresAt = 'enter a valid date and time, or leave empty for never';
   for (const [field, label] of [
     ['maxBytes', 'quota.maxBytes'], ['maxFiles', 'quota.maxFiles'], ['maxSessions', 'maxSessions'], ['maxFileSize', 'maxFileSize'],
@@ -143,6 +148,7 @@ export function toUserBody(form: UserForm, creating: boolean): UserBody {
     maxSessions: Number(form.maxSessions),
     maxFileSize: Number(form.maxFileSize),
     bandwidth: { uploadBytesPerSecond: Number(form.uploadBytesPerSecond), downloadBytesPerSecond: Number(form.downloadBytesPerSecond) },
+    loginPolicy: form.loginPolicy,
   };
   if (creating) {
     if (form.password) body.password = form.password;

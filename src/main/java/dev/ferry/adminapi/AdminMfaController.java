@@ -3,6 +3,7 @@ package dev.ferry.adminapi;
 import dev.ferry.admins.AdminMfa;
 import dev.ferry.shared.ConflictException;
 import dev.ferry.shared.InvalidInputException;
+import dev.ferry.shared.Totp;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
@@ -64,7 +65,7 @@ class AdminMfaController {
     @Operation(summary = "Start setting up two-factor authentication for the logged-in admin (admin UI session only): "
             + "a new TOTP secret and its QR code, pending until confirmed")
     EnrolmentView enrol(Authentication auth) {
-        AdminMfa.Enrolment enrolment = mfa.begin(localAdmin(auth));
+        Totp.Enrolment enrolment = mfa.begin(localAdmin(auth));
         return new EnrolmentView(enrolment.secret(), enrolment.otpauthUri(), enrolment.qrCode());
     }
 

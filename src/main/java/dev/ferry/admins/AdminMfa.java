@@ -4,16 +4,7 @@ import dev.ferry.shared.ConflictException;
 import dev.ferry.shared.InvalidInputException;
 import dev.ferry.shared.NotFoundException;
 import dev.ferry.shared.Sha256;
-import dev.samstevens.totp.code.DefaultCodeGenerator;
-import dev.samstevens.totp.code.HashingAlgorithm;
-import dev.samstevens.totp.exceptions.CodeGenerationException;
-import dev.samstevens.totp.exceptions.QrGenerationException;
-import dev.samstevens.totp.qr.QrData;
-import dev.samstevens.totp.qr.ZxingPngQrGenerator;
-import dev.samstevens.totp.secret.DefaultSecretGenerator;
-import dev.samstevens.totp.util.Utils;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import dev.ferry.shared.Totp;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
@@ -29,10 +20,8 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Second factor for local admin accounts: TOTP (RFC 6238: HMAC-SHA1, 6 digits, 30-second steps, as
- * every authenticator app reads from the QR code), computed by the {@code dev.samstevens.totp}
- * library. An enrolment is pending until confirmed with a code; confirming issues 10 recovery codes,
- * shown once and stored as SHA-256 (80 random bits each), each usable once. A code is accepted for
+ * Second factor for local admin accounts: TOTP ({@link Totp}, RFC 6238). An enrolment is pending
+ * until confirmed with a code; confirming issues 10 recovery codes, shown once and stored as SHA-256 (80 random bits each), each usable once. A code is accepted for
  * the current step and one either side (clock drift), and never twice: the last accepted step is
  * kept in the database and moved forward by one conditional update, so a replayed code fails on
  * every replica. Throttling of wrong codes is the caller's (the admin API's login throttle).
@@ -41,24 +30,11 @@ import org.springframework.transaction.annotation.Transactional;
 public class AdminMfa {
 
     private static final Logger log = LoggerFactory.getLogger(AdminMfa.class);
-    static final int PERIOD_SECONDS = 30;
-    static final int DIGITS = 6;
+    static final int DIGITS = Totp.DIGITS;
     static final int RECOVERY_CODES = 10;
-    private static final String ISSUER = "Ferry";
-
-    /** What the admin UI shows to enrol: the secret (typed by hand), its otpauth:// URI and a QR code of it (data: URI). */
-    public record Enrolment(String secret, String otpauthUri, String qrCode) {
-
-        @Override
-        public String toString() {
-            return "Enrolment[secret=****]";
-        }
-    }
 
     private final AdminRepository admins;
     private final Clock clock;
-    private final DefaultCodeGenerator codes = new DefaultCodeGenerator(HashingAlgorithm.SHA1, DIGITS);
-    private final DefaultSecretGenerator secrets = new DefaultSecretGenerator(32);
     private final SecureRandom random = new SecureRandom();
 
     AdminMfa(AdminRepository admins, Optional<Clock> clock) {
@@ -68,24 +44,17 @@ public class AdminMfa {
 
     /** Starts (or restarts) an enrolment; refused while a confirmed authenticator exists (an ADMIN resets it). */
     @Transactional
-    public Enrolment begin(String username) {
+    public Totp.Enrolment begin(String username) {
         Admin admin = require(username);
         if (admin.mfaEnabled()) {
             throw new ConflictException("mfa", "two-factor authentication is already on for '" + admin.username
                     + "': to move to a new device, ask another ADMIN to reset it (DELETE /api/v1/admins/{username}/mfa)");
         }
-        admin.totpSecret = secrets.generate();
+        admin.totpSecret = Totp.newSecret();
         admin.totpConfirmedAt = null;
         admin.totpLastStep = null;
         admins.saveAndFlush(admin);
-        QrData data = new QrData.Builder().label(admin.username).secret(admin.totpSecret).issuer(ISSUER)
-                .algorithm(HashingAlgorithm.SHA1).digits(DIGITS).period(PERIOD_SECONDS).build();
-        try {
-            ZxingPngQrGenerator png = new ZxingPngQrGenerator();
-            return new Enrolment(admin.totpSecret, data.getUri(), Utils.getDataUriForImage(png.generate(data), png.getImageMimeType()));
-        } catch (QrGenerationException e) {
-            throw new IllegalStateException("the QR code could not be drawn", e);
-        }
+        return Totp.enrolment(admin.username, admin.totpSecret);
     }
 
     /** Confirms a pending enrolment with a current code; returns the recovery codes, which are never shown again. */
@@ -165,21 +134,7 @@ public class AdminMfa {
     }
 
     private OptionalLong matchingStep(String secret, String code) {
-        if (code == null || !code.strip().matches("\\d{" + DIGITS + "}")) {
-            return OptionalLong.empty();
-        }
-        byte[] typed = code.strip().getBytes(StandardCharsets.US_ASCII);
-        long now = clock.instant().getEpochSecond() / PERIOD_SECONDS;
-        try {
-            for (long step = now - 1; step <= now + 1; step++) {
-                if (MessageDigest.isEqual(codes.generate(secret, step).getBytes(StandardCharsets.US_ASCII), typed)) {
-                    return OptionalLong.of(step);
-                }
-            }
-        } catch (CodeGenerationException e) {
-            throw new IllegalStateException("TOTP code could not be computed", e);
-        }
-        return OptionalLong.empty();
+        return Totp.matchingStep(secret, code, clock.instant());
     }
 
     private static String hash(String recoveryCode) {

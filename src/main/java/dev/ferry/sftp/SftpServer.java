@@ -11,6 +11,7 @@ import dev.ferry.sftp.crypto.ServedHostKeys;
 import dev.ferry.sftp.metrics.SftpMetrics;
 import dev.ferry.sftp.session.AccountAuthenticator;
 import dev.ferry.sftp.session.AdmittingPublicKeyAuthFactory;
+import dev.ferry.sftp.session.SecondFactor;
 import dev.ferry.sftp.session.ClusterHeartbeat;
 import dev.ferry.sftp.session.FerrySession;
 import dev.ferry.sftp.session.LocalSessions;
@@ -33,6 +34,7 @@ import dev.ferry.sftp.transport.PreAuthLimiter;
 import dev.ferry.sftp.transport.ProxyProtocolAcceptor;
 import dev.ferry.sftp.transport.SftpOnlyCommand;
 import dev.ferry.storage.StorageBackends;
+import dev.ferry.users.LoginFactors;
 import dev.ferry.users.UserService;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -44,6 +46,7 @@ import java.util.List;
 import org.apache.sshd.common.channel.RequestHandler;
 import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.core.CoreModuleProperties;
+import org.apache.sshd.server.auth.keyboard.UserAuthKeyboardInteractiveFactory;
 import org.apache.sshd.server.auth.password.UserAuthPasswordFactory;
 import org.apache.sshd.server.auth.pubkey.PublickeyAuthenticator;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
@@ -85,13 +88,16 @@ class SftpServer implements SmartLifecycle {
     private final MeterRegistry meterRegistry;
     private final UserCas userCas;
     private volatile OffloadedPasswordAuth passwordChecks;
+    private final LoginFactors loginFactors;
     /** The main port first, then sftp.listeners in order; empty when stopped. */
     private volatile List<DrainableSshServer> servers = List.of();
 
     SftpServer(SftpProperties properties, ServedHostKeys hostKeys, UserService users, ExternalIdentities identities, StorageBackends storage,
             SessionAdmission admission, LocalSessions sessions, ClusterHeartbeat heartbeat, SftpAudit audit, Transfers transfers,
-            QuotaLedger ledger, FileDigests fileDigests, SftpMetrics metrics, MeterRegistry meterRegistry, UserCas userCas) {
+            QuotaLedger ledger, FileDigests fileDigests, SftpMetrics metrics, MeterRegistry meterRegistry, UserCas userCas,
+            LoginFactors loginFactors) {
         this.userCas = userCas;
+        this.loginFactors = loginFactors;
         this.properties = properties;
         this.hostKeys = hostKeys;
         this.users = users;
@@ -163,7 +169,7 @@ class SftpServer implements SmartLifecycle {
         sftp.addSftpEventListener(new AuditedOperations(audit));
         sftp.addSftpEventListener(metrics);
         sftp.setErrorStatusDataHandler(metrics.countingErrors(new SafeErrorMessages()));
-        AccountAuthenticator authenticator = new AccountAuthenticator(users, identities, admission, userCas, Clock.systemUTC());
+        AccountAuthenticator authenticator = new AccountAuthenticator(users, identities, admission, userCas, loginFactors, Clock.systemUTC());
         return new Shared(hostKeys, authenticator,
                 new PreAuthLimiter(properties.maxUnauthenticated(), properties.maxUnauthenticatedPerAddress()),
                 properties.trustedProxies().isEmpty() ? null
@@ -188,8 +194,12 @@ class SftpServer implements SmartLifecycle {
         ssh.setPublickeyAuthenticator((PublickeyAuthenticator) shared.authenticator());
         ssh.setPasswordAuthenticator(shared.passwords());
         ssh.setUserAuthFactories(List.of(
-                new AdmittingPublicKeyAuthFactory(shared.authenticator()), UserAuthPasswordFactory.INSTANCE));
-        ssh.setServiceFactories(List.of(new AuthAttemptLimit(properties.maxAuthAttempts(), properties.authTimeout()),
+                new AdmittingPublicKeyAuthFactory(shared.authenticator()), UserAuthPasswordFactory.INSTANCE,
+                UserAuthKeyboardInteractiveFactory.INSTANCE));
+        // keyboard-interactive is only the TOTP step of the key+totp login policy (SecondFactor)
+        ssh.setKeyboardInteractiveAuthenticator(shared.authenticator().secondFactor());
+        ssh.setServiceFactories(List.of(new AuthAttemptLimit(properties.maxAuthAttempts(), properties.authTimeout(),
+                        SecondFactor::pendingMethod),
                 new ChannelLimit(properties.maxChannelsPerConnection())));
         if (shared.proxies() != null) {
             ssh.setServerProxyAcceptor(shared.proxies());
@@ -200,7 +210,6 @@ class SftpServer implements SmartLifecycle {
         ssh.addSessionListener(metrics);
         ssh.addSessionListener(shared.negotiationFailures().listener(port.policy()));
         ssh.addSessionListener(new HostKeyAdvertisement(shared.hostKeys()));
-        ssh.setKeyboardInteractiveAuthenticator(null);
         ssh.setGSSAuthenticator(null);
         ssh.setHostBasedAuthenticator(null);
 

@@ -50,10 +50,12 @@ public class UserService {
     private final UserViews views;
     private final Clock clock;
     private final KeyUsage keyUsage;
+    private final LoginFactors factors;
 
     UserService(UserRepository users, UserKeyRepository keys, PasswordHasher passwords, StorageBackends storage,
-            TransactionTemplate tx, UserViews views, Optional<Clock> clock, KeyUsage keyUsage) {
+            TransactionTemplate tx, UserViews views, Optional<Clock> clock, KeyUsage keyUsage, LoginFactors factors) {
         this.keyUsage = keyUsage;
+        this.factors = factors;
         this.users = users;
         this.keys = keys;
         this.passwords = passwords;
@@ -83,6 +85,7 @@ public class UserService {
         } catch (DataIntegrityViolationException e) {
             throw duplicate(username);
         }
+        factors.save(user, spec.loginPolicy(), true);
         replaceKeys(user, parsedKeys);
         try {
             backend(user).createHome(user.home());
@@ -117,6 +120,7 @@ public class UserService {
         }
         user.updatedAt = now();
         users.saveAndFlush(user);
+        factors.save(user, spec.loginPolicy(), false);
         log.info("Replaced user {}", user.username);
         return views.view(user);
     }

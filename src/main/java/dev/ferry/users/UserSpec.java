@@ -7,7 +7,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Everything about a user that an admin sets, except the password and keys (which have
- * keep/replace/remove semantics of their own). Null means the default.
+ * keep/replace/remove semantics of their own). Null means the default, except {@code loginPolicy}
+ * ({@link LoginPolicy}), which a replace keeps when null.
  */
 public record UserSpec(
         String username,
@@ -19,7 +20,8 @@ public record UserSpec(
         List<String> allowedIps,
         Integer maxSessions,
         Long maxFileSize,
-        Bandwidth bandwidth) {
+        Bandwidth bandwidth,
+        @Nullable String loginPolicy) {
 
     /** Bytes per second for each direction; 0 or null means unlimited. */
     public record Bandwidth(Long uploadBytesPerSecond, Long downloadBytesPerSecond) {

@@ -23,5 +23,7 @@ public record UserView(
         Usage usage,
         OffsetDateTime createdAt,
         OffsetDateTime updatedAt,
-        String source) {
+        String source,
+        String loginPolicy,
+        boolean totpEnrolled) {
 }

@@ -20,10 +20,12 @@ class UserViews {
 
     private final UserKeyRepository keys;
     private final QuotaLedger quotas;
+    private final LoginFactors factors;
 
-    UserViews(UserKeyRepository keys, QuotaLedger quotas) {
+    UserViews(UserKeyRepository keys, QuotaLedger quotas, LoginFactors factors) {
         this.keys = keys;
         this.quotas = quotas;
+        this.factors = factors;
     }
 
     UserView view(User user) {
@@ -38,7 +40,9 @@ class UserViews {
                 List.copyOf(user.allowedIps), user.maxSessions, user.maxFileSize,
                 new UserSpec.Bandwidth(user.uploadBytesPerSecond, user.downloadBytesPerSecond),
                 user.id() == null ? new Usage(0, 0) : quotas.usage(user.id()),
-                time(user.createdAt), time(user.updatedAt), user.source);
+                time(user.createdAt), time(user.updatedAt), user.source,
+                user.id() == null ? LoginPolicy.ANY.value() : factors.policy(user.id()).value(),
+                user.id() != null && factors.totpEnrolled(user.id()));
     }
 
     static LoginAccount loginAccount(User user) {

@@ -133,11 +133,11 @@ class AuthHook implements IdentitySource, DisposableBean {
             return unavailable(username, "answered a profile Ferry cannot read: " + e.getOriginalMessage());
         }
         return Decision.allowed(new UserSpec(username, true, null, spec.storage(), spec.quota(), spec.permissions(), spec.allowedIps(),
-                spec.maxSessions(), spec.maxFileSize(), spec.bandwidth()));
+                spec.maxSessions(), spec.maxFileSize(), spec.bandwidth(), null));
     }
 
     private static UserSpec empty() {
-        return new UserSpec(null, null, null, null, null, null, null, null, null, null);
+        return new UserSpec(null, null, null, null, null, null, null, null, null, null, null);
     }
 
     private Decision unavailable(String username, String why) {

@@ -65,7 +65,7 @@ record LdapProperties(@Nullable String url, @DefaultValue("") String base, @Null
             UserSpec.Storage home = storage == null ? null
                     : new UserSpec.Storage(storage.type(), storage.bucket(),
                             storage.prefix() == null ? null : storage.prefix().replace("{username}", username));
-            return new UserSpec(username, true, null, home, quota, permissions, allowedIps, maxSessions, maxFileSize, bandwidth);
+            return new UserSpec(username, true, null, home, quota, permissions, allowedIps, maxSessions, maxFileSize, bandwidth, null);
         }
     }
 

@@ -8,6 +8,7 @@ import dev.ferry.identity.ExternalLogin;
 import dev.ferry.sftp.transport.ClientAddress;
 import dev.ferry.usercas.UserCas;
 import dev.ferry.users.KeyLogin;
+import dev.ferry.users.LoginFactors;
 import dev.ferry.users.LoginAccount;
 import dev.ferry.users.SshPublicKey;
 import dev.ferry.users.UserService;
@@ -33,6 +34,8 @@ import org.slf4j.LoggerFactory;
  * An expired key is refused; a key's use is recorded in memory ({@link UserService#keyUsed}).
  * An OpenSSH certificate logs in through {@link CertificateCheck}, never through the user's key
  * list, so a CA key put among a user's keys does not let that CA's certificates in.
+ * A user whose login policy asks for two factors logs in with a key or certificate and then the
+ * password or a TOTP code ({@link SecondFactor}).
  */
 public final class AccountAuthenticator implements PublickeyAuthenticator, PasswordAuthenticator {
 
@@ -47,14 +50,22 @@ public final class AccountAuthenticator implements PublickeyAuthenticator, Passw
     private final Clock clock;
     private final UserCas cas;
     private final CertificateCheck certificates;
+    private final SecondFactor secondFactor;
 
-    public AccountAuthenticator(UserService users, ExternalIdentities identities, SessionAdmission sessions, UserCas cas, Clock clock) {
+    public AccountAuthenticator(UserService users, ExternalIdentities identities, SessionAdmission sessions, UserCas cas,
+            LoginFactors factors, Clock clock) {
         this.users = users;
         this.identities = identities;
         this.sessions = sessions;
         this.clock = clock;
         this.cas = cas;
         this.certificates = new CertificateCheck(cas, clock);
+        this.secondFactor = new SecondFactor(factors, users, sessions, this::admit, clock);
+    }
+
+    /** The TOTP step of the {@code key+totp} login policy (MINA's keyboard-interactive authenticator). */
+    public SecondFactor secondFactor() {
+        return secondFactor;
     }
 
     /**
@@ -193,6 +204,9 @@ public final class AccountAuthenticator implements PublickeyAuthenticator, Passw
         if (refusedName(session, username) || sessions.refuseIfBanned(session, username)) {
             return false;
         }
+        if (secondFactor.waiting(session)) {
+            return secondFactor.password(session, username, password);
+        }
         Optional<LoginAccount> account = users.findByPassword(username, password);
         if (account.isEmpty() && identities.any()) {
             ExternalLogin external = external(session, username, new Credential.Password(password));
@@ -206,7 +220,7 @@ public final class AccountAuthenticator implements PublickeyAuthenticator, Passw
             sessions.countFailure(session, username);
             return false;
         }
-        if (!usable(account, session, "password")) {
+        if (!usable(account, session, "password") || !secondFactor.passwordAloneAllowed(session, account.get())) {
             return false;
         }
         session.setAttribute(SessionAccount.ACCOUNT, account.get());
@@ -258,6 +272,21 @@ public final class AccountAuthenticator implements PublickeyAuthenticator, Passw
             }
         }
         return external;
+    }
+
+    /**
+     * The client proved it holds the key or certificate: admits the session, or, when the user's
+     * login policy asks for a second factor, waits for it (MINA then answers partial success).
+     */
+    boolean keyVerified(ServerSession session) {
+        LoginAccount account = session.getAttribute(SessionAccount.ACCOUNT);
+        if (session.getAttribute(PENDING_EXTERNAL) == null && account != null) {
+            Boolean waiting = secondFactor.afterKey(session, account);
+            if (waiting != null) {
+                return waiting;
+            }
+        }
+        return admit(session);
     }
 
     /** Registers the session of a verified login, or refuses it (allowed IPs, session cap). */

@@ -27,7 +27,7 @@ final class AdmittingPublicKeyAuth extends UserAuthPublicKey {
         }
         Boolean result = super.doAuth(buffer, init);
         if (Boolean.TRUE.equals(result)) {
-            return authenticator.admit(getServerSession());
+            return authenticator.keyVerified(getServerSession());
         }
         return result;
     }

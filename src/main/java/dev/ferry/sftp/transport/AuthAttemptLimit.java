@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.Service;
 import org.apache.sshd.common.SshConstants;
@@ -12,6 +15,7 @@ import org.apache.sshd.common.auth.AbstractUserAuthServiceFactory;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.server.auth.UserAuthNoneFactory;
+import org.apache.sshd.server.auth.keyboard.UserAuthKeyboardInteractiveFactory;
 import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.server.session.ServerUserAuthService;
 
@@ -32,18 +36,28 @@ import org.apache.sshd.server.session.ServerUserAuthService;
  * disconnects it, so restarting the service buys at most one more timeout (none is set when the
  * timeout is 0, MINA's "no timeout").</li>
  * </ul>
+ * The same service answers a login that needs a second factor (a user's login policy): a method
+ * that succeeded while {@code pendingMethod} names another one is answered "partial success" with
+ * that method, and a failure then lists only it. Before that, {@code keyboard-interactive} (only
+ * ever a second factor in Ferry) is not offered, so clients see today's "publickey,password".
+ * MINA's own {@code auth-methods} cannot do this: it is read when the service starts, before the
+ * username is known, and its progress is kept in the service, which paramiko restarts per method.
  */
 public final class AuthAttemptLimit extends AbstractUserAuthServiceFactory {
 
     private static final AttributeKey<AtomicInteger> FAILURES = new AttributeKey<>();
     private static final AttributeKey<Long> FIRST_SERVICE_NANOS = new AttributeKey<>();
+    private static final String KEYBOARD_INTERACTIVE = UserAuthKeyboardInteractiveFactory.NAME;
 
     private final int maxFailures;
     private final Duration authTimeout;
+    private final Function<Session, String> pendingMethod;
 
-    public AuthAttemptLimit(int maxFailures, Duration authTimeout) {
+    /** {@code pendingMethod}: the method a session must authenticate with next (a second factor), or null. */
+    public AuthAttemptLimit(int maxFailures, Duration authTimeout, Function<Session, String> pendingMethod) {
         this.maxFailures = maxFailures;
         this.authTimeout = authTimeout;
+        this.pendingMethod = pendingMethod;
     }
 
     @Override
@@ -88,7 +102,37 @@ public final class AuthAttemptLimit extends AbstractUserAuthServiceFactory {
                     return;
                 }
             }
-            super.handleAuthenticationFailure(cmd, buffer);
+            String pending = pendingMethod.apply(session);
+            reply(session, pending != null ? pending : firstFactors(session), false);
+        }
+
+        @Override
+        protected void handleAuthenticationSuccess(int cmd, Buffer buffer) throws Exception {
+            ServerSession session = getServerSession();
+            String pending = pendingMethod.apply(session);
+            if (pending == null) {
+                super.handleAuthenticationSuccess(cmd, buffer);
+            } else {
+                reply(session, pending, true);
+            }
+        }
+
+        /*
+         * MINA's own answer would also drop its current method object; this one stays until the
+         * next request replaces it (a stray message for it fails and counts as a failure).
+         */
+        private void reply(ServerSession session, String methods, boolean partialSuccess) throws IOException {
+            Buffer reply = session.createBuffer(SshConstants.SSH_MSG_USERAUTH_FAILURE, methods.length() + Byte.SIZE);
+            reply.putString(methods);
+            reply.putBoolean(partialSuccess);
+            session.writePacket(reply);
+        }
+
+        /** The methods that can start a login: all but none and keyboard-interactive (a second factor only). */
+        private static String firstFactors(ServerSession session) {
+            return session.getUserAuthFactories().stream().map(NamedResource::getName)
+                    .filter(name -> !UserAuthNoneFactory.NAME.equals(name) && !KEYBOARD_INTERACTIVE.equals(name))
+                    .collect(Collectors.joining(","));
         }
     }
 }
