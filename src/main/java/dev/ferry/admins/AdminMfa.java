@@ -3,6 +3,7 @@ package dev.ferry.admins;
 import dev.ferry.shared.ConflictException;
 import dev.ferry.shared.InvalidInputException;
 import dev.ferry.shared.NotFoundException;
+import dev.ferry.shared.SecretBox;
 import dev.ferry.shared.Sha256;
 import dev.ferry.shared.Totp;
 import java.security.SecureRandom;
@@ -34,11 +35,14 @@ public class AdminMfa {
     static final int RECOVERY_CODES = 10;
 
     private final AdminRepository admins;
+    /** TOTP secrets are sealed at rest: the database alone does not give the codes. */
+    private final SecretBox secrets;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
-    AdminMfa(AdminRepository admins, Optional<Clock> clock) {
+    AdminMfa(AdminRepository admins, SecretBox secrets, Optional<Clock> clock) {
         this.admins = admins;
+        this.secrets = secrets;
         this.clock = clock.orElse(Clock.systemUTC());
     }
 
@@ -50,11 +54,12 @@ public class AdminMfa {
             throw new ConflictException("mfa", "two-factor authentication is already on for '" + admin.username
                     + "': to move to a new device, ask another ADMIN to reset it (DELETE /api/v1/admins/{username}/mfa)");
         }
-        admin.totpSecret = Totp.newSecret();
+        String secret = Totp.newSecret();
+        admin.totpSecret = secrets.seal(secret);
         admin.totpConfirmedAt = null;
         admin.totpLastStep = null;
         admins.saveAndFlush(admin);
-        return Totp.enrolment(admin.username, admin.totpSecret);
+        return Totp.enrolment(admin.username, secret);
     }
 
     /** Confirms a pending enrolment with a current code; returns the recovery codes, which are never shown again. */
@@ -65,7 +70,7 @@ public class AdminMfa {
             throw new ConflictException("mfa", admin.mfaEnabled() ? "two-factor authentication is already on"
                     : "start the enrolment first (POST /api/v1/session/mfa/enrolment)");
         }
-        OptionalLong step = matchingStep(admin.totpSecret, code);
+        OptionalLong step = matchingStep(secrets.open(admin.totpSecret), code);
         if (step.isEmpty()) {
             throw new InvalidInputException("code", "that is not the current code of the authenticator you just set up: "
                     + "check the device's clock and enter the 6 digits it shows now");
@@ -103,7 +108,7 @@ public class AdminMfa {
         Admin admin = found.get();
         String typed = code.replaceAll("[\\s-]", "").toLowerCase(Locale.ROOT);
         if (typed.matches("\\d{" + DIGITS + "}")) {
-            OptionalLong step = matchingStep(admin.totpSecret, typed);
+            OptionalLong step = matchingStep(secrets.open(admin.totpSecret), typed);
             return step.isPresent() && admins.acceptTotpStep(admin.id(), step.getAsLong()) == 1;
         }
         boolean used = typed.matches("[a-z2-7]{16}") && admins.useRecoveryCode(admin.id(), hash(typed)) == 1;

@@ -10,8 +10,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param allowPrivateTargets webhooks may reach loopback, link-local, private, unique-local, multicast and
  *                            unspecified addresses (off: such a target is refused, against SSRF)
- * @param secretKey           base64 of a 256-bit AES key sealing webhook secrets at rest; unset: they are stored
- *                            as given (a warning is logged when one is saved)
+ * @param secretKey           the older name of {@code sftp.secret-key} (see {@code shared.SecretBox}), still read
+ *                            when that is unset
  * @param concurrency         sender threads of one instance: webhook requests and file actions at once (a Kafka
  *                            batch takes one)
  * @param perEndpoint         of those, at most this many to one webhook host and port (or one Kafka topic)

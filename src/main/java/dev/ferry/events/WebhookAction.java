@@ -1,6 +1,7 @@
 package dev.ferry.events;
 
 import dev.ferry.shared.InvalidInputException;
+import dev.ferry.shared.SecretBox;
 import dev.ferry.shared.TargetAddresses;
 import dev.ferry.shared.WebhookSignature;
 import java.io.IOException;
@@ -99,7 +100,7 @@ class WebhookAction implements EventAction, DisposableBean {
             if (previous != null && previous.hasNonNull("secret")) {
                 stored.put("secret", previous.get("secret").asString());
             } else {
-                String generated = SecretBox.newSecret();
+                String generated = SecretBox.newWebhookSecret();
                 stored.put("secret", secrets.seal(generated));
                 shownOnce = given.objectNode().put("secret", generated);
             }

@@ -3,6 +3,7 @@ package dev.ferry.users;
 import dev.ferry.shared.ConflictException;
 import dev.ferry.shared.InvalidInputException;
 import dev.ferry.shared.NotFoundException;
+import dev.ferry.shared.SecretBox;
 import dev.ferry.shared.Totp;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -30,9 +31,12 @@ public class LoginFactors {
 
     private final JdbcTemplate jdbc;
     private final UserRepository users;
+    /** TOTP secrets are sealed at rest: the database alone does not give the codes. */
+    private final SecretBox secrets;
     private final Clock clock;
 
-    LoginFactors(JdbcTemplate jdbc, UserRepository users, Optional<Clock> clock) {
+    LoginFactors(JdbcTemplate jdbc, UserRepository users, SecretBox secrets, Optional<Clock> clock) {
+        this.secrets = secrets;
         this.jdbc = jdbc;
         this.users = users;
         this.clock = clock.orElse(Clock.systemUTC());
@@ -62,7 +66,7 @@ public class LoginFactors {
         if (secret.isEmpty()) {
             return false;
         }
-        OptionalLong step = Totp.matchingStep(secret.get(0), code, clock.instant());
+        OptionalLong step = Totp.matchingStep(secrets.open(secret.get(0)), code, clock.instant());
         return step.isPresent() && jdbc.update("update user_login_factors set totp_last_step = ? where user_id = ?"
                 + " and (totp_last_step is null or totp_last_step < ?)", step.getAsLong(), userId, step.getAsLong()) == 1;
     }
@@ -79,7 +83,7 @@ public class LoginFactors {
         jdbc.update("insert into user_login_factors (user_id, totp_secret, totp_enrolled_at) values (?, ?, ?)"
                 + " on conflict (user_id) do update set totp_secret = excluded.totp_secret,"
                 + " totp_enrolled_at = excluded.totp_enrolled_at, totp_last_step = null",
-                user.id(), secret, Timestamp.from(clock.instant()));
+                user.id(), secrets.seal(secret), Timestamp.from(clock.instant()));
         log.info("Enrolled a TOTP authenticator for user {}", user.username);
         return Totp.enrolment(user.username, secret);
     }

@@ -48,6 +48,8 @@ class AdminMfaIT {
     static final AtomicInteger ADDRESSES = new AtomicInteger(10);
 
     static FerryInstance ferry;
+    /** Sealing TOTP secrets at rest; every replica has the same. */
+    static final String SECRET_KEY = "Zm9yLXRlc3RzLW9ubHktMzItYnl0ZXMtb2YtYWVzLWs=";
     static AdminClient admin;
 
     @BeforeAll
@@ -55,7 +57,9 @@ class AdminMfaIT {
         ferry = FerryInstance.start(TestPostgres.get().newDatabase(), FerryInstance.tempDir("ferry-files"), Map.of(
                 "sftp.admin-api.login-throttle.max-failures", String.valueOf(MAX_FAILURES),
                 "sftp.admin-api.login-throttle.first-block", "30s",
-                "server.forward-headers-strategy", "native"));
+                "server.forward-headers-strategy", "native",
+                // TOTP secrets sealed at rest, as in production with a key set (enrol() checks the stored form)
+                "sftp.secret-key", SECRET_KEY));
         admin = ferry.admin();
     }
 
@@ -130,6 +134,9 @@ class AdminMfaIT {
         confirmed.json().get("recoveryCodes").forEach(c -> codes.add(c.asString()));
         assertThat(codes).hasSize(10).doesNotHaveDuplicates();
         assertThat(new HashSet<>(codes)).allMatch(c -> c.matches("[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}"));
+        String stored = ferry.bean(org.springframework.jdbc.core.JdbcTemplate.class)
+                .queryForObject("select totp_secret from admins where username = ?", String.class, name);
+        assertThat(stored).as("the secret is sealed in the database").startsWith("aes-gcm:").doesNotContain(secret);
         return new Enrolled(secret, step, codes);
     }
 
@@ -235,7 +242,7 @@ class AdminMfaIT {
     void requireMfaForAllMakesEveryAdminWithoutOneEnrol() throws IOException {
         String name = newAdmin("mfa-everyone");
         try (FerryInstance strict = FerryInstance.start(ferry.database(), ferry.storageRoot(), Map.of(
-                "sftp.admin.require-mfa", "true", "server.forward-headers-strategy", "native"))) {
+                "sftp.admin.require-mfa", "true", "server.forward-headers-strategy", "native", "sftp.secret-key", SECRET_KEY))) {
             Response login = browser(strict).login(name, PASSWORD, null);
             assertThat(login.status()).as(login.body()).isEqualTo(200);
             assertThat(login.json().get("mfaEnrolmentRequired").asBoolean()).isTrue();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.shared.InvalidInputException;
+import dev.ferry.shared.SecretBox;
 import dev.ferry.shared.TargetAddresses;
 import dev.ferry.testsupport.WebhookReceiver;
 import java.net.InetAddress;

@@ -53,7 +53,9 @@ class LoginPolicyIT {
         // The defender's production defaults (the test instance raises them): two-factor partners behind one
         // address must not trip them, and wrong second factors must, as wrong passwords do.
         ferry = FerryInstance.start(TestPostgres.get().newDatabase(), FerryInstance.tempDir("ferry-files"),
-                Map.of("sftp.defender.max-failures", "10", "sftp.defender.max-address-score", "40"));
+                Map.of("sftp.defender.max-failures", "10", "sftp.defender.max-address-score", "40",
+                        // TOTP secrets sealed at rest, as in production with a key set (enrol() checks the stored form)
+                        "sftp.secret-key", "Zm9yLXRlc3RzLW9ubHktMzItYnl0ZXMtb2YtYWVzLWs="));
         admin = ferry.admin();
         dir = FerryInstance.tempDir("ferry-login-policy");
         key = TestKeys.ed25519();
@@ -314,6 +316,9 @@ class LoginPolicyIT {
         String secret = enrolled.json().get("secret").asString();
         assertThat(enrolled.json().get("otpauthUri").asString()).startsWith("otpauth://totp/").contains("secret=" + secret);
         assertThat(enrolled.header("Cache-Control")).contains("no-store");
+        String stored = ferry.bean(org.springframework.jdbc.core.JdbcTemplate.class).queryForObject("select f.totp_secret from "
+                + "user_login_factors f join users u on u.id = f.user_id where lower(u.username) = lower(?)", String.class, username);
+        assertThat(stored).as("the secret is sealed in the database").startsWith("aes-gcm:").doesNotContain(secret);
         return secret;
     }
 

@@ -1,4 +1,4 @@
-package dev.ferry.events;
+package dev.ferry.shared;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -12,13 +12,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Seals webhook secrets for the database. The signature is an HMAC, which needs the secret itself
- * at every send, so it cannot be stored hashed: it is encrypted (AES-256-GCM, the JDK's) with the key
- * of {@code sftp.events.secret-key}, held outside the database. Without that setting it is stored
- * as given ({@code plain:}), as the database password protects it, and a warning says so once; a
- * key set later seals each secret on the rule's next save and still reads the plain ones.
+ * Seals for the database the secrets Ferry must read back in clear: webhook signing secrets (an
+ * HMAC needs the secret at every send) and TOTP secrets (every code is computed from it), so
+ * neither can be stored hashed. They are encrypted (AES-256-GCM, the JDK's) with the key of
+ * {@code sftp.secret-key} ({@code sftp.events.secret-key} is its older name), held outside the
+ * database. Without that setting they are stored as given ({@code plain:}), as the database
+ * password protects them, and a warning says so once; a key set later seals each secret when it
+ * is next written and still reads the plain ones (and those stored before sealing existed, which
+ * carry no prefix).
  */
-final class SecretBox {
+public final class SecretBox {
 
     private static final Logger log = LoggerFactory.getLogger(SecretBox.class);
     private static final String SEALED = "aes-gcm:";
@@ -28,7 +31,7 @@ final class SecretBox {
     private final SecretKeySpec key;
     private volatile boolean warned;
 
-    SecretBox(String base64Key) {
+    public SecretBox(String base64Key) {
         if (base64Key == null || base64Key.isBlank()) {
             key = null;
             return;
@@ -37,28 +40,29 @@ final class SecretBox {
         try {
             bytes = Base64.getDecoder().decode(base64Key.trim());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("sftp.events.secret-key must be base64 (e.g. `openssl rand -base64 32`)");
+            throw new IllegalArgumentException("sftp.secret-key must be base64 (e.g. `openssl rand -base64 32`)");
         }
         if (bytes.length != 32) {
-            throw new IllegalArgumentException("sftp.events.secret-key must be 32 bytes (256 bits) in base64, not " + bytes.length
+            throw new IllegalArgumentException("sftp.secret-key must be 32 bytes (256 bits) in base64, not " + bytes.length
                     + " bytes; e.g. `openssl rand -base64 32`");
         }
         key = new SecretKeySpec(bytes, "AES");
     }
 
     /** A new random secret for a webhook, 32 bytes as URL-safe base64 prefixed {@code whsec_}. */
-    static String newSecret() {
+    public static String newWebhookSecret() {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
         return "whsec_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    String seal(String secret) {
+    /** The secret as stored: sealed with the key, or marked plain without one. */
+    public String seal(String secret) {
         if (key == null) {
             if (!warned) {
                 warned = true;
-                log.warn("Webhook secrets are stored unencrypted in the database: set sftp.events.secret-key (openssl rand -base64 32) "
-                        + "to encrypt them");
+                log.warn("Secrets (webhook signing secrets, TOTP secrets) are stored unencrypted in the database: set "
+                        + "sftp.secret-key (openssl rand -base64 32) to encrypt them");
             }
             return PLAIN + secret;
         }
@@ -72,19 +76,20 @@ final class SecretBox {
             System.arraycopy(sealed, 0, out, nonce.length, sealed.length);
             return SEALED + Base64.getEncoder().encodeToString(out);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("could not encrypt a webhook secret", e);
+            throw new IllegalStateException("could not encrypt a secret", e);
         }
     }
 
-    String open(String stored) {
+    /** The secret in clear, from what {@link #seal} stored (or a value stored before sealing existed). */
+    public String open(String stored) {
         if (stored.startsWith(PLAIN)) {
             return stored.substring(PLAIN.length());
         }
         if (!stored.startsWith(SEALED)) {
-            throw new IllegalStateException("a webhook secret in an unknown form");
+            return stored; // written before secrets were sealed (TOTP secrets until V27)
         }
         if (key == null) {
-            throw new IllegalStateException("a webhook secret is encrypted, and sftp.events.secret-key is not set");
+            throw new IllegalStateException("a secret is encrypted, and sftp.secret-key is not set");
         }
         try {
             byte[] in = Base64.getDecoder().decode(stored.substring(SEALED.length()));
@@ -92,7 +97,7 @@ final class SecretBox {
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, in, 0, 12));
             return new String(cipher.doFinal(in, 12, in.length - 12), StandardCharsets.UTF_8);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("a webhook secret could not be decrypted with sftp.events.secret-key (was the key changed?)");
+            throw new IllegalStateException("a secret could not be decrypted with sftp.secret-key (was the key changed?)");
         }
     }
 }

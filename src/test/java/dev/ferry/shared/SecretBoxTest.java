@@ -1,4 +1,4 @@
-package dev.ferry.events;
+package dev.ferry.shared;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -21,7 +21,7 @@ class SecretBoxTest {
         other[0] = 1;
         assertThatThrownBy(() -> new SecretBox(Base64.getEncoder().encodeToString(other)).open(sealed))
                 .hasMessageContaining("was the key changed");
-        assertThatThrownBy(() -> new SecretBox(null).open(sealed)).hasMessageContaining("sftp.events.secret-key is not set");
+        assertThatThrownBy(() -> new SecretBox(null).open(sealed)).hasMessageContaining("sftp.secret-key is not set");
     }
 
     @Test
@@ -32,6 +32,12 @@ class SecretBoxTest {
     }
 
     @Test
+    void aSecretStoredBeforeSealingExistedIsReadAsItIs() {
+        assertThat(new SecretBox(KEY).open("JBSWY3DPEHPK3PXP")).isEqualTo("JBSWY3DPEHPK3PXP");
+        assertThat(new SecretBox(null).open("JBSWY3DPEHPK3PXP")).isEqualTo("JBSWY3DPEHPK3PXP");
+    }
+
+    @Test
     void aKeyThatIsNot256BitsStopsTheStart() {
         assertThatThrownBy(() -> new SecretBox("c2hvcnQ=")).hasMessageContaining("32 bytes");
         assertThatThrownBy(() -> new SecretBox("not base64!")).hasMessageContaining("base64");
@@ -39,6 +45,6 @@ class SecretBoxTest {
 
     @Test
     void generatedSecretsAreLongAndDifferent() {
-        assertThat(SecretBox.newSecret()).startsWith("whsec_").hasSize(6 + 43).isNotEqualTo(SecretBox.newSecret());
+        assertThat(SecretBox.newWebhookSecret()).startsWith("whsec_").hasSize(6 + 43).isNotEqualTo(SecretBox.newWebhookSecret());
     }
 }
