@@ -25,6 +25,7 @@ final class AdminChanges {
             new Field("maxSessions", UserView::maxSessions),
             new Field("maxFileSize", UserView::maxFileSize),
             new Field("bandwidth", UserView::bandwidth),
+            new Field("groups", UserView::groups),
             new Field("publicKeys", v -> v.publicKeys().size() + " keys"));
 
     static String describe(UserView user) {

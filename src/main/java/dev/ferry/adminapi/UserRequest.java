@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * Body of POST and PUT /api/v1/users. Unknown fields are refused; the read-only fields of a GET
  * answer are ignored, so a script can GET a user, change a field and PUT it back.
  */
-@JsonIgnoreProperties({"hasPassword", "usage", "createdAt", "updatedAt", "source"})
+@JsonIgnoreProperties({"hasPassword", "usage", "createdAt", "updatedAt", "source", "effective"})
 record UserRequest(
         @Nullable String username,
         @Nullable String password,
@@ -24,7 +24,8 @@ record UserRequest(
         @Nullable List<String> allowedIps,
         @Nullable Integer maxSessions,
         @Nullable Long maxFileSize,
-        UserSpec.@Nullable Bandwidth bandwidth) {
+        UserSpec.@Nullable Bandwidth bandwidth,
+        @Nullable List<String> groups) {
 
     UserSpec spec() {
         return new UserSpec(username, enabled, expiresAt, storage, quota, permissions, allowedIps, maxSessions,

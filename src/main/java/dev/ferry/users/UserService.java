@@ -1,5 +1,7 @@
 package dev.ferry.users;
 
+import dev.ferry.access.AccessSettings;
+import dev.ferry.groups.GroupService;
 import dev.ferry.shared.ConflictException;
 import dev.ferry.shared.InvalidInputException;
 import dev.ferry.shared.NotFoundException;
@@ -50,10 +52,12 @@ public class UserService {
     private final UserViews views;
     private final Clock clock;
     private final KeyUsage keyUsage;
+    private final GroupService groups;
 
     UserService(UserRepository users, UserKeyRepository keys, PasswordHasher passwords, StorageBackends storage,
-            TransactionTemplate tx, UserViews views, Optional<Clock> clock, KeyUsage keyUsage) {
+            TransactionTemplate tx, UserViews views, Optional<Clock> clock, KeyUsage keyUsage, GroupService groups) {
         this.keyUsage = keyUsage;
+        this.groups = groups;
         this.users = users;
         this.keys = keys;
         this.passwords = passwords;
@@ -67,6 +71,12 @@ public class UserService {
 
     @Transactional
     public UserView create(UserSpec spec, String password, List<String> publicKeys) {
+        return create(spec, password, publicKeys, List.of());
+    }
+
+    /** Creates a user in {@code groupNames} (in that order; unknown names are refused). */
+    @Transactional
+    public UserView create(UserSpec spec, String password, List<String> publicKeys, List<String> groupNames) {
         String username = UserRules.username(spec.username());
         UserRules.password(password);
         List<SshPublicKey> parsedKeys = parseKeys(publicKeys);
@@ -76,6 +86,7 @@ public class UserService {
         User user = new User();
         user.username = username;
         user.createdAt = now();
+        user.groupIds.addAll(groups.idsOf(groupNames));
         apply(user, spec);
         user.passwordHash = password == null ? null : passwords.hash(password);
         try {
@@ -96,12 +107,24 @@ public class UserService {
     /** Replaces a user; {@code publicKeys == null} keeps the keys. The username cannot change. */
     @Transactional
     public UserView replace(String username, UserSpec spec, PasswordChange password, List<String> publicKeys) {
+        return replace(username, spec, password, publicKeys, null);
+    }
+
+    /** As {@link #replace(String, UserSpec, PasswordChange, List)}; {@code groupNames == null} keeps the groups. */
+    @Transactional
+    public UserView replace(String username, UserSpec spec, PasswordChange password, List<String> publicKeys,
+            List<String> groupNames) {
         User user = find(username);
         if (spec.username() != null && !spec.username().equals(user.username)) {
             throw new InvalidInputException("username", "the username cannot be changed (it names the home): "
                     + "leave it out or give '" + user.username + "'");
         }
         HomeLocation before = user.home();
+        if (groupNames != null) {
+            List<Long> ids = groups.idsOf(groupNames);
+            user.groupIds.clear();
+            user.groupIds.addAll(ids);
+        }
         apply(user, spec);
         if (!user.home().equals(before)) {
             throw new InvalidInputException("storage", "the storage of an existing user cannot be changed yet: create a new user instead");
@@ -211,7 +234,7 @@ public class UserService {
         if (username == null || !UserRules.USERNAME.matcher(username).matches()) {
             return Optional.empty();
         }
-        return users.findByUsernameIgnoreCase(username).map(UserViews::loginAccount);
+        return users.findByUsernameIgnoreCase(username).map(views::loginAccount);
     }
 
     /**
@@ -223,13 +246,13 @@ public class UserService {
         if (username == null || !UserRules.USERNAME.matcher(username).matches()) {
             return Optional.empty();
         }
-        return users.findByUsernameIgnoreCase(username).filter(user -> LOCAL.equals(user.source)).map(UserViews::loginAccount);
+        return users.findByUsernameIgnoreCase(username).filter(user -> LOCAL.equals(user.source)).map(views::loginAccount);
     }
 
     /** One page of every account, by id: for jobs that visit every home (retention rules). */
     @Transactional(readOnly = true)
     public List<LoginAccount> loginAccounts(int page, int size) {
-        return users.findAll(PageRequest.of(page, size, Sort.by("id"))).stream().map(UserViews::loginAccount).toList();
+        return views.loginAccounts(users.findAll(PageRequest.of(page, size, Sort.by("id"))).getContent());
     }
 
     /**
@@ -239,8 +262,8 @@ public class UserService {
     @Transactional(readOnly = true)
     public Map<Long, LoginAccount> findLoginAccounts(Collection<Long> ids) {
         Map<Long, LoginAccount> accounts = new HashMap<>();
-        for (User user : users.findAllById(ids)) {
-            accounts.put(user.id(), UserViews.loginAccount(user));
+        for (LoginAccount account : views.loginAccounts(users.findAllById(ids))) {
+            accounts.put(account.id(), account);
         }
         return accounts;
     }
@@ -271,7 +294,7 @@ public class UserService {
                 .filter(user -> LOCAL.equals(user.source))
                 .flatMap(user -> keys.findByUserIdAndFingerprint(user.id(), fingerprint)
                         .filter(key -> Arrays.equals(Base64.getDecoder().decode(key.keyData), keyBlob))
-                        .map(key -> new KeyLogin(UserViews.loginAccount(user), key.id(), key.expiresAt)));
+                        .map(key -> new KeyLogin(views.loginAccount(user), key.id(), key.expiresAt)));
     }
 
     /** Records a login with a stored key; written to the database in batches (see KeyUsage). */
@@ -292,7 +315,7 @@ public class UserService {
         if (!passwords.matches(password, user.get().passwordHash)) {
             return Optional.empty();
         }
-        return user.map(UserViews::loginAccount);
+        return user.map(views::loginAccount);
     }
 
     // ---- internals ----------------------------------------------------------------------
@@ -329,7 +352,10 @@ public class UserService {
         user.uploadBytesPerSecond = UserRules.nonNegative("bandwidth.uploadBytesPerSecond", bandwidth.uploadBytesPerSecond());
         user.downloadBytesPerSecond = UserRules.nonNegative("bandwidth.downloadBytesPerSecond", bandwidth.downloadBytesPerSecond());
         user.permissions.clear();
-        user.permissions.putAll(UserRules.permissions(spec.permissions()));
+        // A member of groups without permissions of its own takes the groups' (EffectiveSettings);
+        // anyone else gets the default, everything everywhere, stored as such.
+        user.permissions.putAll(user.groupIds.isEmpty() ? UserRules.permissions(spec.permissions())
+                : AccessSettings.permissions(spec.permissions()));
         user.allowedIps.clear();
         user.allowedIps.addAll(UserRules.allowedIps(spec.allowedIps()));
         user.updatedAt = now();
@@ -395,6 +421,11 @@ public class UserService {
 
     private ConflictException duplicate(String username) {
         return new ConflictException("username", "a user named '" + username + "' already exists (names are unique regardless of case)");
+    }
+
+    /** The login account of a stored user, their groups' settings applied (shared with {@link ExternalUsers}). */
+    LoginAccount account(User user) {
+        return views.loginAccount(user);
     }
 
     StorageBackend backend(User user) {

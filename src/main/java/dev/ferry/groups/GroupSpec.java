@@ -1,0 +1,29 @@
+package dev.ferry.groups;
+
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What an admin sets on a group; null, 0 and empty mean the group does not set that value (its
+ * members keep their own or the default). {@code storage} and {@code virtualFolders} are part of
+ * the contract but not supported yet: a group that sets them is refused.
+ */
+public record GroupSpec(
+        @Nullable String name,
+        @Nullable Map<String, List<String>> permissions,
+        @Nullable Quota quota,
+        @Nullable Object storage,
+        @Nullable List<String> allowedIps,
+        @Nullable Integer maxSessions,
+        @Nullable Bandwidth bandwidth,
+        @Nullable List<Object> virtualFolders) {
+
+    /** 0 or null: not set by the group. */
+    public record Quota(@Nullable Long maxBytes, @Nullable Long maxFiles) {
+    }
+
+    /** Bytes per second; 0 or null: not set by the group. */
+    public record Bandwidth(@Nullable Long uploadBytesPerSecond, @Nullable Long downloadBytesPerSecond) {
+    }
+}
