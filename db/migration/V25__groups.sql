@@ -8,10 +8,15 @@ create table groups (
     max_sessions              integer      not null default 0,
     upload_bytes_per_second   bigint       not null default 0,
     download_bytes_per_second bigint       not null default 0,
+    -- storage default for members created without storage of their own; the prefix may hold {username}
+    storage_type              varchar(16),
+    s3_bucket                 varchar(255),
+    s3_prefix                 varchar(1024),
     created_at                timestamptz  not null default now(),
     updated_at                timestamptz  not null default now(),
     constraint groups_non_negative check (quota_max_bytes >= 0 and quota_max_files >= 0 and max_sessions >= 0
-        and upload_bytes_per_second >= 0 and download_bytes_per_second >= 0)
+        and upload_bytes_per_second >= 0 and download_bytes_per_second >= 0),
+    constraint groups_storage_type check (storage_type in ('local', 's3'))
 );
 -- Names are unique regardless of case, like usernames.
 create unique index groups_name_ci on groups (lower(name));

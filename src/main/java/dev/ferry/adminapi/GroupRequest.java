@@ -15,7 +15,7 @@ record GroupRequest(
         @Nullable String name,
         @Nullable Map<String, List<String>> permissions,
         GroupSpec.@Nullable Quota quota,
-        @Nullable Object storage,
+        GroupSpec.@Nullable Storage storage,
         @Nullable List<String> allowedIps,
         @Nullable Integer maxSessions,
         GroupSpec.@Nullable Bandwidth bandwidth,

@@ -40,7 +40,8 @@ class GroupsController extends ListedResource<GroupView> {
             new Field("quota", GroupView::quota),
             new Field("allowedIps", GroupView::allowedIps),
             new Field("maxSessions", GroupView::maxSessions),
-            new Field("bandwidth", GroupView::bandwidth));
+            new Field("bandwidth", GroupView::bandwidth),
+            new Field("storage", GroupView::storage));
 
     private final GroupService groups;
     private final ObjectMapper json;

@@ -39,6 +39,17 @@ class Group extends GeneratedId {
     @Column(name = "download_bytes_per_second")
     long downloadBytesPerSecond;
 
+    /** Null: the group gives its members no storage default. */
+    @Column(name = "storage_type")
+    String storageType;
+
+    @Column(name = "s3_bucket")
+    String s3Bucket;
+
+    /** A {@link PrefixTemplate}. */
+    @Column(name = "s3_prefix")
+    String s3Prefix;
+
     @Column(name = "created_at", nullable = false)
     Instant createdAt;
 

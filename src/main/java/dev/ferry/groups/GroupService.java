@@ -5,6 +5,9 @@ import dev.ferry.shared.AccountNames;
 import dev.ferry.shared.ConflictException;
 import dev.ferry.shared.InvalidInputException;
 import dev.ferry.shared.NotFoundException;
+import dev.ferry.storage.HomeLocation;
+import dev.ferry.storage.StorageBackends;
+import dev.ferry.storage.StorageType;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -40,10 +43,12 @@ public class GroupService {
 
     private final GroupRepository groups;
     private final JdbcTemplate jdbc;
+    private final StorageBackends storage;
     private final Clock clock;
 
-    GroupService(GroupRepository groups, JdbcTemplate jdbc, Optional<Clock> clock) {
+    GroupService(GroupRepository groups, JdbcTemplate jdbc, StorageBackends storage, Optional<Clock> clock) {
         this.groups = groups;
+        this.storage = storage;
         this.jdbc = jdbc;
         this.clock = clock.orElse(Clock.systemUTC());
     }
@@ -167,10 +172,7 @@ public class GroupService {
     }
 
     private void apply(Group group, GroupSpec spec) {
-        if (spec.storage() != null) {
-            throw new InvalidInputException("storage", "storage defaults in groups are not supported yet: "
-                    + "leave storage out and set it on each user");
-        }
+        storage(group, spec.storage());
         if (spec.virtualFolders() != null && !spec.virtualFolders().isEmpty()) {
             throw new InvalidInputException("virtualFolders", "virtual folders are not supported yet: leave virtualFolders out or empty");
         }
@@ -187,6 +189,57 @@ public class GroupService {
         group.allowedIps.clear();
         group.allowedIps.addAll(AccessSettings.allowedIps(spec.allowedIps()));
         group.updatedAt = clock.instant();
+    }
+
+    /**
+     * The storage default of a member created (or replaced) without storage of its own: that of
+     * the first of its groups that has one, the prefix expanded for the member; empty if none has.
+     */
+    @Transactional(readOnly = true)
+    public Optional<GroupSpec.Storage> storageFor(List<Long> groupIds, String username) {
+        Map<Long, Group> byId = new HashMap<>();
+        groups.findAllById(groupIds).forEach(g -> byId.put(g.id(), g));
+        for (Long id : groupIds) {
+            Group group = byId.get(id);
+            if (group != null && group.storageType != null) {
+                try {
+                    return Optional.of(new GroupSpec.Storage(group.storageType, group.s3Bucket,
+                            PrefixTemplate.expand(group.s3Prefix, username)));
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidInputException("storage", "the storage of group '" + group.name + "' cannot be used for '"
+                            + AccountNames.printable(username) + "': " + e.getMessage());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void storage(Group group, GroupSpec.Storage spec) {
+        if (spec == null) {
+            group.storageType = null;
+            group.s3Bucket = null;
+            group.s3Prefix = null;
+            return;
+        }
+        String type = spec.type() == null ? StorageType.LOCAL.typeName() : spec.type();
+        if (StorageType.named(type).isEmpty()) {
+            throw new InvalidInputException("storage.type", "storage type '" + AccountNames.printable(type) + "' is unknown: use "
+                    + StorageType.namesForMessages());
+        }
+        if (storage.find(type).isEmpty()) {
+            throw new InvalidInputException("storage.type", "storage type '" + type + "' is not available on this server "
+                    + "(available: " + String.join(", ", storage.types()) + ")");
+        }
+        String template = PrefixTemplate.check(spec.prefix());
+        try {
+            // what a member named "example" would get must be a valid home
+            storage.get(type).check(new HomeLocation(type, "example", spec.bucket(), PrefixTemplate.expand(template, "example")));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("storage", e.getMessage());
+        }
+        group.storageType = type;
+        group.s3Bucket = spec.bucket();
+        group.s3Prefix = template;
     }
 
     static String name(String name) {
@@ -230,7 +283,9 @@ public class GroupService {
     private static GroupView view(Group group, long members) {
         return new GroupView(group.name, AccessSettings.permissionLists(group.permissions),
                 new GroupSpec.Quota(group.quotaMaxBytes, group.quotaMaxFiles), List.copyOf(group.allowedIps), group.maxSessions,
-                new GroupSpec.Bandwidth(group.uploadBytesPerSecond, group.downloadBytesPerSecond), List.of(), members,
+                new GroupSpec.Bandwidth(group.uploadBytesPerSecond, group.downloadBytesPerSecond),
+                group.storageType == null ? null : new GroupSpec.Storage(group.storageType, group.s3Bucket, group.s3Prefix),
+                List.of(), members,
                 time(group.createdAt), time(group.updatedAt));
     }
 

@@ -87,7 +87,10 @@ public class UserService {
         user.username = username;
         user.createdAt = now();
         user.groupIds.addAll(groups.idsOf(groupNames));
-        apply(user, spec);
+        // a user created without storage gets that of the first of its groups that has one, {username} expanded
+        UserSpec.Storage fromGroup = spec.storage() != null ? null : groups.storageFor(user.groupIds, username)
+                .map(g -> new UserSpec.Storage(g.type(), g.bucket(), g.prefix())).orElse(null);
+        apply(user, spec, fromGroup);
         user.passwordHash = password == null ? null : passwords.hash(password);
         try {
             users.saveAndFlush(user);
@@ -322,9 +325,15 @@ public class UserService {
 
     /** Validates the spec and sets it on the row (shared with {@link ExternalUsers}). */
     void apply(User user, UserSpec spec) {
+        apply(user, spec, null);
+    }
+
+    /** As {@link #apply(User, UserSpec)}, with the storage to use when the spec names none (a group's default). */
+    private void apply(User user, UserSpec spec, UserSpec.Storage defaultStorage) {
         user.enabled = spec.enabled() == null || spec.enabled();
         user.expiresAt = spec.expiresAt() == null ? null : spec.expiresAt().toInstant();
-        UserSpec.Storage s = spec.storage() == null ? new UserSpec.Storage(null, null, null) : spec.storage();
+        UserSpec.Storage s = spec.storage() != null ? spec.storage()
+                : defaultStorage != null ? defaultStorage : new UserSpec.Storage(null, null, null);
         String type = s.type() == null ? StorageType.LOCAL.typeName() : s.type();
         if (StorageType.named(type).isEmpty()) {
             throw new InvalidInputException("storage.type", "storage type '" + UserRules.printable(type) + "' is unknown: use "

@@ -7,6 +7,8 @@ import dev.ferry.testsupport.AdminClient;
 import dev.ferry.testsupport.FerryInstance;
 import dev.ferry.testsupport.SftpTestClient;
 import dev.ferry.testsupport.TestKeys;
+import dev.ferry.testsupport.TestPostgres;
+import dev.ferry.testsupport.TestS3;
 import dev.ferry.testsupport.Users;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
@@ -14,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -38,13 +41,16 @@ class GroupsIT {
     static FerryInstance ferry;
     static FerryInstance replica;
     static AdminClient admin;
+    static String bucket;
     static final KeyPair KEY = TestKeys.ed25519();
     static final byte[] DATA = "hello".getBytes(StandardCharsets.UTF_8);
 
     @BeforeAll
     static void start() {
-        ferry = FerryInstance.start();
-        replica = ferry.replica();
+        bucket = TestS3.get().newBucket();
+        Map<String, String> s3 = TestS3.get().ferrySettings(null);
+        ferry = FerryInstance.start(TestPostgres.get().newDatabase(), FerryInstance.tempDir("ferry-files"), s3);
+        replica = FerryInstance.start(ferry.database(), ferry.storageRoot(), s3);
         admin = ferry.admin();
     }
 
@@ -169,6 +175,19 @@ class GroupsIT {
                     Thread.sleep(200);
                 }
             }
+            // and back: the open session loses the right again
+            assertThat(admin.put("/api/v1/groups/readers", "{\"permissions\": {\"/\": [\"list\"]}}").status()).isEqualTo(200);
+            deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            int n = 0;
+            while (true) {
+                try {
+                    open.put("/again-" + n++ + ".txt", DATA);
+                } catch (SftpException e) {
+                    break;
+                }
+                assertThat(System.nanoTime()).as("the open session still uploads 30 s after the group lost the right").isLessThan(deadline);
+                Thread.sleep(200);
+            }
         }
         // a PUT of the user without "groups" keeps them
         Users.update(admin, "m1", u -> u.remove("groups"));
@@ -203,8 +222,11 @@ class GroupsIT {
         assertProblem(admin.post("/api/v1/groups", "{\"name\": \"g1\", \"allowedIps\": [\"10.0.0.0/33\"]}"), 400,
                 "'10.0.0.0/33' is not an IP address or CIDR");
         assertProblem(admin.post("/api/v1/groups", "{\"name\": \"g1\", \"quota\": {\"maxBytes\": -1}}"), 400, "quota.maxBytes");
-        assertProblem(admin.post("/api/v1/groups", "{\"name\": \"g1\", \"storage\": {\"type\": \"s3\", \"prefix\": \"p/{username}/\"}}"),
-                400, "not supported yet");
+        assertProblem(admin.post("/api/v1/groups", "{\"name\": \"g1\", \"storage\": {\"type\": \"s3\", \"bucket\": \"b\", "
+                + "\"prefix\": \"partners/../{username}/\"}}"), 400, "must not contain empty, '.' or '..' segments");
+        assertProblem(admin.post("/api/v1/groups", "{\"name\": \"g1\", \"storage\": {\"type\": \"s3\", \"bucket\": \"b\", "
+                + "\"prefix\": \"partners/{user}/\"}}"), 400, "placeholder other than {username}");
+        assertProblem(admin.post("/api/v1/groups", "{\"name\": \"g1\", \"storage\": {\"type\": \"ftp\"}}"), 400, "storage type 'ftp'");
         assertProblem(admin.post("/api/v1/groups", "{\"name\": \"g1\", \"virtualFolders\": [{\"path\": \"/shared\"}]}"), 400,
                 "not supported yet");
         assertProblem(admin.post("/api/v1/groups", "{\"name\": \"g1\", \"colour\": \"red\"}"), 400, "colour");
@@ -274,6 +296,26 @@ class GroupsIT {
                 assertThat(names).filteredOn(n -> n.endsWith(".txt")).hasSize(5);
             }
         }
+    }
+
+    @Test
+    void aMemberCreatedWithoutStorageGetsTheGroupsWithItsNameInThePrefix() throws Exception {
+        createGroup("{\"name\": \"s3partners\", \"storage\": {\"type\": \"s3\", \"bucket\": \"" + bucket
+                + "\", \"prefix\": \"partners/{username}/\"}}");
+        assertThat(admin.get("/api/v1/groups/s3partners").json().get("storage").get("prefix").asText()).isEqualTo("partners/{username}/");
+        Users.create(admin, "s3p.one", KEY, "\"groups\":[\"s3partners\"]");
+        JsonNode storage = user("s3p.one").get("storage");
+        assertThat(storage.get("type").asText()).isEqualTo("s3");
+        assertThat(storage.get("bucket").asText()).isEqualTo(bucket);
+        assertThat(storage.get("prefix").asText()).isEqualTo("partners/s3p.one/");
+        try (SftpTestClient client = SftpTestClient.withKey(replica.sftpPort(), "s3p.one", KEY)) {
+            client.put("/hello.txt", DATA);
+        }
+        assertThat(TestS3.get().client().headObject(b -> b.bucket(bucket).key("partners/s3p.one/hello.txt")).contentLength())
+                .isEqualTo(DATA.length);
+        // the user's own storage wins
+        Users.create(admin, "s3p-local", KEY, "\"groups\":[\"s3partners\"], \"storage\": {\"type\": \"local\"}");
+        assertThat(user("s3p-local").get("storage").get("type").asText()).isEqualTo("local");
     }
 
     static void assertProblem(AdminClient.Response response, int status, String message) {
