@@ -29,15 +29,15 @@ import java.util.function.Predicate;
  */
 public record EffectiveSettings(
         Map<String, Sourced<List<String>>> permissions,
-        Quota quota,
+        EffectiveQuota quota,
         Sourced<List<String>> allowedIps,
         Sourced<Integer> maxSessions,
-        Bandwidth bandwidth) {
+        EffectiveBandwidth bandwidth) {
 
-    public record Quota(Sourced<Long> maxBytes, Sourced<Long> maxFiles) {
+    public record EffectiveQuota(Sourced<Long> maxBytes, Sourced<Long> maxFiles) {
     }
 
-    public record Bandwidth(Sourced<Long> uploadBytesPerSecond, Sourced<Long> downloadBytesPerSecond) {
+    public record EffectiveBandwidth(Sourced<Long> uploadBytesPerSecond, Sourced<Long> downloadBytesPerSecond) {
     }
 
     private static final String ALL = "*";
@@ -46,11 +46,11 @@ public record EffectiveSettings(
     public static EffectiveSettings of(Settings own, List<GroupSettings> groups) {
         return new EffectiveSettings(
                 permissions(own, groups),
-                new Quota(first(own, groups, Settings::quotaMaxBytes, v -> v > 0, 0L),
+                new EffectiveQuota(first(own, groups, Settings::quotaMaxBytes, v -> v > 0, 0L),
                         first(own, groups, Settings::quotaMaxFiles, v -> v > 0, 0L)),
                 first(own, groups, Settings::allowedIps, v -> !v.isEmpty(), List.of()),
                 first(own, groups, Settings::maxSessions, v -> v > 0, 0),
-                new Bandwidth(first(own, groups, Settings::uploadBytesPerSecond, v -> v > 0, 0L),
+                new EffectiveBandwidth(first(own, groups, Settings::uploadBytesPerSecond, v -> v > 0, 0L),
                         first(own, groups, Settings::downloadBytesPerSecond, v -> v > 0, 0L)));
     }
 
