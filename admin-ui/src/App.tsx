@@ -8,6 +8,8 @@ import { DashboardPage } from './features/dashboard/DashboardPage';
 import { DeliveriesPage } from './features/events/DeliveriesPage';
 import { EventRulePage } from './features/events/EventRulePage';
 import { EventRulesPage } from './features/events/EventRulesPage';
+import { GroupPage } from './features/groups/GroupPage';
+import { GroupsPage } from './features/groups/GroupsPage';
 import { KeysPage } from './features/keys/KeysPage';
 import { RetentionRulePage } from './features/retention/RetentionRulePage';
 import { RetentionRulesPage } from './features/retention/RetentionRulesPage';
@@ -30,6 +32,8 @@ function Pages() {
         <Route path="users/new" element={<UserPage />} />
         <Route path="users/:username" element={<UserPage />} />
         <Route path="users/:username/keys" element={<KeysPage />} />
+        <Route path="groups" element={<GroupsPage />} />
+        <Route path="groups/:name" element={<GroupPage />} />
         <Route path="sessions" element={<SessionsPage />} />
         <Route path="audit" element={<AuditPage />} />
         <Route path="events" element={<EventRulesPage />} />

@@ -4,6 +4,7 @@ import { useSession } from '../auth/session';
 const PAGES = [
   { to: '/', label: 'Dashboard', end: true },
   { to: '/users', label: 'Users', end: false },
+  { to: '/groups', label: 'Groups', end: false },
   { to: '/sessions', label: 'Sessions', end: false },
   { to: '/audit', label: 'Audit', end: false },
   { to: '/events', label: 'Events', end: false },

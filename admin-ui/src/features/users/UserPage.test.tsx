@@ -117,4 +117,27 @@ describe('UserPage', () => {
     expect(screen.queryByText('JBSWY3DPEHPK3PXP')).toBeNull();
     expect(await screen.findByRole('button', { name: 'Remove the authenticator' })).toBeInTheDocument();
   });
+
+  it('sends the groups in order and shows where each setting in force comes from', async () => {
+    const member = {
+      ...USER, permissions: {}, groups: ['partners', 'ops'],
+      effective: {
+        permissions: { '/': { value: ['list'], source: 'group:partners' }, '/inbox': { value: ['upload', 'list'], source: 'group:partners,group:ops' } },
+        quota: { maxBytes: { value: 1000, source: 'user' }, maxFiles: { value: 10, source: 'group:ops' } },
+        allowedIps: { value: [], source: 'default' }, maxSessions: { value: 2, source: 'group:partners' },
+        bandwidth: { uploadBytesPerSecond: { value: 0, source: 'default' }, downloadBytesPerSecond: { value: 0, source: 'default' } },
+      },
+    };
+    const calls = renderAt('/users/acme', 'ADMIN', (call) => (call.url === '/api/v1/users/acme' ? { status: 200, body: member } : undefined));
+    expect(await screen.findByRole('heading', { name: 'Effective settings' })).toBeInTheDocument();
+    expect(screen.getByRole('row', { name: /permissions \/inbox upload, list group:partners,group:ops/ })).toBeInTheDocument();
+    expect(screen.getByRole('row', { name: /quota \(files\) 10 group:ops/ })).toBeInTheDocument();
+    expect(screen.getByRole('row', { name: /allowed IP addresses any default/ })).toBeInTheDocument();
+    expect(screen.getByLabelText('Groups')).toHaveValue('partners, ops');
+    await userEvent.clear(screen.getByLabelText('Groups'));
+    await userEvent.type(screen.getByLabelText('Groups'), 'ops, partners');
+    await userEvent.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(await screen.findByText('Saved acme.')).toBeInTheDocument();
+    expect(calls.find((c) => c.method === 'PUT')!.body).toMatchObject({ groups: ['ops', 'partners'], permissions: {} });
+  });
 });

@@ -9,6 +9,7 @@ import { formatBytes, formatTime } from '../../lib/format';
 import { useEditForm } from '../../lib/useEditForm';
 import { useResource } from '../../lib/useResource';
 import { LOGIN_POLICIES, usersApi, type LoginPolicy, type User } from './api';
+import { EffectiveSettings } from './EffectiveSettings';
 import { PermissionsEditor } from './PermissionsEditor';
 import { TotpAuthenticator } from './TotpAuthenticator';
 import { emptyForm, formFromUser, toUserBody, validateUserForm } from './userForm';
@@ -121,6 +122,14 @@ function UserEditor({ user, onSaved }: { user?: User; onSaved: () => void }) {
           </fieldset>
 
           <fieldset>
+            <legend>Groups</legend>
+            <TextField label="Groups" name="groups" value={form.groups} onChange={set('groups')} error={errors.groups} autoComplete="off"
+              placeholder="partners, ops"
+              help={<>in order, separated by commas: where this user sets no value, the first group that sets it applies (see <Link to="/groups">groups</Link>);
+                a member that should take its groups’ permissions has no permission rules of its own</>} />
+          </fieldset>
+
+          <fieldset>
             <legend>Storage</legend>
             <Field label="Storage type" error={errors['storage.type'] ?? errors.storage}
               help={creating ? 'local: a home directory on the server; s3: a bucket and prefix' : 'the storage of an existing user cannot be changed'}>
@@ -176,6 +185,7 @@ function UserEditor({ user, onSaved }: { user?: User; onSaved: () => void }) {
       {user && (user.loginPolicy === 'key+totp' || user.totpEnrolled) && (
         <TotpAuthenticator user={user} canWrite={canWrite} onChanged={onSaved} />
       )}
+      {user?.effective && <EffectiveSettings effective={user.effective} />}
       {user && (
         <ConfirmDialog open={confirmDelete} title={`Delete ${user.username}?`} confirmLabel="Delete" busy={busy}
           onConfirm={() => void remove(async () => {

@@ -84,12 +84,18 @@ describe('toUserBody', () => {
       allowedIps: ['10.0.0.0/8'], maxSessions: 2, maxFileSize: 0, bandwidth: { uploadBytesPerSecond: 100, downloadBytesPerSecond: 0 },
       usage: { usedBytes: 10, usedFiles: 1 }, source: 'local', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z',
       loginPolicy: 'key+totp', totpEnrolled: true,
+      groups: ['partners'],
+      effective: {
+        permissions: { '/': { value: ['list'], source: 'user' } }, quota: { maxBytes: { value: 1024, source: 'user' }, maxFiles: { value: 5, source: 'user' } },
+        allowedIps: { value: ['10.0.0.0/8'], source: 'user' }, maxSessions: { value: 2, source: 'user' },
+        bandwidth: { uploadBytesPerSecond: { value: 100, source: 'user' }, downloadBytesPerSecond: { value: 0, source: 'default' } },
+      },
     };
     const body = toUserBody(formFromUser(user), false);
     expect(body).toEqual({
       username: 'acme', enabled: false, expiresAt: '2027-01-01T00:00:00.000Z', storage: { type: 'local' },
       quota: { maxBytes: 1024, maxFiles: 5 }, permissions: { '/': ['list'], '/inbox': ['upload', 'list'] }, allowedIps: ['10.0.0.0/8'],
-      maxSessions: 2, maxFileSize: 0, bandwidth: { uploadBytesPerSecond: 100, downloadBytesPerSecond: 0 }, loginPolicy: 'key+totp',
+      maxSessions: 2, maxFileSize: 0, bandwidth: { uploadBytesPerSecond: 100, downloadBytesPerSecond: 0 }, loginPolicy: 'key+totp', groups: ['partners'],
     });
   });
 
@@ -97,5 +103,12 @@ describe('toUserBody', () => {
     expect(toUserBody(form({ loginPolicy: 'key+password', password: 'partner password' }), true).loginPolicy).toBe('key+password');
     expect(validateUserForm(form({ loginPolicy: 'key+password', password: '' }), true).loginPolicy).toMatch(/needs a password/);
     expect(validateUserForm(form({ loginPolicy: 'key+totp', password: '' }), true).loginPolicy).toBeUndefined();
+  });
+
+  it('sends group names in the order typed, and refuses what cannot be a group name', () => {
+    expect(toUserBody(form({ groups: 'partners, ops\nteam-a' }), true).groups).toEqual(['partners', 'ops', 'team-a']);
+    expect(toUserBody(form({ groups: '' }), true).groups).toEqual([]);
+    expect(validateUserForm(form({ groups: 'partners, a/b' }), true).groups).toMatch(/'a\/b' is not a group name/);
+    expect(validateUserForm(form({ groups: 'partners ops' }), true).groups).toBeUndefined();
   });
 });

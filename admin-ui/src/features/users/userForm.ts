@@ -30,6 +30,8 @@ export interface UserForm {
   uploadBytesPerSecond: string;
   downloadBytesPerSecond: string;
   loginPolicy: LoginPolicy;
+  /** Group names, in order (the first group that sets a value wins), separated by commas or lines. */
+  groups: string;
 }
 
 export type FormErrors = Partial<Record<string, string>>;
@@ -42,7 +44,13 @@ export function emptyForm(): UserForm {
     storageType: 'local', bucket: '', prefix: '', maxBytes: '0', maxFiles: '0',
     permissions: [{ path: '/', permissions: ['*'] }], allowedIps: '', maxSessions: '0', maxFileSize: '0',
     uploadBytesPerSecond: '0', downloadBytesPerSecond: '0', loginPolicy: 'any',
+    uploadBytesPerSecond: '0', downloadBytesPerSecond: '0', groups: '',
   };
+}
+
+/** The group names typed into the form, in order. */
+export function groupNames(text: string): string[] {
+  return text.split(/[\s,]+/).map((g) => g.trim()).filter((g) => g.length > 0);
 }
 
 export function formFromUser(user: User): UserForm {
@@ -65,6 +73,7 @@ export function formFromUser(user: User): UserForm {
     uploadBytesPerSecond: String(user.bandwidth?.uploadBytesPerSecond ?? 0),
     downloadBytesPerSecond: String(user.bandwidth?.downloadBytesPerSecond ?? 0),
     loginPolicy: (LOGIN_POLICIES as readonly string[]).includes(user.loginPolicy) ? user.loginPolicy as LoginPolicy : 'any',
+    groups: (user.groups ?? []).join(', '),
   };
 }
 
@@ -130,6 +139,8 @@ export function validateUserForm(form: UserForm, creating: boolean): FormErrors 
   }
   const badIp = lines(form.allowedIps).find((ip) => !isCidr(ip));
   if (badIp !== undefined) errors.allowedIps = `'${badIp}' is not an IP address or CIDR: use e.g. 203.0.113.7, 203.0.113.0/24 or 2001:db8::/32`;
+  const badGroup = groupNames(form.groups).find((g) => !USERNAME.test(g) || g.includes('..'));
+  if (badGroup !== undefined) errors.groups = `'${badGroup}' is not a group name: names are 2 to 64 characters from A-Z a-z 0-9 . _ -`;
   return errors;
 }
 
@@ -149,6 +160,7 @@ export function toUserBody(form: UserForm, creating: boolean): UserBody {
     maxFileSize: Number(form.maxFileSize),
     bandwidth: { uploadBytesPerSecond: Number(form.uploadBytesPerSecond), downloadBytesPerSecond: Number(form.downloadBytesPerSecond) },
     loginPolicy: form.loginPolicy,
+    groups: groupNames(form.groups),
   };
   if (creating) {
     if (form.password) body.password = form.password;

@@ -26,6 +26,7 @@ final class AdminChanges {
             new Field("maxFileSize", UserView::maxFileSize),
             new Field("bandwidth", UserView::bandwidth),
             new Field("loginPolicy", UserView::loginPolicy),
+            new Field("groups", UserView::groups),
             new Field("publicKeys", v -> v.publicKeys().size() + " keys"));
 
     static String describe(UserView user) {

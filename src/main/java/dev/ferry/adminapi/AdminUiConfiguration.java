@@ -22,7 +22,7 @@ class AdminUiConfiguration implements WebMvcConfigurer {
 
     private static final String STATIC = "classpath:/static/";
     /** First path segments of the UI's client-side routes in admin-ui/src/App.tsx (AdminUiRoutesTest compares them). */
-    static final Set<String> CLIENT_ROUTES = Set.of("", "users", "sessions", "audit", "events", "retention", "account");
+    static final Set<String> CLIENT_ROUTES = Set.of("", "users", "groups", "sessions", "audit", "events", "retention", "account");
 
     @Override
     public void addResourceHandlers(ResourceHandlerRegistry registry) {

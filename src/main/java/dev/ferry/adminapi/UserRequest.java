@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * Body of POST and PUT /api/v1/users. Unknown fields are refused; the read-only fields of a GET
  * answer are ignored, so a script can GET a user, change a field and PUT it back.
  */
-@JsonIgnoreProperties({"hasPassword", "usage", "createdAt", "updatedAt", "source", "totpEnrolled"})
+@JsonIgnoreProperties({"hasPassword", "usage", "createdAt", "updatedAt", "source", "totpEnrolled", "effective"})
 record UserRequest(
         @Nullable String username,
         @Nullable String password,
@@ -25,7 +25,8 @@ record UserRequest(
         @Nullable Integer maxSessions,
         @Nullable Long maxFileSize,
         UserSpec.@Nullable Bandwidth bandwidth,
-        @Nullable String loginPolicy) {
+        @Nullable String loginPolicy,
+        @Nullable List<String> groups) {
 
     UserSpec spec() {
         return new UserSpec(username, enabled, expiresAt, storage, quota, permissions, allowedIps, maxSessions,

@@ -61,7 +61,7 @@ class UsersBulkController extends AuditedResource {
                     row.groups().forEach(user.putArray("groups")::add);
                 }
                 UserRequest request = json.treeToValue(user, UserRequest.class);
-                UserView created = users.create(request.spec(), null, request.publicKeys());
+                UserView created = users.create(request.spec(), null, request.publicKeys(), request.groups());
                 audit(created.username(), "created user " + created.username() + " (CSV import, row " + row.line() + "): "
                         + AdminChanges.describe(created));
                 return created.username();

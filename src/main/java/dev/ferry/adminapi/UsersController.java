@@ -47,7 +47,7 @@ class UsersController extends AuditedResource {
     ResponseEntity<UserView> create(@RequestBody @io.swagger.v3.oas.annotations.parameters.RequestBody(
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = UserRequest.class))) JsonNode body, UriComponentsBuilder uri) {
         UserRequest request = read(body);
-        UserView created = users.create(request.spec(), request.password(), request.publicKeys());
+        UserView created = users.create(request.spec(), request.password(), request.publicKeys(), request.groups());
         audit(created.username(), "created user " + created.username() + ": " + AdminChanges.describe(created));
         return created(uri, "/{username}", created.username()).body(created);
     }
@@ -67,7 +67,7 @@ class UsersController extends AuditedResource {
     }
 
     @PutMapping("/{username}")
-    @Operation(summary = "Replace a user; an omitted password or publicKeys keeps the current ones, a null password removes it")
+    @Operation(summary = "Replace a user; an omitted password, publicKeys or groups keeps the current ones, a null password removes it")
     UserView replace(@PathVariable String username, @RequestBody @io.swagger.v3.oas.annotations.parameters.RequestBody(
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = UserRequest.class))) JsonNode body) {
         UserRequest request = read(body);
@@ -81,7 +81,8 @@ class UsersController extends AuditedResource {
         }
         List<String> keys = body.has("publicKeys") && !body.get("publicKeys").isNull() ? request.publicKeys() : null;
         UserView before = users.get(username);
-        UserView after = users.replace(username, request.spec(), password, keys);
+        List<String> groups = body.has("groups") && !body.get("groups").isNull() ? request.groups() : null;
+        UserView after = users.replace(username, request.spec(), password, keys, groups);
         String passwordChange = password instanceof PasswordChange.Set ? "; password set"
                 : password instanceof PasswordChange.Remove ? "; password removed" : "";
         audit(after.username(), "replaced user " + after.username() + ": "

@@ -33,10 +33,12 @@ public class QuotaLedger {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final Map<Long, long[]> pending = new ConcurrentHashMap<>();
+    private final QuotaLimits limits;
 
-    QuotaLedger(JdbcTemplate jdbc, TransactionTemplate tx) {
+    QuotaLedger(JdbcTemplate jdbc, TransactionTemplate tx, QuotaLimits limits) {
         this.jdbc = jdbc;
         this.tx = tx;
+        this.limits = limits;
     }
 
     /**
@@ -153,10 +155,11 @@ public class QuotaLedger {
     private void checkRoom(long userId, long bytes, long files, long excludeReservation) {
         ensureRow(userId);
         Map<String, Object> row = jdbc.queryForMap(
-                "select u.quota_max_bytes, u.quota_max_files, q.used_bytes, q.used_files "
-                        + "from quota_usage q join users u on u.id = q.user_id where q.user_id = ? for update of q", userId);
-        long maxBytes = ((Number) row.get("quota_max_bytes")).longValue();
-        long maxFiles = ((Number) row.get("quota_max_files")).longValue();
+                "select q.used_bytes, q.used_files from quota_usage q where q.user_id = ? for update of q", userId);
+        // read after the lock, in the same transaction: a lowered quota and a reservation never pass each other
+        QuotaLimits.Limits limit = limits.of(userId);
+        long maxBytes = limit.maxBytes();
+        long maxFiles = limit.maxFiles();
         long usedBytes = ((Number) row.get("used_bytes")).longValue();
         long usedFiles = ((Number) row.get("used_files")).longValue();
         Map<String, Object> held = jdbc.queryForMap(

@@ -79,7 +79,7 @@ public class ExternalUsers {
                         + " to " + user.home() + ": a home cannot move; fix the profile mapping or delete the user");
             }
             users.saveAndFlush(user);
-            return UserViews.loginAccount(user);
+            return service.account(user);
         }
         User user = new User();
         user.username = username;
@@ -93,6 +93,6 @@ public class ExternalUsers {
             throw new UncheckedIOException("cannot create the home of " + username, e);
         }
         log.info("Created {} user {} at its first login", source, username);
-        return UserViews.loginAccount(user);
+        return service.account(user);
     }
 }

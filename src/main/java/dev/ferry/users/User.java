@@ -83,6 +83,13 @@ class User extends GeneratedId {
     @Column(name = "cidr")
     List<String> allowedIps = new ArrayList<>();
 
+    /** The user's groups (ids), in the admin's order: the first group that sets a value wins. */
+    @ElementCollection(fetch = FetchType.EAGER)
+    @CollectionTable(name = "user_groups", joinColumns = @JoinColumn(name = "user_id"))
+    @OrderColumn(name = "position")
+    @Column(name = "group_id")
+    List<Long> groupIds = new ArrayList<>();
+
     /** Where the user's home lives. */
     HomeLocation home() {
         return new HomeLocation(storageType, username, s3Bucket, s3Prefix);

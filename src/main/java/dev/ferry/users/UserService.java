@@ -1,5 +1,7 @@
 package dev.ferry.users;
 
+import dev.ferry.access.AccessSettings;
+import dev.ferry.groups.GroupService;
 import dev.ferry.shared.ConflictException;
 import dev.ferry.shared.InvalidInputException;
 import dev.ferry.shared.NotFoundException;
@@ -51,11 +53,14 @@ public class UserService {
     private final Clock clock;
     private final KeyUsage keyUsage;
     private final LoginFactors factors;
+    private final GroupService groups;
 
     UserService(UserRepository users, UserKeyRepository keys, PasswordHasher passwords, StorageBackends storage,
-            TransactionTemplate tx, UserViews views, Optional<Clock> clock, KeyUsage keyUsage, LoginFactors factors) {
+            TransactionTemplate tx, UserViews views, Optional<Clock> clock, KeyUsage keyUsage, LoginFactors factors,
+            GroupService groups) {
         this.keyUsage = keyUsage;
         this.factors = factors;
+        this.groups = groups;
         this.users = users;
         this.keys = keys;
         this.passwords = passwords;
@@ -69,6 +74,12 @@ public class UserService {
 
     @Transactional
     public UserView create(UserSpec spec, String password, List<String> publicKeys) {
+        return create(spec, password, publicKeys, List.of());
+    }
+
+    /** Creates a user in {@code groupNames} (in that order; unknown names are refused). */
+    @Transactional
+    public UserView create(UserSpec spec, String password, List<String> publicKeys, List<String> groupNames) {
         String username = UserRules.username(spec.username());
         UserRules.password(password);
         List<SshPublicKey> parsedKeys = parseKeys(publicKeys);
@@ -78,7 +89,11 @@ public class UserService {
         User user = new User();
         user.username = username;
         user.createdAt = now();
-        apply(user, spec);
+        user.groupIds.addAll(groups.idsOf(groupNames));
+        // a user created without storage gets that of the first of its groups that has one, {username} expanded
+        UserSpec.Storage fromGroup = spec.storage() != null ? null : groups.storageFor(user.groupIds, username)
+                .map(g -> new UserSpec.Storage(g.type(), g.bucket(), g.prefix())).orElse(null);
+        apply(user, spec, fromGroup);
         user.passwordHash = password == null ? null : passwords.hash(password);
         try {
             users.saveAndFlush(user);
@@ -99,12 +114,24 @@ public class UserService {
     /** Replaces a user; {@code publicKeys == null} keeps the keys. The username cannot change. */
     @Transactional
     public UserView replace(String username, UserSpec spec, PasswordChange password, List<String> publicKeys) {
+        return replace(username, spec, password, publicKeys, null);
+    }
+
+    /** As {@link #replace(String, UserSpec, PasswordChange, List)}; {@code groupNames == null} keeps the groups. */
+    @Transactional
+    public UserView replace(String username, UserSpec spec, PasswordChange password, List<String> publicKeys,
+            List<String> groupNames) {
         User user = find(username);
         if (spec.username() != null && !spec.username().equals(user.username)) {
             throw new InvalidInputException("username", "the username cannot be changed (it names the home): "
                     + "leave it out or give '" + user.username + "'");
         }
         HomeLocation before = user.home();
+        if (groupNames != null) {
+            List<Long> ids = groups.idsOf(groupNames);
+            user.groupIds.clear();
+            user.groupIds.addAll(ids);
+        }
         apply(user, spec);
         if (!user.home().equals(before)) {
             throw new InvalidInputException("storage", "the storage of an existing user cannot be changed yet: create a new user instead");
@@ -226,7 +253,7 @@ public class UserService {
         if (username == null || !UserRules.USERNAME.matcher(username).matches()) {
             return Optional.empty();
         }
-        return users.findByUsernameIgnoreCase(username).map(UserViews::loginAccount);
+        return users.findByUsernameIgnoreCase(username).map(views::loginAccount);
     }
 
     /**
@@ -238,13 +265,13 @@ public class UserService {
         if (username == null || !UserRules.USERNAME.matcher(username).matches()) {
             return Optional.empty();
         }
-        return users.findByUsernameIgnoreCase(username).filter(user -> LOCAL.equals(user.source)).map(UserViews::loginAccount);
+        return users.findByUsernameIgnoreCase(username).filter(user -> LOCAL.equals(user.source)).map(views::loginAccount);
     }
 
     /** One page of every account, by id: for jobs that visit every home (retention rules). */
     @Transactional(readOnly = true)
     public List<LoginAccount> loginAccounts(int page, int size) {
-        return users.findAll(PageRequest.of(page, size, Sort.by("id"))).stream().map(UserViews::loginAccount).toList();
+        return views.loginAccounts(users.findAll(PageRequest.of(page, size, Sort.by("id"))).getContent());
     }
 
     /**
@@ -254,8 +281,8 @@ public class UserService {
     @Transactional(readOnly = true)
     public Map<Long, LoginAccount> findLoginAccounts(Collection<Long> ids) {
         Map<Long, LoginAccount> accounts = new HashMap<>();
-        for (User user : users.findAllById(ids)) {
-            accounts.put(user.id(), UserViews.loginAccount(user));
+        for (LoginAccount account : views.loginAccounts(users.findAllById(ids))) {
+            accounts.put(account.id(), account);
         }
         return accounts;
     }
@@ -286,7 +313,7 @@ public class UserService {
                 .filter(user -> LOCAL.equals(user.source))
                 .flatMap(user -> keys.findByUserIdAndFingerprint(user.id(), fingerprint)
                         .filter(key -> Arrays.equals(Base64.getDecoder().decode(key.keyData), keyBlob))
-                        .map(key -> new KeyLogin(UserViews.loginAccount(user), key.id(), key.expiresAt)));
+                        .map(key -> new KeyLogin(views.loginAccount(user), key.id(), key.expiresAt)));
     }
 
     /** Records a login with a stored key; written to the database in batches (see KeyUsage). */
@@ -307,16 +334,22 @@ public class UserService {
         if (!passwords.matches(password, user.get().passwordHash)) {
             return Optional.empty();
         }
-        return user.map(UserViews::loginAccount);
+        return user.map(views::loginAccount);
     }
 
     // ---- internals ----------------------------------------------------------------------
 
     /** Validates the spec and sets it on the row (shared with {@link ExternalUsers}). */
     void apply(User user, UserSpec spec) {
+        apply(user, spec, null);
+    }
+
+    /** As {@link #apply(User, UserSpec)}, with the storage to use when the spec names none (a group's default). */
+    private void apply(User user, UserSpec spec, UserSpec.Storage defaultStorage) {
         user.enabled = spec.enabled() == null || spec.enabled();
         user.expiresAt = spec.expiresAt() == null ? null : spec.expiresAt().toInstant();
-        UserSpec.Storage s = spec.storage() == null ? new UserSpec.Storage(null, null, null) : spec.storage();
+        UserSpec.Storage s = spec.storage() != null ? spec.storage()
+                : defaultStorage != null ? defaultStorage : new UserSpec.Storage(null, null, null);
         String type = s.type() == null ? StorageType.LOCAL.typeName() : s.type();
         if (StorageType.named(type).isEmpty()) {
             throw new InvalidInputException("storage.type", "storage type '" + UserRules.printable(type) + "' is unknown: use "
@@ -344,7 +377,10 @@ public class UserService {
         user.uploadBytesPerSecond = UserRules.nonNegative("bandwidth.uploadBytesPerSecond", bandwidth.uploadBytesPerSecond());
         user.downloadBytesPerSecond = UserRules.nonNegative("bandwidth.downloadBytesPerSecond", bandwidth.downloadBytesPerSecond());
         user.permissions.clear();
-        user.permissions.putAll(UserRules.permissions(spec.permissions()));
+        // A member of groups without permissions of its own takes the groups' (EffectiveSettings);
+        // anyone else gets the default, everything everywhere, stored as such.
+        user.permissions.putAll(user.groupIds.isEmpty() ? UserRules.permissions(spec.permissions())
+                : AccessSettings.permissions(spec.permissions()));
         user.allowedIps.clear();
         user.allowedIps.addAll(UserRules.allowedIps(spec.allowedIps()));
         user.updatedAt = now();
@@ -410,6 +446,11 @@ public class UserService {
 
     private ConflictException duplicate(String username) {
         return new ConflictException("username", "a user named '" + username + "' already exists (names are unique regardless of case)");
+    }
+
+    /** The login account of a stored user, their groups' settings applied (shared with {@link ExternalUsers}). */
+    LoginAccount account(User user) {
+        return views.loginAccount(user);
     }
 
     StorageBackend backend(User user) {

@@ -1,12 +1,17 @@
 package dev.ferry.users;
 
+import dev.ferry.groups.EffectiveSettings;
 import dev.ferry.quotas.Usage;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/** A user as the admin API shows it; never carries the password or its hash. */
+/**
+ * A user as the admin API shows it; never carries the password or its hash. The settings are the
+ * user's own; {@code effective} says which are in force with the user's {@code groups}, and where
+ * each comes from.
+ */
 public record UserView(
         String username,
         boolean hasPassword,
@@ -25,5 +30,7 @@ public record UserView(
         OffsetDateTime updatedAt,
         String source,
         String loginPolicy,
-        boolean totpEnrolled) {
+        boolean totpEnrolled,
+        List<String> groups,
+        EffectiveSettings effective) {
 }

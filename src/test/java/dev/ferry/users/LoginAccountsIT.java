@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The session heartbeat refreshes the accounts of every connected user every two seconds: that
- * must cost a few statements, not a few per user.
+ * must cost a few statements, not a few per user (nor per group of a user).
  */
 class LoginAccountsIT {
 
@@ -27,9 +27,14 @@ class LoginAccountsIT {
                 Map.of("spring.jpa.properties.hibernate.generate_statistics", "true"))) {
             AdminClient admin = ferry.admin();
             int count = 25;
+            assertThat(admin.post("/api/v1/groups", "{\"name\":\"shared\",\"permissions\":{\"/shared\":[\"list\"]}}").status()).isEqualTo(201);
+            assertThat(admin.post("/api/v1/groups", "{\"name\":\"quota\",\"quota\":{\"maxFiles\":10}}").status()).isEqualTo(201);
+            assertThat(admin.post("/api/v1/groups", "{\"name\":\"paced\",\"bandwidth\":{\"uploadBytesPerSecond\":1000}}").status())
+                    .isEqualTo(201);
             for (int i = 0; i < count; i++) {
                 Users.create(admin, "partner" + i, TestKeys.ed25519(), "\"permissions\":{\"/\":[\"list\",\"download\"],\"/in" + i
-                        + "\":[\"*\"]},\"allowedIps\":[\"203.0.113." + i + "\",\"2001:db8::/64\"],\"maxSessions\":" + (i + 1));
+                        + "\":[\"*\"]},\"allowedIps\":[\"203.0.113." + i + "\",\"2001:db8::/64\"],\"maxSessions\":" + (i + 1)
+                        + ",\"groups\":[\"shared\",\"quota\",\"paced\"]");
             }
             UserService users = ferry.bean(UserService.class);
             List<Long> ids = new ArrayList<>();
@@ -43,13 +48,17 @@ class LoginAccountsIT {
             Map<Long, LoginAccount> accounts = users.findLoginAccounts(ids);
             long statements = statistics.getPrepareStatementCount();
 
-            assertThat(statements).as("statements for %d accounts", count).isLessThanOrEqualTo(3);
+            // users, their permissions, addresses and groups; the groups, their permissions and addresses
+            assertThat(statements).as("statements for %d accounts in three groups", count).isLessThanOrEqualTo(7);
             assertThat(accounts).hasSize(count).doesNotContainKey(Long.MAX_VALUE);
             for (int i = 0; i < count; i++) {
                 LoginAccount single = users.findLoginAccount("partner" + i).orElseThrow();
                 assertThat(accounts.get(single.id())).isEqualTo(single);
                 assertThat(single.permissions()).containsKey("/in" + i);
                 assertThat(single.allowedIps()).contains("203.0.113." + i);
+                assertThat(single.permissions()).containsKey("/shared");
+                assertThat(single.quotaMaxFiles()).isEqualTo(10);
+                assertThat(single.uploadBytesPerSecond()).isEqualTo(1000);
             }
         }
     }
