@@ -43,8 +43,7 @@ export function emptyForm(): UserForm {
     username: '', password: '', removePassword: false, publicKeys: '', enabled: true, expiresAt: '',
     storageType: 'local', bucket: '', prefix: '', maxBytes: '0', maxFiles: '0',
     permissions: [{ path: '/', permissions: ['*'] }], allowedIps: '', maxSessions: '0', maxFileSize: '0',
-    uploadBytesPerSecond: '0', downloadBytesPerSecond: '0', loginPolicy: 'any',
-    uploadBytesPerSecond: '0', downloadBytesPerSecond: '0', groups: '',
+    uploadBytesPerSecond: '0', downloadBytesPerSecond: '0', loginPolicy: 'any', groups: '',
   };
 }
 
