@@ -6,10 +6,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
-import java.util.function.Function;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -32,16 +29,14 @@ import tools.jackson.databind.ObjectMapper;
         + "that sets it; permissions are combined per path. Listed by name; a group with members cannot be deleted.")
 class GroupsController extends ListedResource<GroupView> {
 
-    private record Field(String name, Function<GroupView, Object> value) {
-    }
-
-    private static final List<Field> FIELDS = List.of(
-            new Field("permissions", GroupView::permissions),
-            new Field("quota", GroupView::quota),
-            new Field("allowedIps", GroupView::allowedIps),
-            new Field("maxSessions", GroupView::maxSessions),
-            new Field("bandwidth", GroupView::bandwidth),
-            new Field("storage", GroupView::storage));
+    private static final AuditedFields<GroupView> FIELDS = AuditedFields.<GroupView>builder()
+            .field("permissions", GroupView::permissions)
+            .field("quota", GroupView::quota)
+            .field("allowedIps", GroupView::allowedIps)
+            .field("maxSessions", GroupView::maxSessions)
+            .field("bandwidth", GroupView::bandwidth)
+            .field("storage", GroupView::storage)
+            .build();
 
     private final GroupService groups;
     private final ObjectMapper json;
@@ -92,22 +87,10 @@ class GroupsController extends ListedResource<GroupView> {
     }
 
     private static String describe(GroupView group) {
-        List<String> parts = new ArrayList<>();
-        for (Field f : FIELDS) {
-            parts.add(f.name() + "=" + f.value().apply(group));
-        }
-        return String.join(", ", parts);
+        return String.join(", ", FIELDS.describe(group));
     }
 
     private static String diff(GroupView before, GroupView after) {
-        List<String> changes = new ArrayList<>();
-        for (Field f : FIELDS) {
-            Object a = f.value().apply(before);
-            Object b = f.value().apply(after);
-            if (!Objects.equals(a, b)) {
-                changes.add(f.name() + ": " + a + " -> " + b);
-            }
-        }
-        return changes.isEmpty() ? "no change" : String.join("; ", changes);
+        return AuditedFields.joined(FIELDS.changes(before, after));
     }
 }

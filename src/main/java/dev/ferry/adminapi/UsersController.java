@@ -4,6 +4,7 @@ import dev.ferry.shared.InvalidInputException;
 import dev.ferry.users.KeyView;
 import dev.ferry.users.PasswordChange;
 import dev.ferry.users.UserPage;
+import dev.ferry.users.UserKeys;
 import dev.ferry.users.UserService;
 import dev.ferry.users.UserView;
 import io.swagger.v3.oas.annotations.Operation;
@@ -34,11 +35,13 @@ import tools.jackson.databind.ObjectMapper;
 class UsersController extends AuditedResource {
 
     private final UserService users;
+    private final UserKeys keys;
     private final ObjectMapper json;
 
-    UsersController(UserService users, ObjectMapper json, AdminAudit audit) {
+    UsersController(UserService users, UserKeys keys, ObjectMapper json, AdminAudit audit) {
         super(audit);
         this.users = users;
+        this.keys = keys;
         this.json = json;
     }
 
@@ -101,7 +104,7 @@ class UsersController extends AuditedResource {
 
     @GetMapping("/{username}/keys")
     List<KeyView> keys(@PathVariable String username) {
-        return users.keys(username);
+        return keys.keys(username);
     }
 
     @PostMapping("/{username}/keys")
@@ -111,7 +114,7 @@ class UsersController extends AuditedResource {
         if (request == null || request.publicKey() == null) {
             throw new InvalidInputException("publicKey", "publicKey is required: one line like 'ssh-ed25519 AAAAC3Nz... comment'");
         }
-        KeyView key = users.addKey(username, request.publicKey(), request.label(),
+        KeyView key = keys.addKey(username, request.publicKey(), request.label(),
                 request.expiresAt() == null ? null : request.expiresAt().toInstant());
         audit(username + "/keys/" + key.id(), "added key " + key.fingerprint() + " (" + key.type() + ") to " + username);
         return created(uri, "/{username}/keys/{id}", username, key.id()).body(key);
@@ -120,8 +123,8 @@ class UsersController extends AuditedResource {
     @DeleteMapping("/{username}/keys/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void deleteKey(@PathVariable String username, @PathVariable long id) {
-        KeyView removed = users.keys(username).stream().filter(k -> k.id() == id).findFirst().orElse(null);
-        users.deleteKey(username, id);
+        KeyView removed = keys.keys(username).stream().filter(k -> k.id() == id).findFirst().orElse(null);
+        keys.deleteKey(username, id);
         audit(username + "/keys/" + id, "removed key "
                 + (removed == null ? String.valueOf(id) : removed.fingerprint()) + " from " + username);
     }

@@ -14,12 +14,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,7 +33,7 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 
-/** Provisioning and login lookups for SFTP users and their keys. */
+/** Provisioning and login lookups for SFTP users; their keys are managed by {@link UserKeys}. */
 @Service
 public class UserService {
 
@@ -54,10 +52,12 @@ public class UserService {
     private final KeyUsage keyUsage;
     private final LoginFactors factors;
     private final GroupService groups;
+    private final UserKeys userKeys;
 
     UserService(UserRepository users, UserKeyRepository keys, PasswordHasher passwords, StorageBackends storage,
             TransactionTemplate tx, UserViews views, Optional<Clock> clock, KeyUsage keyUsage, LoginFactors factors,
-            GroupService groups) {
+            GroupService groups, UserKeys userKeys) {
+        this.userKeys = userKeys;
         this.keyUsage = keyUsage;
         this.factors = factors;
         this.groups = groups;
@@ -82,7 +82,7 @@ public class UserService {
     public UserView create(UserSpec spec, String password, List<String> publicKeys, List<String> groupNames) {
         String username = UserRules.username(spec.username());
         UserRules.password(password);
-        List<SshPublicKey> parsedKeys = parseKeys(publicKeys);
+        List<SshPublicKey> parsedKeys = userKeys.parse(publicKeys);
         if (users.findByUsernameIgnoreCase(username).isPresent()) {
             throw duplicate(username);
         }
@@ -101,7 +101,7 @@ public class UserService {
             throw duplicate(username);
         }
         factors.save(user, spec.loginPolicy(), true);
-        replaceKeys(user, parsedKeys);
+        userKeys.replace(user, parsedKeys);
         try {
             backend(user).createHome(user.home());
         } catch (IOException e) {
@@ -143,7 +143,7 @@ public class UserService {
             user.passwordHash = null;
         }
         if (publicKeys != null) {
-            replaceKeys(user, parseKeys(publicKeys));
+            userKeys.replace(user, userKeys.parse(publicKeys));
         }
         user.updatedAt = now();
         users.saveAndFlush(user);
@@ -199,50 +199,6 @@ public class UserService {
         Page<User> result = users.search(q.replace("_", "\\_"),
                 PageRequest.of(page, size, Sort.by(Sort.Order.asc("username").ignoreCase())));
         return new UserPage(result.getContent().stream().map(views::view).toList(), page, size, result.getTotalElements());
-    }
-
-    // ---- keys ---------------------------------------------------------------------------
-
-    @Transactional(readOnly = true)
-    public List<KeyView> keys(String username) {
-        User user = find(username);
-        return keys.findByUserIdOrderById(user.id()).stream().map(UserViews::keyView).toList();
-    }
-
-    @Transactional
-    public KeyView addKey(String username, String publicKey) {
-        return addKey(username, publicKey, null, null);
-    }
-
-    /**
-     * Adds a key with an optional label (what people call it: "laptop") and expiry, after which it
-     * can no longer log in.
-     */
-    @Transactional
-    public KeyView addKey(String username, String publicKey, String label, Instant expiresAt) {
-        User user = find(username);
-        SshPublicKey parsed = SshPublicKey.parse("publicKey", publicKey);
-        String checkedLabel = checkLabel(label);
-        if (keys.findByUserIdAndFingerprint(user.id(), parsed.fingerprint()).isPresent()) {
-            throw new ConflictException("publicKey", "this key (" + parsed.fingerprint() + ") is already registered for " + user.username);
-        }
-        UserKey key = newKey(user, parsed);
-        key.label = checkedLabel;
-        key.expiresAt = expiresAt;
-        try {
-            keys.saveAndFlush(key);
-        } catch (DataIntegrityViolationException e) {
-            throw new ConflictException("publicKey", "this key (" + parsed.fingerprint() + ") is already registered for " + user.username);
-        }
-        return UserViews.keyView(key);
-    }
-
-    @Transactional
-    public void deleteKey(String username, long keyId) {
-        User user = find(username);
-        UserKey key = keys.findByIdAndUserId(keyId, user.id())
-                .orElseThrow(() -> new NotFoundException("user " + user.username + " has no key with id " + keyId));
-        keys.delete(key);
     }
 
     // ---- login --------------------------------------------------------------------------
@@ -386,57 +342,12 @@ public class UserService {
         user.updatedAt = now();
     }
 
-    private List<SshPublicKey> parseKeys(List<String> lines) {
-        List<SshPublicKey> parsed = new ArrayList<>();
-        if (lines == null) {
-            return parsed;
-        }
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < lines.size(); i++) {
-            SshPublicKey key = SshPublicKey.parse("publicKeys[" + i + "]", lines.get(i));
-            if (!seen.add(key.fingerprint())) {
-                throw new InvalidInputException("publicKeys[" + i + "]", "the same key (" + key.fingerprint() + ") is listed twice");
-            }
-            parsed.add(key);
-        }
-        return parsed;
-    }
-
-    private void replaceKeys(User user, List<SshPublicKey> parsed) {
-        keys.deleteByUserId(user.id());
-        keys.flush();
-        for (SshPublicKey key : parsed) {
-            keys.save(newKey(user, key));
-        }
-        keys.flush();
-    }
-
-    private static String checkLabel(String label) {
-        if (label == null || label.isBlank()) {
-            return null;
-        }
-        String stripped = label.strip();
-        if (stripped.length() > 100) {
-            throw new InvalidInputException("label", "the label is longer than 100 characters");
-        }
-        if (stripped.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            throw new InvalidInputException("label", "the label contains control characters: use printable text");
-        }
-        return stripped;
-    }
-
-    private UserKey newKey(User user, SshPublicKey parsed) {
-        UserKey key = new UserKey();
-        key.userId = user.id();
-        key.keyType = parsed.type();
-        key.keyData = parsed.blob();
-        key.comment = parsed.comment();
-        key.fingerprint = parsed.fingerprint();
-        key.createdAt = now();
-        return key;
-    }
-
     private User find(String username) {
+        return find(users, username);
+    }
+
+    /** The user of this name (any case), or 404. */
+    static User find(UserRepository users, String username) {
         if (username == null || username.length() > 64) {
             throw new NotFoundException("no user named '" + UserRules.printable(String.valueOf(username)) + "'");
         }
