@@ -39,6 +39,41 @@ public class FileDigests {
         return rows.stream().filter(d -> d.size() == currentSize).findFirst();
     }
 
+    /**
+     * The digest stored under the path if it was computed from the content {@code identity} names
+     * (see {@code UserHome.contentIdentity}); empty when none is, or {@code identity} is null. No
+     * flush of records in flight: an upload binds its identity only after its record is committed.
+     */
+    public Optional<String> known(String username, String path, String identity) {
+        if (identity == null || !storable(path)) {
+            return Optional.empty();
+        }
+        return jdbc.query("select d.sha256 from file_digests d join users u on u.id = d.user_id "
+                        + "where lower(u.username) = lower(?) and d.path = ? and d.content_id = ?",
+                (rs, i) -> rs.getString(1), username, path, identity).stream().findFirst();
+    }
+
+    /**
+     * Stores {@code sha256} as the digest of the content {@code identity} names under the path,
+     * replacing what was stored there. Every row pairs an identity with the digest of exactly that
+     * content, whoever writes last: a lookup by another identity does not find it.
+     */
+    public void remember(String username, String path, String identity, String sha256, long size) {
+        if (identity == null || sha256 == null || !storable(path)) {
+            return;
+        }
+        jdbc.update("insert into file_digests (user_id, path, sha256, size, modified_at, content_id) "
+                        + "select id, ?, ?, ?, now(), ? from users where lower(username) = lower(?) "
+                        + "on conflict (user_id, path) do update set sha256 = excluded.sha256, size = excluded.size, "
+                        + "modified_at = excluded.modified_at, content_id = excluded.content_id",
+                path, sha256, size, identity, username);
+    }
+
+    /** A path recorded as it is (see {@link AuditText}): only such paths have digests stored. */
+    private static boolean storable(String path) {
+        return path != null && !AuditText.needsEscaping(path) && !AuditText.mayBeEscaped(path);
+    }
+
     /** Whether recording the event changes stored digests (an upload, a delete, a rename). */
     static boolean changedBy(AuditEvent e) {
         return e.username() != null && e.path() != null && e.status() == AuditStatus.OK
@@ -77,7 +112,7 @@ public class FileDigests {
                     jdbc.update("insert into file_digests (user_id, path, sha256, size, modified_at) "
                                     + "select id, ?, ?, ?, ? from users where lower(username) = lower(?) "
                                     + "on conflict (user_id, path) do update set sha256 = excluded.sha256, size = excluded.size, "
-                                    + "modified_at = excluded.modified_at",
+                                    + "modified_at = excluded.modified_at, content_id = null",
                             e.path(), e.sha256(), e.bytes() == null ? 0 : e.bytes(), java.sql.Timestamp.from(e.timestamp()), e.username());
                 }
             }
