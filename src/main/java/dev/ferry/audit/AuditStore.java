@@ -36,7 +36,7 @@ final class AuditStore {
             + "where ins.type = 'UPLOAD' and ins.status = 'OK' and ins.sha256 is not null and ins.path is not null "
             + "and strpos(ins.path, chr(92) || 'u') = 0 " // see FileDigests.apply: no digest under a path that may be escaped
             + "on conflict (user_id, path) do update set sha256 = excluded.sha256, size = excluded.size, modified_at = excluded.modified_at, "
-            + "content_id = null"; // the identity is bound by FileDigests.remember once the upload's content is known
+            + FileDigests.KEEP_IDENTITY_OF_SAME_DIGEST;
 
     /** A journal's entry: stored with the records it covers, so a restart ships exactly what had not arrived. */
     record JournalMark(UUID journalId, long seq) {

@@ -18,6 +18,15 @@ public class FileDigests {
     public record Digest(String sha256, long size) {
     }
 
+    /**
+     * How an upload's record updates a stored row: the identity bound to it stays only if the
+     * digest is the same (the upload's {@link #remember} may come first: with the audit journal the
+     * record reaches PostgreSQL later), else it is dropped, so a row never pairs an identity with
+     * another content's digest.
+     */
+    static final String KEEP_IDENTITY_OF_SAME_DIGEST =
+            "content_id = case when file_digests.sha256 = excluded.sha256 then file_digests.content_id end";
+
     private final JdbcTemplate jdbc;
     /** Lazily: the log writes digests through this class. */
     private final ObjectProvider<AuditLog> log;
@@ -112,7 +121,7 @@ public class FileDigests {
                     jdbc.update("insert into file_digests (user_id, path, sha256, size, modified_at) "
                                     + "select id, ?, ?, ?, ? from users where lower(username) = lower(?) "
                                     + "on conflict (user_id, path) do update set sha256 = excluded.sha256, size = excluded.size, "
-                                    + "modified_at = excluded.modified_at, content_id = null",
+                                    + "modified_at = excluded.modified_at, " + KEEP_IDENTITY_OF_SAME_DIGEST,
                             e.path(), e.sha256(), e.bytes() == null ? 0 : e.bytes(), java.sql.Timestamp.from(e.timestamp()), e.username());
                 }
             }

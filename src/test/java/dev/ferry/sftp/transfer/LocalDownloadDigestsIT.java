@@ -1,6 +1,7 @@
 package dev.ferry.sftp.transfer;
 
 import dev.ferry.testsupport.FerryInstance;
+import dev.ferry.testsupport.TestPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -9,9 +10,12 @@ import java.nio.file.attribute.FileTime;
 /** Stored download digests on local disk. */
 class LocalDownloadDigestsIT extends DownloadDigestsContract {
 
+    /** With the audit journal, as deployed by default: records reach PostgreSQL after the client's CLOSE. */
     @Override
     FerryInstance startFerry() {
-        return FerryInstance.start();
+        return FerryInstance.start(TestPostgres.get().newDatabase(), FerryInstance.tempDir("ferry-files"),
+                java.util.Map.of("sftp.audit.durability", "journal", "sftp.audit.journal-dir",
+                        FerryInstance.tempDir("ferry-journal").toString()));
     }
 
     @Override
