@@ -35,7 +35,8 @@ final class AuditStore {
             + "select u.id, ins.path, ins.sha256, coalesce(ins.bytes, 0), ins.ts from ins join users u on lower(u.username) = lower(ins.username) "
             + "where ins.type = 'UPLOAD' and ins.status = 'OK' and ins.sha256 is not null and ins.path is not null "
             + "and strpos(ins.path, chr(92) || 'u') = 0 " // see FileDigests.apply: no digest under a path that may be escaped
-            + "on conflict (user_id, path) do update set sha256 = excluded.sha256, size = excluded.size, modified_at = excluded.modified_at";
+            + "on conflict (user_id, path) do update set sha256 = excluded.sha256, size = excluded.size, modified_at = excluded.modified_at, "
+            + FileDigests.KEEP_IDENTITY_OF_SAME_DIGEST;
 
     /** A journal's entry: stored with the records it covers, so a restart ships exactly what had not arrived. */
     record JournalMark(UUID journalId, long seq) {

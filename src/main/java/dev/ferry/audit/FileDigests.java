@@ -18,6 +18,15 @@ public class FileDigests {
     public record Digest(String sha256, long size) {
     }
 
+    /**
+     * How an upload's record updates a stored row: the identity bound to it stays only if the
+     * digest is the same (the upload's {@link #remember} may come first: with the audit journal the
+     * record reaches PostgreSQL later), else it is dropped, so a row never pairs an identity with
+     * another content's digest.
+     */
+    static final String KEEP_IDENTITY_OF_SAME_DIGEST =
+            "content_id = case when file_digests.sha256 = excluded.sha256 then file_digests.content_id end";
+
     private final JdbcTemplate jdbc;
     /** Lazily: the log writes digests through this class. */
     private final ObjectProvider<AuditLog> log;
@@ -37,6 +46,41 @@ public class FileDigests {
                         + "where lower(u.username) = lower(?) and d.path = ?",
                 (rs, i) -> new Digest(rs.getString(1), rs.getLong(2)), username, path);
         return rows.stream().filter(d -> d.size() == currentSize).findFirst();
+    }
+
+    /**
+     * The digest stored under the path if it was computed from the content {@code identity} names
+     * (see {@code UserHome.contentIdentity}); empty when none is, or {@code identity} is null. No
+     * flush of records in flight: an upload binds its identity only after its record is committed.
+     */
+    public Optional<String> known(String username, String path, String identity) {
+        if (identity == null || !storable(path)) {
+            return Optional.empty();
+        }
+        return jdbc.query("select d.sha256 from file_digests d join users u on u.id = d.user_id "
+                        + "where lower(u.username) = lower(?) and d.path = ? and d.content_id = ?",
+                (rs, i) -> rs.getString(1), username, path, identity).stream().findFirst();
+    }
+
+    /**
+     * Stores {@code sha256} as the digest of the content {@code identity} names under the path,
+     * replacing what was stored there. Every row pairs an identity with the digest of exactly that
+     * content, whoever writes last: a lookup by another identity does not find it.
+     */
+    public void remember(String username, String path, String identity, String sha256, long size) {
+        if (identity == null || sha256 == null || !storable(path)) {
+            return;
+        }
+        jdbc.update("insert into file_digests (user_id, path, sha256, size, modified_at, content_id) "
+                        + "select id, ?, ?, ?, now(), ? from users where lower(username) = lower(?) "
+                        + "on conflict (user_id, path) do update set sha256 = excluded.sha256, size = excluded.size, "
+                        + "modified_at = excluded.modified_at, content_id = excluded.content_id",
+                path, sha256, size, identity, username);
+    }
+
+    /** A path recorded as it is (see {@link AuditText}): only such paths have digests stored. */
+    private static boolean storable(String path) {
+        return path != null && !AuditText.needsEscaping(path) && !AuditText.mayBeEscaped(path);
     }
 
     /** Whether recording the event changes stored digests (an upload, a delete, a rename). */
@@ -77,7 +121,7 @@ public class FileDigests {
                     jdbc.update("insert into file_digests (user_id, path, sha256, size, modified_at) "
                                     + "select id, ?, ?, ?, ? from users where lower(username) = lower(?) "
                                     + "on conflict (user_id, path) do update set sha256 = excluded.sha256, size = excluded.size, "
-                                    + "modified_at = excluded.modified_at",
+                                    + "modified_at = excluded.modified_at, " + KEEP_IDENTITY_OF_SAME_DIGEST,
                             e.path(), e.sha256(), e.bytes() == null ? 0 : e.bytes(), java.sql.Timestamp.from(e.timestamp()), e.username());
                 }
             }

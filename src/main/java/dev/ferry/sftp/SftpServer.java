@@ -1,6 +1,5 @@
 package dev.ferry.sftp;
 
-import dev.ferry.audit.FileDigests;
 import dev.ferry.identity.ExternalIdentities;
 import dev.ferry.quotas.QuotaLedger;
 import dev.ferry.sftp.crypto.CryptoPolicy;
@@ -24,8 +23,8 @@ import dev.ferry.sftp.subsystem.AuditedOperations;
 import dev.ferry.sftp.subsystem.HomeFileSystemAccessor;
 import dev.ferry.sftp.subsystem.HomeFileSystemFactory;
 import dev.ferry.sftp.subsystem.HomeSftpSubsystemFactory;
+import dev.ferry.sftp.transfer.KnownDigests;
 import dev.ferry.sftp.transfer.Transfers;
-import dev.ferry.usercas.UserCas;
 import dev.ferry.sftp.transport.AuthAttemptLimit;
 import dev.ferry.sftp.transport.ChannelLimit;
 import dev.ferry.sftp.transport.DrainableSshServer;
@@ -34,6 +33,7 @@ import dev.ferry.sftp.transport.PreAuthLimiter;
 import dev.ferry.sftp.transport.ProxyProtocolAcceptor;
 import dev.ferry.sftp.transport.SftpOnlyCommand;
 import dev.ferry.storage.StorageBackends;
+import dev.ferry.usercas.UserCas;
 import dev.ferry.users.LoginFactors;
 import dev.ferry.users.UserService;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -83,7 +83,7 @@ class SftpServer implements SmartLifecycle {
     private final SftpAudit audit;
     private final Transfers transfers;
     private final QuotaLedger ledger;
-    private final FileDigests fileDigests;
+    private final KnownDigests knownDigests;
     private final SftpMetrics metrics;
     private final MeterRegistry meterRegistry;
     private final UserCas userCas;
@@ -94,7 +94,7 @@ class SftpServer implements SmartLifecycle {
 
     SftpServer(SftpProperties properties, ServedHostKeys hostKeys, UserService users, ExternalIdentities identities, StorageBackends storage,
             SessionAdmission admission, LocalSessions sessions, ClusterHeartbeat heartbeat, SftpAudit audit, Transfers transfers,
-            QuotaLedger ledger, FileDigests fileDigests, SftpMetrics metrics, MeterRegistry meterRegistry, UserCas userCas,
+            QuotaLedger ledger, KnownDigests knownDigests, SftpMetrics metrics, MeterRegistry meterRegistry, UserCas userCas,
             LoginFactors loginFactors) {
         this.userCas = userCas;
         this.loginFactors = loginFactors;
@@ -109,7 +109,7 @@ class SftpServer implements SmartLifecycle {
         this.audit = audit;
         this.transfers = transfers;
         this.ledger = ledger;
-        this.fileDigests = fileDigests;
+        this.knownDigests = knownDigests;
         this.metrics = metrics;
         this.meterRegistry = meterRegistry;
     }
@@ -163,7 +163,7 @@ class SftpServer implements SmartLifecycle {
         hostKeys.load();
         AccessControl accessControl = new AccessControl(audit);
         HomeSftpSubsystemFactory sftp = new HomeSftpSubsystemFactory(new HomeFileSystemAccessor(transfers, ledger),
-                accessControl, ledger, fileDigests);
+                accessControl, ledger, knownDigests);
         // SFTP event listeners, in the order they run: "-ing" vetoes first, so nothing is recorded for a refused request.
         sftp.addSftpEventListener(accessControl);
         sftp.addSftpEventListener(new AuditedOperations(audit));

@@ -85,6 +85,36 @@ public interface UserHome extends Closeable {
     }
 
     /**
+     * What identifies the content stored under {@code file} right now (links followed), asked of
+     * the storage now: two equal identities mean the same bytes, and any change of the content,
+     * by Ferry or behind its back, changes it (local disk: device, inode, size, modification and
+     * change times in nanoseconds; S3: size and ETag). Null when the storage cannot tell: nothing
+     * is then remembered about the file's digest.
+     */
+    default String contentIdentity(Path file) throws IOException {
+        return null;
+    }
+
+    /**
+     * Opens a file for reading with the identity of the content the channel reads. This default
+     * asks the identity before opening: a file replaced between the two then shows a changed
+     * identity when it is asked again after the read (a rename changes the change time).
+     */
+    default IdentifiedRead openIdentified(Path file) throws IOException {
+        String identity = contentIdentity(file);
+        return new IdentifiedRead(openForRead(file), identity);
+    }
+
+    /**
+     * The identity of what a write just published under {@code target} ({@code size} bytes, stored
+     * as {@code version} where the storage names versions), asked under the name's lock right
+     * after publishing.
+     */
+    default String publishedIdentity(Path target, long size, ObjectVersion version) throws IOException {
+        return contentIdentity(target);
+    }
+
+    /**
      * The stored object's ETag and version id as they were when the file was last looked at
      * (opened, listed), without asking the storage again; null where the storage has none.
      */

@@ -82,7 +82,7 @@ public final class HomeFileSystemAccessor implements SftpFileSystemAccessor {
             return transfers.upload(session, home, home.openForWrite(file, options, attrs), AccessControl.virtual(file));
         }
         confined(home, file, true);
-        return transfers.download(session, home, home.openForRead(file), file, AccessControl.virtual(file));
+        return transfers.download(session, home, home.openIdentified(file), file, AccessControl.virtual(file));
     }
 
     @Override

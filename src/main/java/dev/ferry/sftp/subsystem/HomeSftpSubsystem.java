@@ -3,6 +3,7 @@ package dev.ferry.sftp.subsystem;
 import dev.ferry.quotas.QuotaLedger;
 import dev.ferry.sftp.session.SessionAccount;
 import dev.ferry.sftp.status.SafeErrorMessages;
+import dev.ferry.sftp.transfer.KnownDigests;
 import dev.ferry.sftp.transport.WindowedChannelOutput;
 import dev.ferry.storage.StagedWrite;
 import java.io.IOException;
@@ -32,15 +33,15 @@ class HomeSftpSubsystem extends SftpSubsystem {
     static final String FSTATVFS = "fstatvfs@openssh.com";
     private final QuotaLedger ledger;
     private final AccessControl accessControl;
-    private final dev.ferry.audit.FileDigests fileDigests;
+    private final KnownDigests knownDigests;
 
     HomeSftpSubsystem(ChannelSession channel, SftpSubsystemConfigurator configurator,
             QuotaLedger ledger, AccessControl accessControl,
-            dev.ferry.audit.FileDigests fileDigests) {
+            KnownDigests knownDigests) {
         super(channel, configurator);
         this.ledger = ledger;
         this.accessControl = accessControl;
-        this.fileDigests = fileDigests;
+        this.knownDigests = knownDigests;
     }
 
     /**
@@ -86,8 +87,9 @@ class HomeSftpSubsystem extends SftpSubsystem {
     }
 
     /**
-     * check-file-name / check-file-handle, sha256 of a whole file only: answered from the digest
-     * recorded when the file was uploaded, never by reading the file. Other requests are refused.
+     * check-file-name / check-file-handle, sha256 of a whole file only: answered from the stored
+     * digest while the file's content is the one it was computed from (see {@link KnownDigests}),
+     * else read and hashed once and kept for next time. Other requests are refused.
      */
     @Override
     protected void doCheckFileHash(int id, String targetType, String target, java.util.Collection<String> algos,
@@ -101,20 +103,21 @@ class HomeSftpSubsystem extends SftpSubsystem {
         accessControl.require(getServerSession(), file, true, dev.ferry.access.Permission.DOWNLOAD);
         if (algos.stream().noneMatch("sha256"::equalsIgnoreCase)) {
             throw new org.apache.sshd.sftp.common.SftpException(SftpConstants.SSH_FX_OP_UNSUPPORTED,
-                    "only sha256 is available, from the digest recorded at upload");
+                    "only sha256 is available");
         }
         long size = java.nio.file.Files.size(file);
         if (startOffset != 0 || (length != 0 && length != size) || blockSize != 0) {
             throw new org.apache.sshd.sftp.common.SftpException(SftpConstants.SSH_FX_OP_UNSUPPORTED,
                     "only the sha256 of a whole file is available");
         }
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new org.apache.sshd.sftp.common.SftpException(SftpConstants.SSH_FX_FAILURE, "not a regular file");
+        }
         String username = SessionAccount.ferrySession(getServerSession()).account().username();
-        dev.ferry.audit.FileDigests.Digest digest = fileDigests.find(username, AccessControl.virtual(file), size)
-                .orElseThrow(() -> new org.apache.sshd.sftp.common.SftpException(SftpConstants.SSH_FX_FAILURE,
-                        "no sha256 was recorded for this file (it was not uploaded whole through this server)"));
+        String sha256 = knownDigests.digestOf(SessionAccount.home(getServerSession()), file, username, AccessControl.virtual(file));
         buffer.putString("sha256");
         // One block: MINA writes each block hash as an SSH string, and its client reads it so.
-        buffer.putBytes(java.util.HexFormat.of().parseHex(digest.sha256()));
+        buffer.putBytes(java.util.HexFormat.of().parseHex(sha256));
     }
 
     @Override

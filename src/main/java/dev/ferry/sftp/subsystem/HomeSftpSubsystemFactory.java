@@ -1,7 +1,7 @@
 package dev.ferry.sftp.subsystem;
 
-import dev.ferry.audit.FileDigests;
 import dev.ferry.quotas.QuotaLedger;
+import dev.ferry.sftp.transfer.KnownDigests;
 import java.io.IOException;
 import org.apache.sshd.common.util.GenericUtils;
 import org.apache.sshd.server.channel.ChannelSession;
@@ -17,19 +17,19 @@ public final class HomeSftpSubsystemFactory extends SftpSubsystemFactory {
 
     private final QuotaLedger ledger;
     private final AccessControl accessControl;
-    private final FileDigests fileDigests;
+    private final KnownDigests knownDigests;
 
     public HomeSftpSubsystemFactory(HomeFileSystemAccessor accessor, AccessControl accessControl, QuotaLedger ledger,
-            FileDigests fileDigests) {
+            KnownDigests knownDigests) {
         this.ledger = ledger;
-        this.fileDigests = fileDigests;
+        this.knownDigests = knownDigests;
         this.accessControl = accessControl;
         setFileSystemAccessor(accessor);
     }
 
     @Override
     public Command createSubsystem(ChannelSession channel) throws IOException {
-        SftpSubsystem subsystem = new HomeSftpSubsystem(channel, this, ledger, accessControl, fileDigests);
+        SftpSubsystem subsystem = new HomeSftpSubsystem(channel, this, ledger, accessControl, knownDigests);
         GenericUtils.forEach(getRegisteredListeners(), subsystem::addSftpEventListener);
         return subsystem;
     }

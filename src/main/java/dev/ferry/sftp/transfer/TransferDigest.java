@@ -19,6 +19,8 @@ final class TransferDigest {
     private MessageDigest sha256;
     private boolean inOrder;
     private long next;
+    /** Bytes that went through the SHA-256 (for {@code ferry_digest_hashed_bytes_total}). */
+    private long hashedBytes;
 
     private TransferDigest(boolean hashing, boolean inOrder) {
         this.hashing = hashing;
@@ -58,6 +60,7 @@ final class TransferDigest {
             buffer.position(start).limit(start + length);
             sha256.update(buffer);
             buffer.limit(limit).position(after);
+            hashedBytes += length;
         }
         next += length;
     }
@@ -74,6 +77,11 @@ final class TransferDigest {
             inOrder = false;
             sha256 = null;
         }
+    }
+
+    /** How many bytes went through the SHA-256. */
+    long hashedBytes() {
+        return hashedBytes;
     }
 
     /** Whether every byte up to {@code size} passed, in order from offset 0. */

@@ -4,10 +4,10 @@ import dev.ferry.quotas.NameLocks;
 import dev.ferry.quotas.QuotaLedger;
 import dev.ferry.sftp.session.FerrySession;
 import dev.ferry.sftp.session.SftpAudit;
+import dev.ferry.storage.IdentifiedRead;
 import dev.ferry.storage.StagedWrite;
 import dev.ferry.storage.UserHome;
 import java.io.IOException;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
 import org.springframework.stereotype.Component;
 
@@ -22,9 +22,11 @@ public class Transfers {
     private final SftpAudit audit;
     private final Bandwidth bandwidth;
     private final NameLocks nameLocks;
+    private final KnownDigests knownDigests;
 
-    Transfers(QuotaLedger ledger, SftpAudit audit, Bandwidth bandwidth, NameLocks nameLocks) {
+    Transfers(QuotaLedger ledger, SftpAudit audit, Bandwidth bandwidth, NameLocks nameLocks, KnownDigests knownDigests) {
         this.nameLocks = nameLocks;
+        this.knownDigests = knownDigests;
         this.ledger = ledger;
         this.audit = audit;
         this.bandwidth = bandwidth;
@@ -38,7 +40,7 @@ public class Transfers {
     /** An upload through a client's handle, published on its CLOSE. */
     public Upload upload(FerrySession session, UserHome home, StagedWrite staged, String virtualPath) throws IOException {
         return opened(session, new Upload(staged, session, home, ledger, bandwidth.uploads(session.account()), virtualPath,
-                staged.replacedSize() < 0, null, audit, nameLocks));
+                staged.replacedSize() < 0, null, audit, nameLocks, knownDigests));
     }
 
     /**
@@ -48,13 +50,25 @@ public class Transfers {
     public Upload truncation(FerrySession session, UserHome home, StagedWrite staged, String virtualPath, long size)
             throws IOException {
         return opened(session, new Upload(staged, session, home, ledger, null, virtualPath, false,
-                "truncated to " + size + " bytes (SETSTAT size)", audit, nameLocks));
+                "truncated to " + size + " bytes (SETSTAT size)", audit, nameLocks, knownDigests));
     }
 
-    /** A download of {@code file}, read through {@code channel}. */
-    public Download download(FerrySession session, UserHome home, SeekableByteChannel channel, Path file, String virtualPath) {
-        return opened(session, new Download(channel, session, home, file, virtualPath, bandwidth.downloads(session.account()),
-                audit.recordsDownloadDigests() ? TransferDigest.sha256() : TransferDigest.orderOnly(), audit));
+    /**
+     * A download of {@code file}, read through the channel of {@code read}: hashed as it passes
+     * unless the digest of the content it reads is known.
+     */
+    public Download download(FerrySession session, UserHome home, IdentifiedRead read, Path file, String virtualPath) {
+        String known = null;
+        if (audit.recordsDownloadDigests()) {
+            try {
+                known = knownDigests.known(session.account().username(), virtualPath, read.identity()).orElse(null);
+            } catch (RuntimeException e) {
+                // the store is unreachable: hash as the bytes pass
+            }
+        }
+        TransferDigest digest = !audit.recordsDownloadDigests() || known != null ? TransferDigest.orderOnly() : TransferDigest.sha256();
+        return opened(session, new Download(read, session, home, file, virtualPath, bandwidth.downloads(session.account()),
+                digest, audit, knownDigests, known));
     }
 
     /** Adds a transfer to its session's open transfers, which it leaves when it ends. */

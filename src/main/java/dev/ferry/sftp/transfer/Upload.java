@@ -33,6 +33,7 @@ public final class Upload extends Transfer implements StagedWrite {
     private final QuotaReservation quota;
     private final long maxFileSize;
     private final NameLocks nameLocks;
+    private final KnownDigests knownDigests;
     /** What the audit record says besides its outcome (a truncation), or null. */
     private final String detail;
     /** Why the upload is {@link TransferState#FAILED}, or null. */
@@ -52,12 +53,13 @@ public final class Upload extends Transfer implements StagedWrite {
      * @throws QuotaDenied when the user's quota has no room for one more file; the staged bytes are discarded
      */
     Upload(StagedWrite staged, FerrySession session, UserHome home, QuotaLedger ledger, RateLimiter pace, String virtualPath,
-            boolean newFile, String detail, SftpAudit audit, NameLocks nameLocks) throws IOException {
+            boolean newFile, String detail, SftpAudit audit, NameLocks nameLocks, KnownDigests knownDigests) throws IOException {
         super(staged, session, virtualPath, pace, staged.size() == 0 ? TransferDigest.sha256() : TransferDigest.none(), audit);
         this.staged = staged;
         this.home = home;
         this.ledger = ledger;
         this.nameLocks = nameLocks;
+        this.knownDigests = knownDigests;
         this.detail = detail;
         this.maxFileSize = session.account().maxFileSize();
         QuotaReservation reservation = null;
@@ -181,6 +183,7 @@ public final class Upload extends Transfer implements StagedWrite {
         long size = staged.size();
         String sha256 = digest.hexIfWhole(size);
         long userId = session.account().id();
+        String identity;
         try (NameLocks.Held name = nameLocks.hold(session.account().username(), virtualPath())) {
             long replaced;
             try {
@@ -212,11 +215,30 @@ public final class Upload extends Transfer implements StagedWrite {
             if (quota == null) {
                 ledger.record(userId, delta, files);
             }
+            // Under the name's lock: no other publish, rename or remove through Ferry can come between.
+            identity = sha256 == null ? null : publishedIdentity(size);
         }
         try {
             audit.uploaded(session, virtualPath(), size, elapsedMs(), sha256, staged.storedVersion(), detail);
         } catch (RuntimeException e) {
             throw new SftpException(SftpConstants.SSH_FX_FAILURE, "the file was stored but its audit record could not be written");
+        }
+        // After the record, which stores the digest unbound: a download of this content then needs no hashing.
+        if (identity != null) {
+            try {
+                knownDigests.remember(session.account().username(), virtualPath(), identity, sha256, size);
+            } catch (RuntimeException e) {
+                // not kept: the first download hashes, as for a file that came from elsewhere
+            }
+        }
+    }
+
+    /** The identity of the content just published, or null when the storage cannot tell. */
+    private String publishedIdentity(long size) {
+        try {
+            return home.publishedIdentity(staged.target(), size, staged.storedVersion());
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 

@@ -59,6 +59,12 @@ final class LocalUserHome implements UserHome {
         return CAPABILITIES;
     }
 
+    /** See {@link LocalContentIdentity}: what is compared and why. */
+    @Override
+    public String contentIdentity(Path file) throws IOException {
+        return LocalContentIdentity.of(toLocal(file));
+    }
+
     @Override
     public String storageName() {
         return "local disk";

@@ -62,6 +62,16 @@ final class S3ReadChannel implements SeekableByteChannel {
         return new S3ReadChannel(fs, fs.key(file), path, attributes.size(), attributes.etag());
     }
 
+    /** The content this channel reads, as {@link S3UserHome#contentIdentity} names it. */
+    String identity() {
+        return identity(size, etag);
+    }
+
+    /** Size and ETag (without the quotes some responses carry). */
+    static String identity(long size, String etag) {
+        return "s3:" + size + ":" + etag.replace("\"", "");
+    }
+
     @Override
     public synchronized int read(ByteBuffer dst) throws IOException {
         ensureOpen();

@@ -1,6 +1,7 @@
 package dev.ferry.storage.s3;
 
 import dev.ferry.storage.Capability;
+import dev.ferry.storage.IdentifiedRead;
 import dev.ferry.storage.ObjectVersion;
 import dev.ferry.storage.SpaceInfo;
 import dev.ferry.storage.StagedWrite;
@@ -122,6 +123,29 @@ final class S3UserHome implements UserHome {
     @Override
     public SeekableByteChannel openForRead(Path file) throws IOException {
         return S3ReadChannel.open(S3FileSystemProvider.s3(file));
+    }
+
+    /** Size and ETag, from a HEAD of the object now: an ETag names one stored content of the key. */
+    @Override
+    public String contentIdentity(Path path) throws IOException {
+        S3Path file = S3FileSystemProvider.s3(path);
+        if (file.isHomeRoot()) {
+            return null;
+        }
+        return fs.storage().bucket().head(fs.key(file), file.virtual())
+                .map(a -> a.isDirectory() || a.etag() == null ? null : S3ReadChannel.identity(a.size(), a.etag())).orElse(null);
+    }
+
+    /** The identity of the version the channel reads: every GET of it names that ETag (If-Match). */
+    @Override
+    public IdentifiedRead openIdentified(Path file) throws IOException {
+        S3ReadChannel channel = S3ReadChannel.open(S3FileSystemProvider.s3(file));
+        return new IdentifiedRead(channel, channel.identity());
+    }
+
+    @Override
+    public String publishedIdentity(Path target, long size, ObjectVersion version) throws IOException {
+        return version == null || version.etag() == null ? contentIdentity(target) : S3ReadChannel.identity(size, version.etag());
     }
 
     @Override
