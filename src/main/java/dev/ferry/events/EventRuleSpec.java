@@ -13,7 +13,7 @@ import tools.jackson.databind.JsonNode;
  * @param events    audit types (UPLOAD, DOWNLOAD, DELETE, RENAME, MKDIR, RMDIR, LOGIN, LOGIN_FAILED, DENIED,
  *                  QUOTA_EXCEEDED, ADMIN, ...)
  * @param usernames users whose records match (any case)
- * @param groups    reserved: groups do not exist yet, so it must be empty
+ * @param groups    reserved: rules do not match user groups yet, so it must be empty
  * @param paths     globs a record's path or target path must match, e.g. {@code /inbox/**}{@code /*.csv}
  * @param minSize   records of fewer bytes do not match
  * @param actions   what to do with a matching event: one or more of {@code webhook}, {@code kafka}, {@code move}, {@code copy}

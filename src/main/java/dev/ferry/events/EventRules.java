@@ -157,8 +157,8 @@ public class EventRules {
             usernames.add(givenNames.get(i).toLowerCase(Locale.ROOT));
         }
         if (spec.groups() != null && !spec.groups().isEmpty()) {
-            throw new InvalidInputException("groups", "groups must be empty: this version of Ferry has no user groups yet; list the "
-                    + "users in usernames");
+            throw new InvalidInputException("groups", "groups must be empty: event rules cannot match user groups yet; list the "
+                    + "group's members in usernames");
         }
         List<String> paths = distinct(spec.paths(), "paths");
         List<String> regexes = new ArrayList<>();

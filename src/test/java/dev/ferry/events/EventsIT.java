@@ -427,7 +427,7 @@ class EventsIT {
         });
         var groups = admin.post("/api/v1/event-rules", "{\"name\":\"b14\",\"events\":[\"UPLOAD\"],\"groups\":[\"partners\"],"
                 + "\"actions\":[" + hook + "]}");
-        assertThat(groups.json().get("detail").asString()).contains("no user groups yet");
+        assertThat(groups.json().get("detail").asString()).contains("event rules cannot match user groups yet");
         var kafka = admin.post("/api/v1/event-rules", rule("b16", "[\"UPLOAD\"]", null, "[]", "{\"type\":\"kafka\",\"topic\":\"t\"}"));
         assertThat(kafka.json().get("detail").asString()).as(kafka.body()).contains("sftp.events.kafka.bootstrap-servers");
         assertThat(admin.get("/api/v1/event-deliveries?status=lost").status()).isEqualTo(400);
