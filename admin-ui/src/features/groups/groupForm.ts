@@ -1,7 +1,6 @@
 // The group form's state, its validation before sending, and the request body it becomes.
 // Pure functions: unit-tested without a browser.
-import { PERMISSIONS } from '../users/api';
-import { isCidr, lines, USERNAME, type FormErrors, type PermissionRow } from '../users/userForm';
+import { checkSharedSettings, lines, USERNAME, type FormErrors, type PermissionRow } from '../users/userForm';
 import type { Group, GroupBody } from './api';
 
 export interface GroupForm {
@@ -67,18 +66,7 @@ export function validateGroupForm(form: GroupForm, creating: boolean): FormError
   ] as const) {
     if (!/^\d+$/.test(form[field].trim())) errors[label] = 'enter a whole number, 0 or more (0: the group does not set it)';
   }
-  const seen = new Set<string>();
-  for (const row of form.permissions) {
-    const p = row.path.trim();
-    if (!p.startsWith('/')) { errors.permissions = `the path '${p}' must start with '/'`; break; }
-    if (p.split('/').includes('..')) { errors.permissions = `the path '${p}' must not contain '..'`; break; }
-    const normal = p.length > 1 ? p.replace(/\/+$/, '') : p;
-    if (seen.has(normal)) { errors.permissions = `the path '${p}' is listed twice`; break; }
-    seen.add(normal);
-    if (row.permissions.some((x) => !(PERMISSIONS as readonly string[]).includes(x))) { errors.permissions = `unknown permission for '${p}'`; break; }
-  }
-  const badIp = lines(form.allowedIps).find((ip) => !isCidr(ip));
-  if (badIp !== undefined) errors.allowedIps = `'${badIp}' is not an IP address or CIDR: use e.g. 203.0.113.7, 203.0.113.0/24 or 2001:db8::/32`;
+  checkSharedSettings(form, errors);
   if (form.storageType === 's3') {
     const problem = prefixProblem(form.prefix.trim());
     if (problem) errors['storage.prefix'] = problem;

@@ -98,6 +98,25 @@ function nonNegativeInteger(value: string): boolean {
   return /^\d+$/.test(value.trim()) && Number(value) <= Number.MAX_SAFE_INTEGER;
 }
 
+/**
+ * The checks users and groups share, as the server makes them (access.AccessSettings): permission paths
+ * (absolute, no '..', each once, known permissions) and allowed IPs (addresses or CIDRs).
+ */
+export function checkSharedSettings(form: { permissions: PermissionRow[]; allowedIps: string }, errors: FormErrors): void {
+  const seen = new Set<string>();
+  for (const row of form.permissions) {
+    const p = row.path.trim();
+    if (!p.startsWith('/')) { errors.permissions = `the path '${p}' must start with '/'`; break; }
+    if (p.split('/').includes('..')) { errors.permissions = `the path '${p}' must not contain '..'`; break; }
+    const normal = p.length > 1 ? p.replace(/\/+$/, '') : p;
+    if (seen.has(normal)) { errors.permissions = `the path '${p}' is listed twice`; break; }
+    seen.add(normal);
+    if (row.permissions.some((x) => !(PERMISSIONS as readonly string[]).includes(x))) { errors.permissions = `unknown permission for '${p}'`; break; }
+  }
+  const badIp = lines(form.allowedIps).find((ip) => !isCidr(ip));
+  if (badIp !== undefined) errors.allowedIps = `'${badIp}' is not an IP address or CIDR: use e.g. 203.0.113.7, 203.0.113.0/24 or 2001:db8::/32`;
+}
+
 export function validateUserForm(form: UserForm, creating: boolean): FormErrors {
   const errors: FormErrors = {};
   if (creating) {
@@ -126,18 +145,7 @@ export function validateUserForm(form: UserForm, creating: boolean): FormErrors 
     if (!nonNegativeInteger(form[field])) errors[label] = 'enter a whole number, 0 or more (0 means no limit)';
   }
   if (form.maxSessions.trim() && Number(form.maxSessions) > 2_147_483_647) errors.maxSessions = 'at most 2147483647';
-  const seen = new Set<string>();
-  for (const row of form.permissions) {
-    const p = row.path.trim();
-    if (!p.startsWith('/')) { errors.permissions = `the path '${p}' must start with '/'`; break; }
-    if (p.split('/').includes('..')) { errors.permissions = `the path '${p}' must not contain '..'`; break; }
-    const normal = p.length > 1 ? p.replace(/\/+$/, '') : p;
-    if (seen.has(normal)) { errors.permissions = `the path '${p}' is listed twice`; break; }
-    seen.add(normal);
-    if (row.permissions.some((x) => !(PERMISSIONS as readonly string[]).includes(x))) { errors.permissions = `unknown permission for '${p}'`; break; }
-  }
-  const badIp = lines(form.allowedIps).find((ip) => !isCidr(ip));
-  if (badIp !== undefined) errors.allowedIps = `'${badIp}' is not an IP address or CIDR: use e.g. 203.0.113.7, 203.0.113.0/24 or 2001:db8::/32`;
+  checkSharedSettings(form, errors);
   const badGroup = groupNames(form.groups).find((g) => !USERNAME.test(g) || g.includes('..'));
   if (badGroup !== undefined) errors.groups = `'${badGroup}' is not a group name: names are 2 to 64 characters from A-Z a-z 0-9 . _ -`;
   return errors;
