@@ -3,16 +3,14 @@ package dev.ferry.sftp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.ferry.testsupport.AdminClient;
+import dev.ferry.testsupport.AuthHookServer;
 import dev.ferry.testsupport.FerryInstance;
-import dev.ferry.testsupport.FreePorts;
 import dev.ferry.testsupport.SftpTestClient;
 import dev.ferry.testsupport.TestKeys;
 import dev.ferry.testsupport.TestPostgres;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.KeyPair;
@@ -46,27 +44,19 @@ class SlowIdentitySourceIT {
 
     static final CountDownLatch answer = new CountDownLatch(1);
     static final AtomicInteger arrived = new AtomicInteger();
-    static HttpServer hook;
-    static ExecutorService hookThreads;
+    static AuthHookServer hook;
     static FerryInstance ferry;
     static AdminClient admin;
 
     @BeforeAll
     static void start() throws IOException {
-        hook = HttpServer.create(new InetSocketAddress("127.0.0.1", FreePorts.next()), 100);
-        hookThreads = Executors.newCachedThreadPool();
-        hook.setExecutor(hookThreads);
-        hook.createContext("/auth", SlowIdentitySourceIT::heldAnswer);
-        hook.start();
-        ferry = FerryInstance.start(TestPostgres.get().newDatabase(), FerryInstance.tempDir("ferry-files"), Map.of(
-                "sftp.auth-hook.url", "http://127.0.0.1:" + hook.getAddress().getPort() + "/auth",
-                "sftp.auth-hook.secret", "hook-secret-0123456789",
-                "sftp.auth-hook.allow-http", "true",
-                "sftp.auth-hook.allow-private-targets", "true",
+        hook = AuthHookServer.start(SlowIdentitySourceIT::heldAnswer);
+        ferry = FerryInstance.start(TestPostgres.get().newDatabase(), FerryInstance.tempDir("ferry-files"), hook.settings(
+                "hook-secret-0123456789", Map.of(
                 "sftp.auth-hook.timeout", "90s",
                 "sftp.auth-timeout", "3m",
                 "sftp.auth-threads", String.valueOf(WAITING + 4),
-                "sftp.max-unauthenticated-per-address", "200"));
+                "sftp.max-unauthenticated-per-address", "200")));
         admin = ferry.admin();
     }
 
@@ -77,8 +67,7 @@ class SlowIdentitySourceIT {
             ferry.close();
         }
         if (hook != null) {
-            hook.stop(0);
-            hookThreads.shutdownNow();
+            hook.close();
         }
     }
 

@@ -4,18 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.ferry.shared.WebhookSignature;
 import dev.ferry.testsupport.AdminClient;
+import dev.ferry.testsupport.AuthHookServer;
 import dev.ferry.testsupport.FerryInstance;
-import dev.ferry.testsupport.FreePorts;
 import dev.ferry.testsupport.Paramiko;
 import dev.ferry.testsupport.SftpTestClient;
 import dev.ferry.testsupport.TestKeys;
 import dev.ferry.testsupport.TestPostgres;
 import dev.ferry.users.SshPublicKey;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -23,8 +21,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.apache.sshd.common.SshException;
@@ -54,26 +50,17 @@ class AuthHookIT {
 
     static final List<Received> received = new CopyOnWriteArrayList<>();
     static final AtomicReference<String> cachedUsersPassword = new AtomicReference<>("first-password");
-    static HttpServer hook;
-    static ExecutorService hookThreads;
+    static AuthHookServer hook;
     static FerryInstance ferry;
     static AdminClient admin;
 
     @BeforeAll
     static void start() throws IOException {
-        hook = HttpServer.create(new InetSocketAddress("127.0.0.1", FreePorts.next()), 50);
-        hookThreads = Executors.newCachedThreadPool();
-        hook.setExecutor(hookThreads);
-        hook.createContext("/auth", AuthHookIT::answer);
-        hook.start();
-        ferry = FerryInstance.start(TestPostgres.get().newDatabase(), FerryInstance.tempDir("ferry-files"), Map.of(
-                "sftp.auth-hook.url", "http://127.0.0.1:" + hook.getAddress().getPort() + "/auth",
-                "sftp.auth-hook.secret", SECRET,
-                "sftp.auth-hook.allow-http", "true",
-                "sftp.auth-hook.allow-private-targets", "true",
+        hook = AuthHookServer.start(AuthHookIT::answer);
+        ferry = FerryInstance.start(TestPostgres.get().newDatabase(), FerryInstance.tempDir("ferry-files"), hook.settings(SECRET, Map.of(
                 "sftp.auth-hook.timeout", "1s",
                 "sftp.auth-hook.cache-ttl", "10m",
-                "sftp.auth-hook.deny-cache-ttl", "0s"));
+                "sftp.auth-hook.deny-cache-ttl", "0s")));
         admin = ferry.admin();
     }
 
@@ -83,8 +70,7 @@ class AuthHookIT {
             ferry.close();
         }
         if (hook != null) {
-            hook.stop(0);
-            hookThreads.shutdownNow();
+            hook.close();
         }
     }
 
