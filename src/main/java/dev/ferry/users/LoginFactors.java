@@ -42,6 +42,19 @@ public class LoginFactors {
         this.clock = clock.orElse(Clock.systemUTC());
     }
 
+    /** An account's login policy and whether it has a TOTP authenticator. */
+    public record State(LoginPolicy policy, boolean totpEnrolled) {
+        static final State NONE = new State(LoginPolicy.ANY, false);
+    }
+
+    /** Both at once, in one query (a user's view, a key login under key+totp). */
+    @Transactional(readOnly = true)
+    public State state(long userId) {
+        return jdbc.query("select login_policy, totp_secret is not null as enrolled from user_login_factors where user_id = ?",
+                (rs, i) -> new State(LoginPolicy.parse(rs.getString("login_policy"), LoginPolicy.ANY), rs.getBoolean("enrolled")),
+                userId).stream().findFirst().orElse(State.NONE);
+    }
+
     /** The policy of the account with this id ({@code any} for an account without one). */
     @Transactional(readOnly = true)
     public LoginPolicy policy(long userId) {

@@ -47,14 +47,14 @@ class UserViews {
                 ? new UserSpec.Storage("local", null, null)
                 : new UserSpec.Storage(user.storageType, user.s3Bucket, user.s3Prefix);
         List<GroupSettings> groupSettings = groupsOf(user, groups.settings(user.groupIds));
+        LoginFactors.State loginFactors = user.id() == null ? LoginFactors.State.NONE : factors.state(user.id());
         return new UserView(user.username, user.passwordHash != null, keyLines, user.enabled, time(user.expiresAt),
                 storageView, new UserSpec.Quota(user.quotaMaxBytes, user.quotaMaxFiles), permissions(user),
                 List.copyOf(user.allowedIps), user.maxSessions, user.maxFileSize,
                 new UserSpec.Bandwidth(user.uploadBytesPerSecond, user.downloadBytesPerSecond),
                 user.id() == null ? new Usage(0, 0) : quotas.usage(user.id()),
                 time(user.createdAt), time(user.updatedAt), user.source,
-                user.id() == null ? LoginPolicy.ANY.value() : factors.policy(user.id()).value(),
-                user.id() != null && factors.totpEnrolled(user.id()),
+                loginFactors.policy().value(), loginFactors.totpEnrolled(),
                 groupSettings.stream().map(GroupSettings::name).toList(), effective(user, groupSettings));
     }
 

@@ -69,11 +69,12 @@ public final class SecondFactor implements KeyboardInteractiveAuthenticator {
      */
     Boolean afterKey(ServerSession session, LoginAccount account) {
         session.removeAttribute(PENDING);
-        LoginPolicy policy = factors.policy(account.id());
+        LoginFactors.State state = factors.state(account.id());
+        LoginPolicy policy = state.policy();
         if (policy == LoginPolicy.ANY) {
             return null;
         }
-        if (policy == LoginPolicy.KEY_AND_TOTP && !factors.totpEnrolled(account.id())) {
+        if (policy == LoginPolicy.KEY_AND_TOTP && !state.totpEnrolled()) {
             String reason = "login policy key+totp, but no TOTP authenticator is enrolled: an admin enrols one with "
                     + "POST /api/v1/users/" + account.username() + "/totp";
             log.warn("Refused login of {} from {}: {}", account.username(), ClientAddress.of(session), reason);
