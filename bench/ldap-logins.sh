@@ -28,13 +28,12 @@ export HARNESS=${HARNESS:-$REPO/../shared/bench}
 . "$HARNESS/lib/common.sh"
 N=${N:-200} CONC=${CONC:-8} ROUNDS=${ROUNDS:-3} USERS=${USERS:-50}
 FERRY_PORT=${FERRY_PORT:-2343} OPENSSH_PORT=${OPENSSH_PORT:-2345} LDAP_PORT=${LDAP_PORT:-2339}
-SSHD=$(command -v sshd) || die "sshd not found"
 SLAPD=$(command -v slapd || echo /usr/sbin/slapd); [ -x "$SLAPD" ] || die "slapd not found (apt-get install slapd ldap-utils)"
 command -v ldapadd >/dev/null || die "ldapadd not found (apt-get install ldap-utils)"
 
 export BENCH_SCRATCH=${BENCH_SCRATCH:-$(mktemp -d /tmp/ferry-ldap-bench.XXXXXX)}
 S=$BENCH_SCRATCH
-mkdir -p "$S/keys" "$S/sshd" "$S/ldap/db" "$REPO/bench/results"
+mkdir -p "$S/keys" "$S/ldap/db" "$REPO/bench/results"
 OUT=$REPO/bench/results/ldap-logins-$(date -u +%F-%H%M).tsv
 ME=$(whoami)
 BASE=dc=bench,dc=test
@@ -44,7 +43,7 @@ ssh-keygen -q -t ed25519 -N '' -C bench -f "$S/keys/client_ed25519"
 
 cleanup() {
     NAME=ferry-ldap "$REPO/bench/ferry.sh" stop 2>/dev/null || true
-    [ -f "$S/sshd/sshd.pid.listener" ] && kill "$(cat "$S/sshd/sshd.pid.listener")" 2>/dev/null || true
+    "$HARNESS/servers/openssh.sh" stop 2>/dev/null || true
     [ -f "$S/ldap/slapd.pid" ] && kill "$(cat "$S/ldap/slapd.pid")" 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -98,34 +97,10 @@ code=$(curl -s -o "$S/user.json" -w '%{http_code}' -u admin:bench-admin-pw -H 'C
     -d "{\"username\":\"benchpw\",\"password\":\"$PASSWORD\"}" "http://127.0.0.1:$((FERRY_PORT + 1))/api/v1/users")
 [ "$code" = 201 ] || { cat "$S/user.json" >&2; die "creating the password user: HTTP $code"; }
 
-# ---- OpenSSH sshd ------------------------------------------------------------------------------
-ssh-keygen -q -t ed25519 -N '' -f "$S/sshd/host"
-cp "$S/keys/client_ed25519.pub" "$S/sshd/authorized_keys"
-cat >"$S/sshd/sshd_config" <<CFG
-Port $OPENSSH_PORT
-ListenAddress 127.0.0.1
-HostKey $S/sshd/host
-PidFile $S/sshd/sshd.pid
-AuthorizedKeysFile $S/sshd/authorized_keys
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-UseDNS no
-MaxStartups 1000:30:1000
-LogLevel ERROR
-Subsystem sftp internal-sftp
-CFG
-if [ -d /run/sshd ]; then
-    "$SSHD" -t -f "$S/sshd/sshd_config"
-    setsid "$SSHD" -D -e -f "$S/sshd/sshd_config" </dev/null >>"$S/sshd/sshd.log" 2>&1 &
-else
-    setsid unshare -m sh -c 'mount -t tmpfs -o mode=755,size=1m sshd-run /run && mkdir -m 755 /run/sshd &&
-        "$1" -t -f "$2" && exec "$1" -D -e -f "$2"' sh "$SSHD" "$S/sshd/sshd_config" </dev/null >>"$S/sshd/sshd.log" 2>&1 &
-fi
-echo $! >"$S/sshd/sshd.pid.listener"
-wait_port 127.0.0.1 "$OPENSSH_PORT" || die "sshd did not start: $(cat "$S/sshd/sshd.log")"
+# ---- OpenSSH sshd (the harness's, with the client key authorized) ------------------------------
+# shellcheck source=/dev/null
+. "$REPO/bench/openssh.sh"
+openssh_start "$OPENSSH_PORT"
 
 # ---- runs -------------------------------------------------------------------------------------
 printf '#!/bin/sh\necho %s\n' "$PASSWORD" >"$S/askpass" && chmod 700 "$S/askpass"
