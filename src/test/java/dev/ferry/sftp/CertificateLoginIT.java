@@ -15,6 +15,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -305,6 +308,44 @@ class CertificateLoginIT {
 
             assertThat(admin.get("/api/v1/revoked-keys").json().get("krlVersion").asLong()).as("the KRL in force").isEqualTo(7);
         } finally {
+            admin.delete("/api/v1/revoked-keys");
+        }
+    }
+
+    /** Twenty certificate logins at once from one address while a KRL revokes half of them: each gets its own verdict. */
+    @Test
+    void twentyCertificateLoginsAtOnceWhileAKrlRevokesHalf() throws Exception {
+        List<String> keys = new ArrayList<>();
+        StringBuilder spec = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            createUser("mix" + i, "");
+            keys.add(certificate("mix" + i, "ca", "-I", "mix" + i, "-n", "mix" + i, "-V", "-5m:+1h", "-z", String.valueOf(5000 + i)));
+            if (i % 2 == 1) {
+                spec.append("serial: ").append(5000 + i).append('\n');
+            }
+        }
+        Files.writeString(dir.resolve("mix.spec"), spec);
+        keygen("-k", "-f", "mix.krl", "-s", "ca.pub", "mix.spec");
+        assertThat(admin.sendBytes("PUT", "/api/v1/revoked-keys", Files.readAllBytes(dir.resolve("mix.krl")),
+                "application/octet-stream").status()).isEqualTo(200);
+        ExecutorService clients = Executors.newFixedThreadPool(20);
+        try {
+            List<Future<ExternalCommand.Result>> logins = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                int n = i;
+                logins.add(clients.submit(() -> sftp("mix" + n, keys.get(n))));
+            }
+            for (int i = 0; i < 20; i++) {
+                ExternalCommand.Result result = logins.get(i).get();
+                if (i % 2 == 0) {
+                    assertThat(result.exitCode()).as("mix%d: %s", i, result.output()).isZero();
+                } else {
+                    assertThat(result.exitCode()).as("mix%d is revoked", i).isNotZero();
+                    assertThat(awaitAudit("LOGIN_FAILED", "mix" + i, "the KRL revokes its serial " + (5000 + i))).isTrue();
+                }
+            }
+        } finally {
+            clients.shutdown();
             admin.delete("/api/v1/revoked-keys");
         }
     }
